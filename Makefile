@@ -1,0 +1,44 @@
+# Wegwijzer — `make run` starts the chat, `make test` runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DATA   ?= $(or $(WEGWIJZER_DATA_DIR),.wegwijzer)
+
+.PHONY: setup setup-test run index test eval-smoke bench clean
+
+## setup: create .venv and install Wegwijzer (idempotent; reinstalls when pyproject.toml changes)
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+## setup-test: also the test tools and the sentence-transformers backend.
+# torch comes first, pinned to the local CPU wheel: a plain `torch` pulls GBs of CUDA packages.
+setup-test: $(VENV)/.installed-test
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[st,test]'
+	touch $@
+
+## index: build or update the index (only what changed is embedded)
+index: setup
+	$(BIN)/wegwijzer index
+
+## run: set up, build the index if it is missing, start the chat on http://127.0.0.1:7860
+run: setup
+	@$(BIN)/wegwijzer inspect >/dev/null 2>&1 || $(BIN)/wegwijzer index
+	$(BIN)/wegwijzer inspect
+
+## test: the whole test suite (installs Chromium for the browser test when missing)
+test: setup-test
+	$(BIN)/python -m pytest -q
+
+bench: setup-test
+	$(BIN)/python benchmarks/index_speed.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

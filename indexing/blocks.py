@@ -1,0 +1,179 @@
+"""Turn raw Markdown or plain text into blocks: headings and paragraphs with clean text.
+
+Structure recovery (`structure.py`) works on these blocks, never on line numbers.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+•▪◦●]|\d{1,2}[.)])\s+")
+# Bullet glyphs that PDF-to-text conversion left in the Private Use Area (e.g. U+F0D8).
+PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
+URL_ONLY = re.compile(r"^(https?://|www\.)\S+$")
+TERMINAL = (".", ",", ";", ":", "!", "?")
+
+
+@dataclass
+class Block:
+    """A heading or a paragraph (a run of non-blank lines)."""
+
+    index: int
+    text: str
+    level: int = 0  # Markdown heading level; plain-text headings get 2; paragraphs 0
+    items: list[str] = field(default_factory=list)  # paragraphs it contributes (list items split)
+    single_line: bool = True
+    emphasised: bool = False  # the whole line was bold or italic in the source
+    lines: list[str] = field(default_factory=list)  # each source line, cleaned
+
+    @property
+    def norm(self) -> str:
+        return normalise(self.text)
+
+    @property
+    def is_heading(self) -> bool:
+        return self.level > 0
+
+
+def normalise(text: str) -> str:
+    """Letters and digits only, lowercase, no accents: for matching titles across layouts."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+def clean_inline(text: str) -> str:
+    """Strip Markdown/HTML markup and layout noise from one logical line of text."""
+    text = html.unescape(text)
+    text = re.sub(r"<sup>(.*?)</sup>", r"\1", text)
+    text = re.sub(r"</?(b|i|em|strong|u|span|br)[^>]*>", "", text)
+    text = re.sub(r"\[([^\]]+)\]\((?:[^)]+)\)", r"\1", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
+    text = text.replace("**", "")
+    text = re.sub(r"(?<=\s)\*(?=\s|$)|^\*\s*|\s*\*$", "", text)
+    text = PRIVATE_USE.sub("", text)
+    text = text.replace("\u00a0", " ").replace("\t", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _is_emphasised(line: str) -> bool:
+    line = line.strip().lstrip("#").strip()
+    line = re.sub(r"^(\d{1,2}|[a-h])[.)]\s*", "", line)  # '4. *Investeer…*' counts too
+    return bool(re.match(r"^(\*\*?|__?).+(\*\*?|__?)$", line)) or line.startswith("*")
+
+
+def markdown_blocks(text: str) -> list[Block]:
+    """Blocks of a Markdown text: headings, paragraphs and lists."""
+    blocks: list[Block] = []
+    for chunk in re.split(r"\n[ \t]*\n", text):
+        lines = [line for line in chunk.split("\n") if line.strip()]
+        if not lines:
+            continue
+        first = HEADING.match(lines[0].strip())
+        if first and len(lines) == 1:
+            title = clean_inline(first.group(2))
+            if title:
+                blocks.append(
+                    Block(len(blocks), title, level=len(first.group(1)), items=[title],
+                          emphasised=_is_emphasised(lines[0]), lines=[title])
+                )
+            continue
+        if first:  # a heading directly followed by text: split them
+            title = clean_inline(first.group(2))
+            if title:
+                blocks.append(Block(len(blocks), title, level=len(first.group(1)), items=[title],
+                                    lines=[title]))
+            lines = lines[1:]
+        items = _list_items(lines)
+        joined = " ".join(items)
+        if joined:
+            blocks.append(
+                Block(len(blocks), joined, items=items, single_line=len(lines) == 1,
+                      emphasised=len(lines) == 1 and _is_emphasised(lines[0]),
+                      lines=[clean_inline(line) for line in lines])
+            )
+    return blocks
+
+
+def _list_items(lines: list[str]) -> list[str]:
+    """Join soft-wrapped lines; every list item starts a new paragraph."""
+    items: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        if LIST_ITEM.match(line) and current:
+            items.append(clean_inline(" ".join(current)))
+            current = []
+        current.append(re.sub(r"^\s*[-*+•▪◦●]\s+", "", line) if LIST_ITEM.match(line) else line)
+    if current:
+        items.append(clean_inline(" ".join(current)))
+    return [item for item in items if item]
+
+
+def plain_blocks(text: str) -> list[Block]:
+    """Blocks of plain text converted from PDFs or web pages.
+
+    Handles double-spaced conversions (every line followed by an empty line, paragraphs
+    separated by whitespace-only lines), lost bullet glyphs and short heading lines.
+    """
+    lines = text.split("\n")
+    nonempty = [line for line in lines if line.strip()]
+    exact_empty = sum(1 for line in lines if line == "")
+    if nonempty and exact_empty >= 0.7 * len(nonempty) and any(
+        line.strip() == "" and line != "" for line in lines
+    ):
+        # Double-spaced: empty lines are line breaks, whitespace-only lines end paragraphs.
+        lines = [line for line in lines if line != ""]
+
+    paragraphs: list[list[str]] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            paragraphs.append(current)
+        current = []
+
+    previous = ""
+    for raw in lines:
+        if not raw.strip():
+            flush()
+            previous = ""
+            continue
+        bullet = bool(PRIVATE_USE.match(raw.lstrip())) or bool(re.match(r"^\s*[•▪◦●]\s", raw))
+        line = clean_inline(raw)
+        if not line:
+            continue
+        if bullet or _looks_like_heading(line, previous) or URL_ONLY.match(line):
+            flush()
+        current.append(line)
+        if _looks_like_heading(line, previous) or URL_ONLY.match(line):
+            flush()
+        previous = line
+    flush()
+
+    blocks: list[Block] = []
+    for para in paragraphs:
+        joined = " ".join(para)
+        heading = len(para) == 1 and _looks_like_heading(para[0], "", standalone=True)
+        blocks.append(Block(len(blocks), joined, level=2 if heading else 0, items=[joined],
+                            single_line=len(para) == 1, lines=para))
+    return blocks
+
+
+def _looks_like_heading(line: str, previous: str, standalone: bool = False) -> bool:
+    words = line.split()
+    if not (1 <= len(words) <= 9) or len(line) > 70:
+        return False
+    # Web pages use short questions as headings ('Wat doen we?'), when they stand alone.
+    terminal = tuple(t for t in TERMINAL if not (standalone and t == "?"))
+    if line.endswith(terminal) or URL_ONLY.match(line) or "@" in line:
+        return False
+    if not (line[0].isupper() or line[0].isdigit()):
+        return False
+    # A short line that continues a sentence wrapped by the converter is no heading.
+    return previous == "" or previous.endswith((".", "?", "!", ":")) or previous.isupper()

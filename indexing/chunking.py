@@ -1,0 +1,140 @@
+"""Cut sections into passages: paragraph-aware, never across a section, with a context header."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .model import Passage, Section
+from .structure import research_pages
+
+SENTENCE_END = re.compile(r"(?<=[.!?’'”])\s+(?=[A-Z‘'“(\[0-9])")
+# Paragraphs shorter than this (topic lines, captions) are kept with their neighbour.
+MIN_WORDS = 12
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences (Dutch punctuation, quotes kept)."""
+    parts = [p.strip() for p in SENTENCE_END.split(text) if p.strip()]
+    return parts or [text]
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _pieces(paragraph: str, max_words: int) -> list[str]:
+    """A paragraph, or for a long one consecutive sentence groups of at most max_words."""
+    if _words(paragraph) <= max_words:
+        return [paragraph]
+    pieces: list[str] = []
+    current: list[str] = []
+    for sentence in split_sentences(paragraph):
+        if current and _words(" ".join(current + [sentence])) > max_words:
+            pieces.append(" ".join(current))
+            current = []
+        current.append(sentence)
+    if current:
+        pieces.append(" ".join(current))
+    return pieces
+
+
+def context_header(section: Section) -> str:
+    """Publication · chapter or wegwijzer · part · story: where the passage sits."""
+    bits = [section.publication.label]
+    if section.wegwijzer is not None:
+        bits.append(f"Wegwijzer {section.wegwijzer} '{section.wegwijzer_title}'")
+        if section.part:
+            bits.append(section.part)
+        if section.story_title:
+            story = f"'{section.story_title}'"
+            if section.story_author:
+                story += f" van {section.story_author}"
+            bits.append(story)
+    else:
+        if section.chapter and section.chapter != section.title:
+            bits.append(section.chapter)
+        bits.append(section.title)
+        if section.subsection:
+            bits.append(section.subsection)
+    return " · ".join(bits)
+
+
+def chunk_section(section: Section, max_words: int) -> list[list[str]]:
+    """Group a section's paragraphs into chunks of about max_words words.
+
+    In a research part, a paragraph that ends with a page reference closes its chunk, so
+    each quote keeps its own research pages.
+    """
+    research_part = section.publication.hints.get("research_part", "Uit het onderzoek")
+    quotes = section.part == research_part
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    for paragraph in section.paragraphs:
+        for piece in _pieces(paragraph, max_words):
+            size = sum(_words(p) for p in current)
+            if current and size >= MIN_WORDS and size + _words(piece) > max_words:
+                chunks.append(current)
+                current = []
+            current.append(piece)
+            if quotes and research_pages(piece) and sum(_words(p) for p in current) >= MIN_WORDS:
+                chunks.append(current)
+                current = []
+    if current:
+        if chunks and sum(_words(p) for p in current) < MIN_WORDS:
+            chunks[-1].extend(current)  # a trailing caption joins the previous chunk
+        else:
+            chunks.append(current)
+    return chunks
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+
+
+def section_metadata(section: Section) -> dict[str, Any]:
+    """Metadata shared by all passages of a section (None values left out for Chroma)."""
+    publication = section.publication
+    meta: dict[str, Any] = {
+        "publication_id": publication.id,
+        "publication_title": publication.label,
+        "kind": publication.kind,
+        "source_file": publication.file.name,
+        "publication_date": publication.date,
+        "chapter": section.chapter,
+        "section": section.title,
+        "subsection": section.subsection,
+        "wegwijzer": section.wegwijzer,
+        "wegwijzer_title": section.wegwijzer_title,
+        "part": section.part,
+        "story_title": section.story_title,
+        "story_author": section.story_author,
+        "page_start": section.page_start,
+        "page_end": section.page_end,
+        "page_label_start": section.page_label_start,
+        "page_label_end": section.page_label_end,
+        "section_order": section.order,
+    }
+    return {key: value for key, value in meta.items() if value is not None}
+
+
+def chunk_sections(sections: list[Section], max_words: int = 120) -> list[Passage]:
+    """All passages of a publication's sections, with stable ids and full metadata."""
+    passages: list[Passage] = []
+    used: set[str] = set()
+    for section in sections:
+        base = f"{section.publication.id}/{_slug(section.key) or 'tekst'}"
+        if base in used:
+            base = f"{base}-{section.order}"
+        used.add(base)
+        header = context_header(section)
+        shared = section_metadata(section)
+        for index, paragraphs in enumerate(chunk_section(section, max_words)):
+            text = "\n\n".join(paragraphs)
+            chunk_id = f"{base}/{index + 1}"
+            metadata = dict(shared, chunk_id=chunk_id, chunk_index=index, header=header)
+            pages = research_pages(text)
+            if pages:
+                metadata["research_pages"] = pages
+            passages.append(Passage(chunk_id=chunk_id, header=header, text=text, metadata=metadata))
+    return passages

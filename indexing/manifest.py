@@ -1,0 +1,98 @@
+"""Read and check `publications.toml`, the list of publications to index."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from .errors import CorpusError
+from .model import KINDS, Publication
+
+REQUIRED = ("id", "title", "kind", "publisher", "file")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+def load_manifest(path: Path) -> list[Publication]:
+    """Parse the manifest and check every entry; raise CorpusError with a Dutch message."""
+    if not path.exists():
+        raise CorpusError(
+            f"Het manifest {path} bestaat niet. Maak het aan (zie README, 'Publicaties beheren') "
+            f"of geef met --corpus-dir de map met publications.toml op."
+        )
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(
+            f"Het manifest {path} is geen UTF-8-tekst (byte {exc.start}). Sla het op als UTF-8."
+        ) from exc
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        raise CorpusError(
+            f"Het manifest {path} is geen geldige TOML: {exc}. Herstel de regel en indexeer opnieuw."
+        ) from exc
+    entries = data.get("publication")
+    if not isinstance(entries, list) or not entries:
+        raise CorpusError(
+            f"Het manifest {path} bevat geen publicaties. Voeg per publicatie een blok "
+            f"[[publication]] toe met id, title, kind, publisher, date of year en file."
+        )
+    publications: list[Publication] = []
+    seen: dict[str, int] = {}
+    for number, entry in enumerate(entries, start=1):
+        publications.append(_publication(path, number, entry))
+        pid = publications[-1].id
+        if pid in seen:
+            raise CorpusError(
+                f"Het manifest {path} gebruikt id '{pid}' twee keer (publicatie {seen[pid]} en "
+                f"{number}). Geef elke publicatie een eigen id."
+            )
+        seen[pid] = number
+    return publications
+
+
+def _publication(path: Path, number: int, entry: object) -> Publication:
+    where = f"publicatie {number} in {path}"
+    if not isinstance(entry, dict):
+        raise CorpusError(f"{where} is geen tabel. Gebruik [[publication]] met sleutels eronder.")
+    missing = [key for key in REQUIRED if not entry.get(key)]
+    if not (entry.get("date") or entry.get("year")):
+        missing.append("date of year")
+    if missing:
+        raise CorpusError(f"{where} mist: {', '.join(missing)}. Vul dit aan en indexeer opnieuw.")
+    for key in ("id", "title", "kind", "publisher", "file"):
+        if not isinstance(entry[key], str):
+            raise CorpusError(f"{where}: '{key}' moet tekst zijn (tussen aanhalingstekens).")
+    pid = entry["id"]
+    if not ID_PATTERN.match(pid):
+        raise CorpusError(
+            f"{where}: id '{pid}' mag alleen kleine letters, cijfers, '.', '_' en '-' bevatten."
+        )
+    if entry["kind"] not in KINDS:
+        raise CorpusError(
+            f"{where} ('{pid}'): kind '{entry['kind']}' is onbekend. Kies uit: {', '.join(KINDS)}."
+        )
+    file = Path(entry["file"])
+    if not file.is_absolute():
+        file = path.parent / file
+    if not file.exists():
+        raise CorpusError(
+            f"Het bestand {file} van publicatie '{pid}' ontbreekt. Zet het bestand in {path.parent} "
+            f"of pas 'file' aan in {path.name}."
+        )
+    hints = entry.get("structure", {})
+    if not isinstance(hints, dict):
+        raise CorpusError(f"{where} ('{pid}'): 'structure' moet een tabel zijn ([publication.structure]).")
+    date = str(entry.get("date") or entry.get("year"))
+    return Publication(
+        id=pid,
+        title=entry["title"],
+        kind=entry["kind"],
+        publisher=entry["publisher"],
+        date=date,
+        file=file,
+        url=entry.get("url"),
+        short_title=entry.get("short_title"),
+        hints=hints,
+    )

