@@ -8,7 +8,13 @@ from typing import Any
 from .model import Passage, Section
 from .structure import research_pages
 
-SENTENCE_END = re.compile(r"(?<=[.!?’'”])\s+(?=[A-Z‘'“(\[0-9])")
+# A sentence ends at . ! ? (or a closing quote after one) followed by a capital or quote.
+# Abbreviations such as 'p.' and 'bv.' do not end a sentence, and a page reference
+# '(p. 192)' stays with the sentence before it.
+SENTENCE_END = re.compile(
+    r"(?<!\bp\.)(?<!\bpp\.)(?<!\bbv\.)(?<!\bnr\.)(?<!\bo\.a\.)(?<!\bd\.w\.z\.)"
+    r"(?<=[.!?’'”])\s+(?=[A-Z‘'“\[])"
+)
 # Paragraphs shorter than this (topic lines, captions) are kept with their neighbour.
 MIN_WORDS = 12
 
@@ -60,32 +66,37 @@ def context_header(section: Section) -> str:
     return " · ".join(bits)
 
 
-def chunk_section(section: Section, max_words: int) -> list[list[str]]:
+def chunk_section(section: Section, max_words: int) -> list[tuple[list[str], list[int]]]:
     """Group a section's paragraphs into chunks of about max_words words.
 
-    In a research part, a paragraph that ends with a page reference closes its chunk, so
-    each quote keeps its own research pages.
+    Returns (paragraphs, research pages) per chunk. A quote cut into pieces gives its research
+    pages to every piece. In a research part, a paragraph that ends with a page reference
+    closes its chunk, so each quote keeps its own research pages.
     """
     research_part = section.publication.hints.get("research_part", "Uit het onderzoek")
     quotes = section.part == research_part
-    chunks: list[list[str]] = []
+    chunks: list[tuple[list[str], set[int]]] = []
     current: list[str] = []
+    pages: set[int] = set()
     for paragraph in section.paragraphs:
+        cited = set(research_pages(paragraph))
         for piece in _pieces(paragraph, max_words):
             size = sum(_words(p) for p in current)
             if current and size >= MIN_WORDS and size + _words(piece) > max_words:
-                chunks.append(current)
-                current = []
+                chunks.append((current, pages))
+                current, pages = [], set()
             current.append(piece)
+            pages |= cited
             if quotes and research_pages(piece) and sum(_words(p) for p in current) >= MIN_WORDS:
-                chunks.append(current)
-                current = []
+                chunks.append((current, pages))
+                current, pages = [], set()
     if current:
         if chunks and sum(_words(p) for p in current) < MIN_WORDS:
-            chunks[-1].extend(current)  # a trailing caption joins the previous chunk
+            chunks[-1][0].extend(current)  # a trailing caption joins the previous chunk
+            chunks[-1][1].update(pages)
         else:
-            chunks.append(current)
-    return chunks
+            chunks.append((current, pages))
+    return [(paragraphs, sorted(cited)) for paragraphs, cited in chunks]
 
 
 def _slug(text: str) -> str:
@@ -129,11 +140,10 @@ def chunk_sections(sections: list[Section], max_words: int = 120) -> list[Passag
         used.add(base)
         header = context_header(section)
         shared = section_metadata(section)
-        for index, paragraphs in enumerate(chunk_section(section, max_words)):
+        for index, (paragraphs, pages) in enumerate(chunk_section(section, max_words)):
             text = "\n\n".join(paragraphs)
             chunk_id = f"{base}/{index + 1}"
-            metadata = dict(shared, chunk_id=chunk_id, chunk_index=index, header=header)
-            pages = research_pages(text)
+            metadata = dict(shared, chunk_id=chunk_id, chunk_index=index, header=header, level="passage")
             if pages:
                 metadata["research_pages"] = pages
             passages.append(Passage(chunk_id=chunk_id, header=header, text=text, metadata=metadata))

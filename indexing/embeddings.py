@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 from langchain_core.embeddings import Embeddings
@@ -65,7 +66,7 @@ class SentenceTransformerEmbeddings(Embeddings):
             ) from exc
         self.spec = f"sentence-transformers:{model}"
         self.batch_size = batch_size
-        e5 = "e5" in model.lower()
+        e5 = "e5" in Path(model).name.lower()  # the model's name, not the folders above it
         self._query_prefix = "query: " if e5 else ""
         self._passage_prefix = "passage: " if e5 else ""
         self.on_embedded: ProgressHook | None = None

@@ -160,7 +160,8 @@ class Indexer:
 
     def all_metadata(self, generation: Generation | None = None) -> list[dict[str, Any]]:
         generation = generation or self.store.require_active(self.settings.embedder)
-        return self.store.collection(generation).get(include=["metadatas"])["metadatas"]
+        collection = self.store.collection(generation)
+        return collection.get(where={"level": "passage"}, include=["metadatas"])["metadatas"]
 
 
 def summarise(metadatas: list[dict[str, Any]]) -> list[PublicationSummary]:

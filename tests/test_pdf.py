@@ -1,0 +1,101 @@
+"""PDF publications: printed page labels, not physical page numbers, become the passages' pages.
+
+The research report will be added as a PDF whose printed pages (e.g. 41) differ from the
+physical ones; the Jaarbericht's '(p. 41)' quotes refer to the printed pages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexing.model import Publication
+from indexing.pdf import load_pdf
+from indexing.pipeline import Indexer
+from indexing.settings import Settings
+from indexing_support import (
+    ALL_IDS, CountingEmbeddings, add_publication, label_pages, make_text_pdf, search,
+)
+
+REPORT_ID = "onderzoeksrapport-proef"
+
+# One page of real Dutch text per physical page; printed as i, 41, 42, 43.
+PAGES = [
+    "Werkende samenwerking. Handelingsopties van gemeenten voor het versterken van de "
+    "regionale economie en arbeidsmarkt. Onderzoeksbijlage bij het Jaarbericht 2018.",
+    "Sturen in netwerken\n\nGemeenten werken in de regio samen met werkgevers, "
+    "onderwijsinstellingen en het UWV. Geen van die partijen kan de opgaven op de "
+    "arbeidsmarkt alleen oplossen. Daarom is een gedeelde agenda nodig.",
+    "Een attractieve agenda\n\nDe belangrijkste drijvende kracht achter regionale "
+    "samenwerking is een attractieve agenda. Het gaat niet in de eerste plaats om vorm "
+    "en structuren, maar om inhoud die deugt voor alle partijen aan tafel.",
+    "Het weefsel van de samenwerking\n\nNaast structuur en personen gaat het om het "
+    "weefsel: een gedeelde manier van denken, doen en voelen. Dat weefsel groeit niet "
+    "door omvang, maar door goede relaties tussen mensen.",
+]
+PRINTED = ["i", "41", "42", "43"]
+
+
+@pytest.fixture
+def labelled_pdf(tmp_path: Path) -> Path:
+    plain = make_text_pdf(tmp_path / "plain.pdf", PAGES)
+    return label_pages(plain, tmp_path / "onderzoeksrapport-proef.pdf")
+
+
+def _publication(path: Path) -> Publication:
+    return Publication(id=REPORT_ID, title="Werkende samenwerking (proef)",
+                       kind="onderzoeksrapport", publisher="NSOB", date="2018-06", file=path)
+
+
+def test_load_pdf_returns_printed_labels(labelled_pdf: Path) -> None:
+    document = load_pdf(_publication(labelled_pdf))
+    assert document.paged is True
+    assert [page.number for page in document.pages] == [1, 2, 3, 4]
+    assert [page.label for page in document.pages] == PRINTED
+    assert "attractieve agenda" in document.pages[2].text
+    assert "weefsel" in document.pages[3].text
+
+
+def test_load_pdf_without_labels_uses_physical_numbers(tmp_path: Path) -> None:
+    plain = make_text_pdf(tmp_path / "zonder-labels.pdf", PAGES[:2])
+    document = load_pdf(_publication(plain))
+    assert [page.label for page in document.pages] == ["1", "2"]
+
+
+def test_indexed_pdf_passages_carry_printed_pages(index_copy: Settings, labelled_pdf: Path,
+                                                  counting_embeddings: CountingEmbeddings) -> None:
+    corpus = index_copy.corpus_dir
+    labelled_pdf.rename(corpus / labelled_pdf.name)
+    add_publication(corpus, id=REPORT_ID, file=labelled_pdf.name, kind="onderzoeksrapport",
+                    title="Werkende samenwerking. Handelingsopties van gemeenten (proef)",
+                    publisher="NSOB / Erasmus Universiteit Rotterdam")
+
+    indexer = Indexer(index_copy, embeddings=counting_embeddings)
+    report = indexer.build()
+
+    # Incremental: only the new publication was embedded.
+    assert report.publications == len(ALL_IDS) + 1
+    assert report.added == len(counting_embeddings.texts) > 0
+    assert report.deleted == 0
+    report_metas = [m for m in indexer.all_metadata() if m["publication_id"] == REPORT_ID]
+    assert len(report_metas) == report.added
+
+    by_label = {m["page_label_start"]: m for m in report_metas}
+    assert sorted(by_label) == sorted(PRINTED)
+    for label in ("41", "42", "43"):
+        meta = by_label[label]
+        assert meta["page_start"] == meta["page_end"] == int(label)
+        assert meta["page_label_end"] == label
+        assert meta["kind"] == "onderzoeksrapport"
+    # The roman title page keeps its label but has no numeric page.
+    assert "page_start" not in by_label["i"]
+    # No physical page numbers leak into the metadata.
+    assert not {m.get("page_start") for m in report_metas} & {1, 2, 3, 4}
+
+    # The passage on printed page 42 is the one with physical page 3's text.
+    hits = search(index_copy, counting_embeddings,
+                  "Wat is de belangrijkste drijvende kracht achter regionale samenwerking?",
+                  k=1, filter={"publication_id": REPORT_ID})
+    assert hits[0].metadata["page_label_start"] == "42"
+    assert "attractieve agenda" in hits[0].page_content
