@@ -1,0 +1,156 @@
+"""Answerers turn a question and its ranked sources into answer text with [n] markers.
+
+`ExtractiveAnswerer` (the default, no LLM) quotes 2–5 sentences verbatim from the sources.
+`ChatModelAnswerer` wraps any LangChain chat model, for users who configure one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator, Protocol
+
+from indexing.chunking import split_sentences
+
+from .citations import format_citation
+from .lexical import Vocabulary
+from .model import Source
+
+MIN_SENTENCE_WORDS = 6
+CAPTION = re.compile(r"^(figuur|tabel|foto|bron)\b", re.IGNORECASE)
+REFERENCE_ONLY = re.compile(r"^\(?p\.?\s*\d")
+
+
+class Answerer(Protocol):
+    """Turns a question and ranked sources into answer text with [n] markers."""
+
+    name: str
+
+    def answer(self, question: str, sources: list[Source]) -> str: ...
+
+    def stream(self, question: str, sources: list[Source]) -> Iterator[str]: ...
+
+
+@dataclass
+class Candidate:
+    marker: int
+    position: int
+    text: str
+    terms: set[str]
+    score: float = 0.0
+
+
+class ExtractiveAnswerer:
+    """Picks the sentences of the sources that best match the question, verbatim.
+
+    A sentence scores by the weighted overlap of its terms with the question (rarer terms
+    weigh more), plus a prior from its source's rank; near-duplicates are skipped.
+    """
+
+    name = "extractief"
+
+    def __init__(self, vocabulary: Vocabulary, idf: dict[str, float] | None = None,
+                 min_sentences: int = 2, max_sentences: int = 4) -> None:
+        self.vocabulary = vocabulary
+        self.idf = idf or {}
+        self.min_sentences = min_sentences
+        self.max_sentences = max_sentences
+
+    def _weight(self, term: str) -> float:
+        return self.idf.get(term, 1.0)
+
+    def candidates(self, sources: list[Source]) -> list[Candidate]:
+        found = []
+        for source in sources:
+            position = 0
+            for paragraph in source.quote.split("\n\n"):
+                for sentence in split_sentences(paragraph):
+                    text = sentence.strip()
+                    if len(text.split()) < MIN_SENTENCE_WORDS or CAPTION.match(text):
+                        continue
+                    if REFERENCE_ONLY.match(text):
+                        continue
+                    found.append(Candidate(source.marker, position, text,
+                                           set(self.vocabulary.terms(text))))
+                    position += 1
+        return found
+
+    def select(self, question: str, sources: list[Source]) -> list[Candidate]:
+        """The chosen sentences, in answer order."""
+        query = set(self.vocabulary.terms(question))
+        norm = sum(self._weight(t) for t in query) or 1.0
+        ranks = {source.marker: rank for rank, source in enumerate(sources)}
+        candidates = self.candidates(sources)
+        for candidate in candidates:
+            overlap = sum(self._weight(t) for t in query & candidate.terms) / norm
+            rank_prior = 1.0 / (1.0 + ranks[candidate.marker])
+            lead = 0.05 if candidate.position == 0 else 0.0
+            candidate.score = overlap + 0.35 * rank_prior + lead
+        ordered = sorted(candidates, key=lambda c: -c.score)
+        chosen: list[Candidate] = []
+        for candidate in ordered:
+            if len(chosen) >= self.max_sentences:
+                break
+            if any(_similar(candidate.terms, c.terms) for c in chosen):
+                continue
+            if len(chosen) >= self.min_sentences and candidate.score < 0.5 * chosen[0].score:
+                break
+            chosen.append(candidate)
+        # Read like a text: group by source in rank order, sentences in their own order.
+        chosen.sort(key=lambda c: (ranks[c.marker], c.position))
+        return chosen
+
+    def answer(self, question: str, sources: list[Source]) -> str:
+        return " ".join(self.stream(question, sources)).strip()
+
+    def stream(self, question: str, sources: list[Source]) -> Iterator[str]:
+        for candidate in self.select(question, sources):
+            yield f"{candidate.text} [{candidate.marker}]"
+
+
+def _similar(a: set[str], b: set[str], threshold: float = 0.6) -> bool:
+    if not a or not b:
+        return False
+    return len(a & b) / len(a | b) >= threshold
+
+
+def idf_table(term_lists: list[list[str]]) -> dict[str, float]:
+    """Inverse document frequency of each term over the passages."""
+    df: dict[str, int] = {}
+    for terms in term_lists:
+        for term in set(terms):
+            df[term] = df.get(term, 0) + 1
+    n = len(term_lists) or 1
+    return {term: math.log(1 + n / count) for term, count in df.items()}
+
+
+SYSTEM_PROMPT = (
+    "Je bent Wegwijzer, een assistent voor raadsleden en wethouders. Beantwoord de vraag kort "
+    "in het Nederlands, alleen op basis van de genummerde bronnen. Zet na elke bewering het "
+    "nummer van de bron tussen blokhaken, bijvoorbeeld [1]. Staat het antwoord niet in de "
+    "bronnen, zeg dan: 'Dat staat er niet in.'"
+)
+
+
+class ChatModelAnswerer:
+    """Generative answers from any LangChain chat model (configured by the user)."""
+
+    name = "chatmodel"
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def _messages(self, question: str, sources: list[Source]) -> list[tuple[str, str]]:
+        context = "\n\n".join(f"{format_citation(s)}\n{s.quote}" for s in sources)
+        return [("system", SYSTEM_PROMPT), ("human", f"Bronnen:\n{context}\n\nVraag: {question}")]
+
+    def answer(self, question: str, sources: list[Source]) -> str:
+        return "".join(self.stream(question, sources)).strip()
+
+    def stream(self, question: str, sources: list[Source]) -> Iterator[str]:
+        for chunk in self.model.stream(self._messages(question, sources)):
+            text = chunk.content if isinstance(chunk.content, str) else str(chunk.content)
+            if text:
+                yield text
+

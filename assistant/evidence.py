@@ -1,0 +1,138 @@
+"""Does the retrieved evidence answer the question? Coverage of the question's key terms.
+
+Measured here: e5 similarity does not separate answerable from unanswerable questions
+(top scores of 0.80–0.89 for both). What does: whether the question's specific terms —
+numbers and years, names, and its rarer content words — occur in the retrieved passages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
+
+from .lexical import STOPWORDS, Vocabulary, content_words, fold, stem, words
+from .model import Hit
+
+NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+# English function words that are not also Dutch words.
+ENGLISH_MARKERS = frozenset(STOPWORDS_EN) - frozenset(STOPWORDS_DUTCH) - {"in", "is", "was", "an"}
+# Questions that ask for a quantity or a date need a number in the evidence.
+ASKS_NUMBER = re.compile(
+    r"\b(hoeveel|hoe ?veel|hoe lang|hoe laat|wanneer|welke datum|deadline|uiterlijk|"
+    r"how many|how much|how long|when|what date)\b", re.IGNORECASE)
+# Words too general in this corpus to count as evidence for a specific question.
+GENERIC = frozenset(
+    stem(w) for w in (
+        "gemeente gemeenten regio regionale regionaal samenwerking samenwerken samen "
+        "raadslid raadsleden wethouder wethouders bestuurder bestuurders burgemeester college "
+        "raad gemeenteraad nieuw nieuwe eerste jaar vraag vragen ding dingen mensen partij "
+        "partijen manier belangrijk echt zin hoeveel welk welke"
+    ).split()
+)
+
+
+@dataclass
+class Evidence:
+    """How well the retrieved passages cover the question's key terms."""
+
+    terms: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    missing_numbers: list[str] = field(default_factory=list)
+    missing_names: list[str] = field(default_factory=list)
+    english: bool = False
+    top_dense: float = 0.0
+    best_passage_coverage: float = 1.0  # idf-weighted share of key terms in one passage
+    number_missing: bool = False  # asks for a quantity or date, and no number in the evidence
+
+    @property
+    def coverage(self) -> float:
+        if not self.terms:
+            return 1.0
+        return 1.0 - len(self.missing) / len(self.terms)
+
+
+def is_english(question: str) -> bool:
+    tokens = words(question)
+    if not tokens:
+        return False
+    return sum(1 for t in tokens if t in ENGLISH_MARKERS) / len(tokens) >= 0.2
+
+
+def _names(question: str) -> list[str]:
+    """Capitalised words inside the sentence (not the first word): likely proper names."""
+    names = []
+    for sentence in re.split(r"[.!?]\s+", question):
+        tokens = re.findall(r"[^\W\d_][\w'’-]*", sentence)
+        for token in tokens[1:]:
+            if token[0].isupper() and not token.isupper() and len(token) > 2:
+                names.append(token)
+    return names
+
+
+def assess(question: str, hits: list[Hit], vocabulary: Vocabulary, k: int = 5,
+           idf: dict[str, float] | None = None, best_of: int = 3) -> Evidence:
+    """Which of the question's key terms the top-k passages contain."""
+    idf = idf or {}
+    evidence = Evidence(english=is_english(question))
+    evidence.top_dense = max((h.dense for h in hits), default=0.0)
+    top = hits[:k]
+    text = fold(" ".join(f"{h.header} {h.text}" for h in top))
+    stems = set(vocabulary.terms(text))
+    per_passage = [set(vocabulary.terms(f"{h.header} {h.text}")) for h in hits[:best_of]]
+    numbers_in_text = set(NUMBER.findall(text))
+    if ASKS_NUMBER.search(question):
+        best_text = " ".join(h.text for h in hits[:best_of])
+        evidence.number_missing = not NUMBER.search(best_text)
+    for number in NUMBER.findall(question):
+        if number not in numbers_in_text:
+            evidence.missing_numbers.append(number)
+    for name in _names(question):
+        if fold(name) not in text and stem(fold(name)) not in stems:
+            evidence.missing_names.append(name)
+    if evidence.english:
+        return evidence  # Dutch passages share no words with an English question
+    weights: list[tuple[float, str, list[str]]] = []
+    for word in content_words(question):
+        if word.isdigit():
+            continue
+        key = stem(word)
+        if key in GENERIC or word in STOPWORDS:
+            continue
+        parts = [stem(p) for p in vocabulary.split(word)]
+        evidence.terms.append(word)
+        if key not in stems and not (parts and all(p in stems for p in parts)):
+            evidence.missing.append(word)
+        if key in idf or any(p in idf for p in parts):
+            weight = idf.get(key) or max(idf.get(p, 0.0) for p in parts)
+            weights.append((weight, key, parts))
+    total = sum(w for w, _, _ in weights)
+    if total and per_passage:
+        evidence.best_passage_coverage = max(
+            sum(w for w, key, parts in weights
+                if key in terms or (parts and all(p in terms for p in parts))) / total
+            for terms in per_passage
+        )
+    return evidence
+
+
+@dataclass(frozen=True)
+class RefusalPolicy:
+    """When to say 'dat staat er niet in'. Thresholds calibrated on the evaluation suites."""
+
+    min_coverage: float = 0.3
+    max_missing: int = 4
+    min_passage_coverage: float = 0.0
+    english_min_dense: float = 0.80
+
+    def refuse(self, evidence: Evidence) -> bool:
+        if evidence.missing_numbers or evidence.missing_names or evidence.number_missing:
+            return True
+        if evidence.english:
+            return evidence.top_dense < self.english_min_dense
+        if len(evidence.missing) > self.max_missing:
+            return True
+        if evidence.best_passage_coverage < self.min_passage_coverage:
+            return True
+        return evidence.coverage < self.min_coverage
