@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DATA   ?= $(or $(WEGWIJZER_DATA_DIR),.wegwijzer)
 
-.PHONY: setup setup-test run index test eval-smoke bench clean
+.PHONY: setup setup-test run index browser test eval-smoke bench clean
 
 ## setup: create .venv and install Wegwijzer (idempotent; reinstalls when pyproject.toml changes)
 setup: $(VENV)/.installed
@@ -31,11 +31,23 @@ index: setup
 ## run: set up, build the index if it is missing, start the chat on http://127.0.0.1:7860
 run: setup
 	@$(BIN)/wegwijzer inspect >/dev/null 2>&1 || $(BIN)/wegwijzer index
-	$(BIN)/wegwijzer inspect
+	$(BIN)/wegwijzer serve
+
+## browser: Debian's Chromium for the browser test (never a downloaded browser build)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Chromium ontbreekt: installeren met apt-get (chromium, chromium-driver)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 ## test: the whole test suite (installs Chromium for the browser test when missing)
-test: setup-test
+test: setup-test browser
 	$(BIN)/python -m pytest -q
+
+## eval-smoke: the smoke suite with thresholds, as CI runs it
+eval-smoke: setup
+	$(BIN)/wegwijzer inspect >/dev/null 2>&1 || $(BIN)/wegwijzer index
+	$(BIN)/wegwijzer eval --suite evals/suites/smoke.jsonl --out eval-out/smoke \
+	  --fail-under hit@3=0.6 --fail-under false_refusal_rate_max=0.34
 
 bench: setup-test
 	$(BIN)/python benchmarks/index_speed.py

@@ -48,6 +48,32 @@ def build_parser() -> argparse.ArgumentParser:
     p_inspect = sub.add_parser("inspect", help="toon publicaties, hoofdstukken, wegwijzers en passages")
     p_inspect.add_argument("--json", action="store_true", help="uitvoer als JSON")
     _common(p_inspect)
+
+    p_ask = sub.add_parser("ask", help="stel een vraag; antwoord met bronvermelding")
+    p_ask.add_argument("question", nargs="?", help="de vraag, tussen aanhalingstekens")
+    p_ask.add_argument("--json", action="store_true", help="antwoord als JSON")
+    p_ask.add_argument("--top-k", type=int, help="aantal bronnen (standaard 5)")
+    p_ask.add_argument("--publication", help="alleen deze publicatie (id uit publications.toml)")
+    p_ask.add_argument("--wegwijzer", type=int, help="alleen deze wegwijzer (1–10)")
+    p_ask.add_argument("--batch", metavar="BESTAND.jsonl",
+                       help="vragen uit een JSONL-bestand met regels {\"id\": …, \"question\": …}")
+    _common(p_ask)
+
+    p_serve = sub.add_parser("serve", help="start de chat in de browser")
+    p_serve.add_argument("--host", help="adres (standaard 127.0.0.1)")
+    p_serve.add_argument("--port", type=int, help="poort (standaard 7860)")
+    p_serve.add_argument("--concurrency", type=int, help="aantal vragen tegelijk (standaard 4)")
+    _common(p_serve)
+
+    p_eval = sub.add_parser("eval", help="meet de antwoordkwaliteit met een vragensuite")
+    p_eval.add_argument("--suite", action="append", metavar="BESTAND", help="suite (JSONL); herhaalbaar")
+    p_eval.add_argument("--out", metavar="MAP", help="map voor report.json, report.md en report.html")
+    p_eval.add_argument("--compare", metavar="VORIGE/report.json", help="vergelijk met een eerdere run")
+    p_eval.add_argument("--fail-under", action="append", metavar="METRIEK=WAARDE", default=[],
+                        help="faal (exitcode 1) als een metriek onder de drempel blijft; herhaalbaar")
+    p_eval.add_argument("--from-feedback", nargs="?", const="", metavar="FEEDBACK.jsonl",
+                        help="maak conceptvragen van feedback.jsonl uit de chat")
+    _common(p_eval)
     return parser
 
 
@@ -107,7 +133,76 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: dict[str, Any] = {"index": cmd_index, "inspect": cmd_inspect}
+def print_answer(answer: Any) -> None:
+    from .citations import format_citation
+
+    for notice in answer.notices:
+        console.print(f"[yellow]Let op:[/yellow] {notice}")
+    out.print(answer.answer)
+    if answer.sources:
+        out.print("\n[bold]Bronnen[/bold]" if not answer.refused else "")
+        for source in answer.sources:
+            out.print(format_citation(source), markup=False)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .service import Assistant
+
+    if args.batch and args.question:
+        raise WegwijzerError("Geef óf een vraag óf --batch BESTAND, niet allebei.")
+    if not args.batch and args.question is None:
+        raise WegwijzerError('Geef een vraag, bijvoorbeeld: wegwijzer ask "Wat is een attractieve agenda?"')
+    assistant = Assistant(settings_from(args))
+    options = dict(top_k=args.top_k, publication=args.publication, wegwijzer=args.wegwijzer)
+    if args.batch:
+        return run_batch(assistant, args.batch, options)
+    answer = assistant.ask(args.question, **options)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        print_answer(answer)
+    return 0
+
+
+def run_batch(assistant: Any, path: str, options: dict[str, Any]) -> int:
+    """Answer every line of a JSONL file; bad lines are reported and skipped."""
+    from pathlib import Path
+
+    from .batch import answer_lines
+
+    file = Path(path)
+    if not file.exists():
+        raise WegwijzerError(f"Het batchbestand {file} bestaat niet. Controleer het pad.")
+    failures = 0
+    for result in answer_lines(assistant, file, **options):
+        if result.error:
+            failures += 1
+            console.print(f"[red]Fout:[/red] {result.error}")
+            print(json.dumps({"id": result.id, "line": result.line, "error": result.error},
+                             ensure_ascii=False), flush=True)
+        else:
+            print(json.dumps(result.answer.to_json(), ensure_ascii=False), flush=True)
+    return 1 if failures else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .chat import serve
+
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port),
+                                   ("concurrency", args.concurrency)) if v is not None}
+    serve(settings_from(args).with_(**overrides))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from evals.command import run_command
+
+    return run_command(args, settings_from(args))
+
+
+COMMANDS: dict[str, Any] = {
+    "index": cmd_index, "inspect": cmd_inspect, "ask": cmd_ask, "serve": cmd_serve, "eval": cmd_eval,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
