@@ -66,13 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p_serve)
 
     p_eval = sub.add_parser("eval", help="meet de antwoordkwaliteit met een vragensuite")
-    p_eval.add_argument("--suite", action="append", metavar="BESTAND", help="suite (JSONL); herhaalbaar")
-    p_eval.add_argument("--out", metavar="MAP", help="map voor report.json, report.md en report.html")
+    p_eval.add_argument("--suite", action="append", metavar="BESTAND",
+                        help="suite (JSONL-bestand of naam: core, dev, smoke); herhaalbaar; standaard core")
+    p_eval.add_argument("--out", metavar="MAP",
+                        help="map voor report.json, report.md en report.html (standaard "
+                             "eval-out/<datum-tijd>); bij --from-feedback: MAP/draft.jsonl")
     p_eval.add_argument("--compare", metavar="VORIGE/report.json", help="vergelijk met een eerdere run")
     p_eval.add_argument("--fail-under", action="append", metavar="METRIEK=WAARDE", default=[],
-                        help="faal (exitcode 1) als een metriek onder de drempel blijft; herhaalbaar")
+                        help="faal (exitcode 1) als een metriek de drempel niet haalt; herhaalbaar. "
+                             "WAARDE is een ondergrens, maar voor false_refusal_rate, latency_ms_p50 "
+                             "en latency_ms_p95 (lager is beter) een bovengrens. Onbekende metriek: "
+                             "exitcode 2.")
     p_eval.add_argument("--from-feedback", nargs="?", const="", metavar="FEEDBACK.jsonl",
-                        help="maak conceptvragen van feedback.jsonl uit de chat")
+                        help="maak conceptvragen van feedback.jsonl uit de chat (standaard in de "
+                             "data-map); zonder --out naar het scherm")
     _common(p_eval)
     return parser
 

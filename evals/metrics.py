@@ -17,13 +17,18 @@ def source_counts(source: Mapping[str, Any], expected: Mapping[str, Any]) -> boo
     if wegwijzers and source.get("wegwijzer") not in wegwijzers:
         return False
     pages = expected.get("pages")
-    if pages:
-        got = source.get("pages")
-        if not got or got[0] is None:
-            return False
-        if got[1] < pages[0] or got[0] > pages[1]:
-            return False
+    if pages and not pages_overlap(source.get("pages"), pages):
+        return False
     return True
+
+
+def pages_overlap(got: Sequence[int | None] | None, wanted: Sequence[int]) -> bool:
+    """True when the page range `got` ([first, last], last may be None) overlaps `wanted`."""
+    if not got or got[0] is None:
+        return False
+    first = got[0]
+    last = got[1] if len(got) > 1 and got[1] is not None else first
+    return last >= wanted[0] and first <= wanted[1]
 
 
 def first_relevant_rank(sources: Sequence[Mapping[str, Any]], expected: Mapping[str, Any]) -> int | None:
@@ -59,16 +64,18 @@ def citation_precision(answer: str, sources: Sequence[Mapping[str, Any]],
 
 
 def top1_page_accuracy(sources: Sequence[Mapping[str, Any]], expected: Mapping[str, Any]) -> float | None:
-    """1 when the best source's pages overlap the expected pages; None when no pages expected."""
+    """1 when the best source is in an expected publication (if given) and its pages overlap the
+    expected pages; None when no pages are expected."""
     pages = expected.get("pages")
     if not pages:
         return None
     if not sources:
         return 0.0
-    got = sources[0].get("pages")
-    if not got:
+    top = sources[0]
+    publications = expected.get("publications") or []
+    if publications and top.get("publication_id") not in publications:
         return 0.0
-    return 1.0 if got[0] <= pages[1] and got[1] >= pages[0] else 0.0
+    return 1.0 if pages_overlap(top.get("pages"), pages) else 0.0
 
 
 def research_page_recall(sources: Sequence[Mapping[str, Any]], expected: Mapping[str, Any]) -> float | None:
@@ -108,3 +115,83 @@ def mean(values: Iterable[float | None]) -> float | None:
     """Mean of the values that are not None; None when there are none."""
     present = [v for v in values if v is not None]
     return sum(present) / len(present) if present else None
+
+
+# --- Per question and over a set of questions -------------------------------------------------
+
+# Overall metric names, in report order. Fractions are 0–1, latencies milliseconds.
+METRICS: tuple[str, ...] = (
+    "hit@1", "hit@3", "hit@5", "mrr", "citation_precision", "top1_page_accuracy",
+    "research_page_recall", "must_mention_recall", "refusal_accuracy", "false_refusal_rate",
+    "latency_ms_p50", "latency_ms_p95",
+)
+# For these, lower is better: a threshold is an upper bound.
+LOWER_IS_BETTER: frozenset[str] = frozenset({"false_refusal_rate", "latency_ms_p50", "latency_ms_p95"})
+# Per-question metric names (rr is a question's reciprocal rank; mrr is its mean).
+QUESTION_METRICS: tuple[str, ...] = (
+    "hit@1", "hit@3", "hit@5", "rr", "citation_precision", "top1_page_accuracy",
+    "research_page_recall", "must_mention_recall",
+)
+
+
+def question_metrics(answer: str, sources: Sequence[Mapping[str, Any]], expected: Mapping[str, Any],
+                     answerable: bool) -> dict[str, float | None]:
+    """The metrics of one answered question; None where a metric does not apply.
+
+    Retrieval and citation metrics apply to answerable questions only; must-mention recall
+    applies wherever phrases are given.
+    """
+    values: dict[str, float | None] = dict.fromkeys(QUESTION_METRICS)
+    if answerable:
+        rank = first_relevant_rank(sources, expected)
+        values.update({
+            "hit@1": hit_at(rank, 1), "hit@3": hit_at(rank, 3), "hit@5": hit_at(rank, 5),
+            "rr": reciprocal_rank(rank),
+            "citation_precision": citation_precision(answer, sources, expected),
+            "top1_page_accuracy": top1_page_accuracy(sources, expected),
+            "research_page_recall": research_page_recall(sources, expected),
+        })
+    values["must_mention_recall"] = must_mention_recall(answer, expected)
+    return values
+
+
+def refusal_accuracy(outcomes: Iterable[tuple[bool, bool]]) -> float | None:
+    """Share of unanswerable questions that were refused, from (answerable, refused) pairs."""
+    return mean(1.0 if refused else 0.0 for answerable, refused in outcomes if not answerable)
+
+
+def false_refusal_rate(outcomes: Iterable[tuple[bool, bool]]) -> float | None:
+    """Share of answerable questions that were refused, from (answerable, refused) pairs."""
+    return mean(1.0 if refused else 0.0 for answerable, refused in outcomes if answerable)
+
+
+def aggregate(questions: Sequence[Mapping[str, Any]]) -> tuple[dict[str, float | None], dict[str, int]]:
+    """Overall metrics (named as in METRICS) and how many questions each was measured on.
+
+    Each question is a mapping with `answerable`, `refused`, `latency_ms` and `metrics`
+    (from :func:`question_metrics`). A metric nobody could be measured on is None.
+    """
+    values: dict[str, float | None] = {}
+    support: dict[str, int] = {}
+
+    def measured(key: str) -> list[float]:
+        return [q["metrics"][key] for q in questions if q["metrics"].get(key) is not None]
+
+    for name, key in (("hit@1", "hit@1"), ("hit@3", "hit@3"), ("hit@5", "hit@5"), ("mrr", "rr"),
+                      ("citation_precision", "citation_precision"),
+                      ("top1_page_accuracy", "top1_page_accuracy"),
+                      ("research_page_recall", "research_page_recall"),
+                      ("must_mention_recall", "must_mention_recall")):
+        present = measured(key)
+        values[name] = mean(present)
+        support[name] = len(present)
+    outcomes = [(bool(q["answerable"]), bool(q["refused"])) for q in questions]
+    values["refusal_accuracy"] = refusal_accuracy(outcomes)
+    support["refusal_accuracy"] = sum(1 for answerable, _ in outcomes if not answerable)
+    values["false_refusal_rate"] = false_refusal_rate(outcomes)
+    support["false_refusal_rate"] = sum(1 for answerable, _ in outcomes if answerable)
+    latencies = [float(q["latency_ms"]) for q in questions if q.get("latency_ms") is not None]
+    values["latency_ms_p50"] = percentile(latencies, 50)
+    values["latency_ms_p95"] = percentile(latencies, 95)
+    support["latency_ms_p50"] = support["latency_ms_p95"] = len(latencies)
+    return {name: values[name] for name in METRICS}, {name: support[name] for name in METRICS}

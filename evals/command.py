@@ -1,0 +1,263 @@
+"""`wegwijzer eval`: run suites, write the report, compare, gate; or draft questions from feedback.
+
+Exit codes: 0 all well; 1 a --fail-under threshold was missed (or feedback lines were invalid);
+2 the command's input is unusable (unknown metric, bad threshold, invalid suite, unreadable
+previous report or feedback file, options that do not go together).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from indexing.errors import WegwijzerError
+from indexing.manifest import load_manifest
+from indexing.settings import Settings
+
+from .compare import ReportError, compare_reports, describe_change, load_report
+from .feedback import HOW_TO_COMPLETE, FeedbackError, convert_feedback
+from .format import METRIC_LABELS, fmt_delta, fmt_value, group_label, plural
+from .metrics import METRICS
+from .report import build_report, problem_questions, write_reports
+from .runner import run_questions
+from .suites import DEFAULT_SUITE, SuiteError, load_suites
+from .thresholds import ThresholdError, check_thresholds, parse_thresholds
+
+console = Console(stderr=True, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(WegwijzerError):
+    """Options that do not go together."""
+
+
+def default_out_dir(now: datetime | None = None) -> Path:
+    """eval-out/<timestamp>, with a suffix if that folder exists already."""
+    base = Path("eval-out") / (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    candidate, n = base, 2
+    while candidate.exists():
+        candidate = base.with_name(f"{base.name}-{n}")
+        n += 1
+    return candidate
+
+
+def run_command(args: argparse.Namespace, settings: Settings, *, assistant: Any = None,
+                embeddings: Any = None) -> int:
+    """Entry point of `wegwijzer eval`; returns the exit code.
+
+    `assistant` (an already loaded Assistant) or `embeddings` may be passed by library users and
+    tests so the model is not loaded again.
+    """
+    try:
+        if getattr(args, "from_feedback", None) is not None:
+            return _run_feedback(args, settings)
+        return _run_eval(args, settings, assistant, embeddings)
+    except (ThresholdError, ReportError, SuiteError, FeedbackError, UsageError) as error:
+        console.print(f"[red]Fout:[/red] {escape(str(error))}", highlight=False)
+        return EXIT_USAGE
+
+
+def _run_eval(args: argparse.Namespace, settings: Settings, assistant: Any, embeddings: Any) -> int:
+    # Check every input before loading the model, so mistakes show up at once.
+    thresholds = parse_thresholds(getattr(args, "fail_under", None) or [])
+    compare = getattr(args, "compare", None)
+    previous = load_report(compare) if compare else None
+    manifest = load_manifest(settings.manifest_path)
+    suites = load_suites(getattr(args, "suite", None) or [DEFAULT_SUITE], [p.id for p in manifest])
+    out_dir = Path(args.out) if getattr(args, "out", None) else default_out_dir()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out {out_dir} is een bestand, geen map. Geef een map op.")
+
+    if assistant is None:
+        from assistant.service import Assistant
+
+        with console.status("Index en model laden…"):
+            assistant = Assistant(settings, embeddings=embeddings)
+    questions = [q for suite in suites for q in suite.questions]
+    results = _run_with_progress(assistant, questions)
+
+    report = build_report(results, suites, index=_index_info(assistant, settings),
+                          publications={p.id: p.short_title or p.title for p in manifest},
+                          wegwijzer_titles=_wegwijzer_titles(assistant, results))
+    if previous is not None:
+        report["comparison"] = compare_reports(previous, report)
+    checked = check_thresholds(thresholds, report["overall"])
+    if checked:
+        report["thresholds"] = [{**c.to_json(), "message": c.message()} for c in checked]
+    paths = write_reports(report, out_dir)
+
+    print_summary(report)
+    if report.get("comparison"):
+        print_comparison(report["comparison"])
+    for result in results:
+        if result.error:
+            console.print(f"[red]Fout bij {escape(result.question.id)}:[/red] {escape(result.error)}",
+                          highlight=False)
+    out.print(f"\nRapport: {paths['md']}\n         {paths['html']}\n         {paths['json']}",
+              markup=False)
+    failed = [c for c in checked if not c.passed]
+    for c in checked:
+        if c.passed:
+            out.print(f"[green]Drempel gehaald:[/green] {escape(c.message())}", highlight=False)
+        else:
+            console.print(f"[red]Drempel niet gehaald:[/red] {escape(c.message())}", highlight=False)
+    return EXIT_GATE if failed else EXIT_OK
+
+
+def _run_with_progress(assistant: Any, questions: Sequence[Any]) -> list[Any]:
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    with Progress(TextColumn("Vragen beantwoorden"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TextColumn("nog"), TimeRemainingColumn(),
+                  TextColumn("{task.fields[current]}"), console=console, transient=True) as progress:
+        task = progress.add_task("eval", total=len(questions), current="")
+
+        def tick(done: int, total: int, question: Any) -> None:
+            progress.update(task, completed=done, total=total,
+                            current=question.id if done < total else "")
+
+        return run_questions(assistant, questions, progress=tick)
+
+
+def _index_info(assistant: Any, settings: Settings) -> dict[str, Any]:
+    generation = getattr(assistant, "generation", None)
+    answerer = getattr(assistant, "answerer", None)
+    return {
+        "generation": getattr(generation, "name", None),
+        "embedder": getattr(generation, "embedder", None) or settings.embedder,
+        "built_at": getattr(generation, "built_at", None),
+        "chunks": getattr(generation, "chunks", None),
+        "answerer": getattr(answerer, "name", None),
+        "top_k": settings.top_k,
+        "store": settings.chroma_url or str(settings.data_dir),
+    }
+
+
+def _wegwijzer_titles(assistant: Any, results: Sequence[Any]) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    passages = getattr(assistant, "passages", None)
+    for meta in getattr(passages, "metadatas", None) or []:
+        if meta.get("wegwijzer") is not None and meta.get("wegwijzer_title"):
+            titles.setdefault(str(meta["wegwijzer"]), meta["wegwijzer_title"])
+    for result in results:
+        for source in result.sources:
+            if source.get("wegwijzer") is not None and source.get("wegwijzer_title"):
+                titles.setdefault(str(source["wegwijzer"]), source["wegwijzer_title"])
+    return dict(sorted(titles.items(), key=lambda kv: int(kv[0])))
+
+
+# --- Console -------------------------------------------------------------------------------------
+
+def summary_table(report: Mapping[str, Any]) -> Table:
+    """The overall metrics as a rich table (with the previous run when comparing)."""
+    suites = ", ".join(s["name"] for s in report["suites"])
+    counts = report["counts"]
+    table = Table(title=f"Evaluatie {escape(suites)}: {plural(counts['questions'], 'vraag', 'vragen')} "
+                        f"({counts['answerable']} beantwoordbaar, {counts['unanswerable']} erbuiten)",
+                  title_justify="left")
+    table.add_column("Metriek", no_wrap=True)
+    table.add_column("Betekenis")
+    table.add_column("Waarde", justify="right", no_wrap=True)
+    table.add_column("n", justify="right")
+    comparison = report.get("comparison")
+    previous: dict[str, Mapping[str, Any]] = {}
+    if comparison:
+        table.add_column("Vorige", justify="right", no_wrap=True)
+        table.add_column("Verschil", justify="right", no_wrap=True)
+        previous = {m["metric"]: m for m in comparison["metrics"]}
+    for name in METRICS:
+        row = [name, escape(METRIC_LABELS[name]), fmt_value(name, report["overall"][name]),
+               str(report["support"][name])]
+        if comparison:
+            change = previous.get(name, {})
+            colour = {"beter": "green", "slechter": "red"}.get(change.get("verdict") or "", "")
+            delta = fmt_delta(name, change.get("delta"))
+            row += [fmt_value(name, change.get("previous")),
+                    f"[{colour}]{delta}[/{colour}]" if colour else delta]
+        table.add_row(*row)
+    return table
+
+
+def wegwijzer_table(report: Mapping[str, Any]) -> Table:
+    table = Table(title="Per wegwijzer", title_justify="left")
+    for column, justify in (("Wegwijzer", "left"), ("Vragen", "right"), ("hit@1", "right"),
+                            ("hit@3", "right"), ("mrr", "right"), ("must_mention_recall", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    titles = report.get("wegwijzer_titles", {})
+    for key, group in report["per_wegwijzer"].items():
+        m = group["metrics"]
+        table.add_row(escape(group_label("wegwijzer", key, titles)), str(group["questions"]),
+                      *(fmt_value(n, m[n]) for n in ("hit@1", "hit@3", "mrr", "must_mention_recall")))
+    return table
+
+
+def print_summary(report: Mapping[str, Any]) -> None:
+    out.print(summary_table(report))
+    out.print(wegwijzer_table(report))
+    problems = problem_questions(report)
+    if problems:
+        out.print(f"Aandachtspunten ({len(problems)}): "
+                  + "; ".join(f"{q['id']} ({reason})" for q, reason in problems), markup=False)
+
+
+def print_comparison(comparison: Mapping[str, Any]) -> None:
+    prev = comparison["previous"]
+    out.print(f"\n[bold]Vergeleken met[/bold] {escape(str(prev.get('path')))} "
+              f"({escape(str(prev.get('timestamp')))})",
+              highlight=False)
+    questions = comparison["questions"]
+    for key, title, colour in (("better", "Beter", "green"), ("worse", "Slechter", "red"),
+                               ("mixed", "Gemengd", "yellow")):
+        items = questions[key]
+        out.print(f"[{colour}]{title} ({len(items)})[/{colour}]" + (":" if items else ""))
+        for item in items:
+            changes = "; ".join(describe_change(c) for c in item["changes"])
+            out.print(f"  {item['id']}: {changes}", markup=False)
+    if questions["added"] or questions["removed"]:
+        out.print(f"Nieuwe vragen: {', '.join(questions['added']) or 'geen'}; vervallen: "
+                  f"{', '.join(questions['removed']) or 'geen'}", markup=False)
+
+
+# --- Feedback ------------------------------------------------------------------------------------
+
+def _run_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    for option, value in (("--suite", getattr(args, "suite", None)),
+                          ("--compare", getattr(args, "compare", None)),
+                          ("--fail-under", getattr(args, "fail_under", None))):
+        if value:
+            raise UsageError(f"--from-feedback gaat niet samen met {option}: het maakt alleen "
+                             f"conceptvragen en voert geen suite uit.")
+    path = Path(args.from_feedback) if args.from_feedback else settings.feedback_path
+    result = convert_feedback(path)
+    for problem in result.problems:
+        console.print(f"[red]Fout:[/red] {escape(problem)}", highlight=False)
+    lines = [json.dumps(d, ensure_ascii=False) for d in result.drafts]
+    summary = (f"{plural(len(result.drafts), 'conceptvraag', 'conceptvragen')} gemaakt uit {path} "
+               f"({result.up} duim omhoog, {result.down} duim omlaag"
+               + (f", {plural(len(result.problems), 'ongeldige regel', 'ongeldige regels')} "
+                  f"overgeslagen" if result.problems else "") + ").")
+    if getattr(args, "out", None):
+        out_dir = Path(args.out)
+        if out_dir.exists() and not out_dir.is_dir():
+            raise UsageError(f"--out {out_dir} is een bestand, geen map. Geef een map op.")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target = out_dir / "draft.jsonl"
+        target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        console.print(f"{summary} Geschreven naar {target}.", highlight=False, markup=False)
+    else:
+        for line in lines:
+            print(line, flush=True)
+        console.print(summary, highlight=False, markup=False)
+    if result.drafts:
+        console.print(HOW_TO_COMPLETE, highlight=False, markup=False)
+    return EXIT_GATE if result.problems else EXIT_OK

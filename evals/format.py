@@ -1,0 +1,134 @@
+"""Dutch presentation shared by the console summary, report.md and report.html (pure)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Mapping, Sequence
+
+from assistant.citations import format_pages, format_research_pages, place
+from assistant.model import Source
+
+from .metrics import LOWER_IS_BETTER, METRICS
+
+# What each metric means, for staff.
+METRIC_LABELS: dict[str, str] = {
+    "hit@1": "juiste passage als eerste bron",
+    "hit@3": "juiste passage bij de eerste 3 bronnen",
+    "hit@5": "juiste passage bij de eerste 5 bronnen",
+    "mrr": "gemiddelde 1/rang van de eerste juiste bron",
+    "citation_precision": "bronnummers [n] die naar een juiste passage wijzen",
+    "top1_page_accuracy": "eerste bron op de verwachte pagina's",
+    "research_page_recall": "verwachte onderzoekspagina's bij de bronnen",
+    "must_mention_recall": "verplichte begrippen in het antwoord",
+    "refusal_accuracy": "vragen buiten de publicaties terecht geweigerd",
+    "false_refusal_rate": "beantwoordbare vragen onterecht geweigerd (lager is beter)",
+    "latency_ms_p50": "antwoordtijd, mediaan (lager is beter)",
+    "latency_ms_p95": "antwoordtijd, 95e percentiel (lager is beter)",
+}
+assert set(METRIC_LABELS) == set(METRICS)
+
+NO_WEGWIJZER = "geen"
+EPSILON = 1e-9
+
+
+def fmt_number(value: float, decimals: int) -> str:
+    """Dutch notation: 1.234,56."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def fmt_value(metric: str, value: float | None) -> str:
+    """A metric value for people: '0,84', '1.234 ms'; '–' when not measured."""
+    if value is None:
+        return "–"
+    if metric.startswith("latency_ms"):
+        return fmt_number(value, 0) + " ms"
+    return fmt_number(value, 2)
+
+
+def fmt_delta(metric: str, delta: float | None) -> str:
+    """A signed difference: '+0,05', '−0,03', '+120 ms', '0,00'."""
+    if delta is None:
+        return "–"
+    if abs(delta) < EPSILON:
+        return "±0 ms" if metric.startswith("latency_ms") else "±0,00"
+    sign = "+" if delta > 0 else "−"
+    return sign + fmt_value(metric, abs(delta))
+
+
+def delta_verdict(metric: str, delta: float | None) -> str | None:
+    """'beter', 'slechter' or 'gelijk' for a change of a metric; None when not comparable."""
+    if delta is None:
+        return None
+    if abs(delta) < EPSILON:
+        return "gelijk"
+    improved = delta < 0 if metric in LOWER_IS_BETTER else delta > 0
+    return "beter" if improved else "slechter"
+
+
+def fmt_score(value: float | None) -> str:
+    return "–" if value is None else fmt_number(value, 2)
+
+
+def source_from_json(data: Mapping[str, Any]) -> Source:
+    """A Source from its JSON form (report.json, feedback.jsonl); missing fields get defaults."""
+    defaults: dict[str, Any] = {"marker": 0, "research_pages": [], "score": 0.0}
+    values = {}
+    for field in dataclasses.fields(Source):
+        if field.name in data:
+            values[field.name] = data[field.name]
+        elif field.default is not dataclasses.MISSING:
+            values[field.name] = field.default
+        else:
+            values[field.name] = defaults.get(field.name, "" if field.type in ("str",) else None)
+    values["research_pages"] = list(values.get("research_pages") or [])
+    return Source(**values)
+
+
+def source_place(data: Mapping[str, Any]) -> str:
+    """Where a source sits, as the chat cites it (without its marker)."""
+    return place(source_from_json(data))
+
+
+def expected_place(expected: Mapping[str, Any], answerable: bool,
+                   titles: Mapping[str, str] | None = None,
+                   wegwijzer_titles: Mapping[str, str] | None = None) -> str:
+    """Where the answer should be found, in words."""
+    if not answerable:
+        return "Staat niet in de publicaties: Wegwijzer hoort te weigeren."
+    titles = titles or {}
+    wegwijzer_titles = wegwijzer_titles or {}
+    bits = []
+    publications = expected.get("publications") or []
+    if publications:
+        bits.append(" of ".join(titles.get(p, p) for p in publications))
+    wegwijzers = expected.get("wegwijzers") or []
+    if wegwijzers:
+        names = [f"{w} '{wegwijzer_titles[str(w)]}'" if str(w) in wegwijzer_titles else str(w)
+                 for w in wegwijzers]
+        bits.append("Wegwijzer " + " of ".join(names))
+    pages = expected.get("pages")
+    if pages:
+        bits.append(format_pages(list(pages)) or "")
+    research = format_research_pages(list(expected.get("research_pages") or []))
+    if research:
+        bits.append(research)
+    return " · ".join(b for b in bits if b) or "overal"
+
+
+def group_label(kind: str, key: str, wegwijzer_titles: Mapping[str, str] | None = None) -> str:
+    """'Wegwijzer 4 'Ken het netwerk'', 'geen wegwijzer' or the tag itself."""
+    if kind == "tag":
+        return key
+    if key == NO_WEGWIJZER:
+        return "geen wegwijzer"
+    title = (wegwijzer_titles or {}).get(key)
+    return f"Wegwijzer {key} '{title}'" if title else f"Wegwijzer {key}"
+
+
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def join_ids(ids: Sequence[str]) -> str:
+    return ", ".join(ids) if ids else "geen"

@@ -1,0 +1,105 @@
+"""Quality gates for CI: `--fail-under METRIC=VALUE`.
+
+For most metrics the value is a lower bound (fail when the metric is below it). For metrics where
+lower is better (false_refusal_rate, latency_ms_p50, latency_ms_p95) it is an upper bound (fail
+when the metric is above it). A metric that could not be measured misses its threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from indexing.errors import WegwijzerError
+
+from .format import fmt_value
+from .metrics import LOWER_IS_BETTER, METRICS
+
+
+class ThresholdError(WegwijzerError):
+    """A --fail-under option cannot be understood (unknown metric, not a number)."""
+
+
+@dataclass(frozen=True)
+class Threshold:
+    metric: str
+    value: float
+
+    @property
+    def upper(self) -> bool:
+        """True when the threshold is a maximum (lower is better for this metric)."""
+        return self.metric in LOWER_IS_BETTER
+
+    def describe(self) -> str:
+        sign = "≤" if self.upper else "≥"
+        return f"{self.metric} {sign} {fmt_value(self.metric, self.value)}"
+
+
+@dataclass(frozen=True)
+class ThresholdResult:
+    threshold: Threshold
+    value: float | None
+
+    @property
+    def passed(self) -> bool:
+        if self.value is None:
+            return False
+        if self.threshold.upper:
+            return self.value <= self.threshold.value
+        return self.value >= self.threshold.value
+
+    def message(self) -> str:
+        """A Dutch line naming the metric, its value and the threshold."""
+        t = self.threshold
+        limit = fmt_value(t.metric, t.value)
+        if self.value is None:
+            return (f"{t.metric} kon niet worden gemeten: geen enkele vraag in de suite is daarvoor "
+                    f"geschikt. De drempel {limit} is dus niet gehaald.")
+        value = fmt_value(t.metric, self.value)
+        if self.passed:
+            sign = "≤" if t.upper else "≥"
+            return f"{t.metric} is {value} (drempel {sign} {limit}): gehaald."
+        if t.upper:
+            return (f"{t.metric} is {value} en komt boven de grens van {limit} (voor deze metriek "
+                    f"is lager beter).")
+        return f"{t.metric} is {value} en blijft onder de drempel van {limit}."
+
+    def to_json(self) -> dict[str, object]:
+        return {"metric": self.threshold.metric, "threshold": self.threshold.value,
+                "bound": "max" if self.threshold.upper else "min", "value": self.value,
+                "passed": self.passed}
+
+
+def parse_thresholds(options: Iterable[str]) -> list[Threshold]:
+    """Parse `METRIC=VALUE` options; raise ThresholdError (Dutch) on anything unclear."""
+    thresholds: list[Threshold] = []
+    for option in options:
+        if "=" not in option:
+            raise ThresholdError(
+                f"--fail-under '{option}' mist een '='. Schrijf METRIEK=WAARDE, bijvoorbeeld "
+                f"--fail-under hit@3=0.6.")
+        name, _, raw = option.partition("=")
+        name = name.strip()
+        if name not in METRICS:
+            raise ThresholdError(
+                f"--fail-under: de metriek '{name}' bestaat niet. Kies uit: {', '.join(METRICS)}.")
+        try:
+            value = float(raw.strip().replace(",", "."))
+        except ValueError:
+            raise ThresholdError(
+                f"--fail-under {name}: '{raw}' is geen getal. Schrijf bijvoorbeeld {name}=0.6."
+            ) from None
+        if not name.startswith("latency_ms") and not 0 <= value <= 1:
+            raise ThresholdError(
+                f"--fail-under {name}: {raw} ligt niet tussen 0 en 1. Deze metriek is een "
+                f"fractie; schrijf bijvoorbeeld 0.6 voor 60%.")
+        if name.startswith("latency_ms") and value < 0:
+            raise ThresholdError(f"--fail-under {name}: {raw} is negatief. Geef een aantal "
+                                 f"milliseconden, bijvoorbeeld {name}=2000.")
+        thresholds.append(Threshold(name, value))
+    return thresholds
+
+
+def check_thresholds(thresholds: Iterable[Threshold], overall: Mapping[str, float | None]
+                     ) -> list[ThresholdResult]:
+    return [ThresholdResult(t, overall.get(t.metric)) for t in thresholds]

@@ -1,0 +1,147 @@
+"""Suite files: the bundled suites load; every mistake is named by file, line and field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evals.suites import (
+    DEFAULT_SUITE, SUITES_DIR, SuiteError, SuiteQuestion, load_suite, load_suites,
+    resolve_suite_path,
+)
+from indexing.errors import WegwijzerError
+from indexing.manifest import load_manifest
+from indexing_support import ALL_IDS, CORPUS_DIR, JAARBERICHT
+
+GOOD = {
+    "id": "t-001", "question": "Wat is een attractieve agenda?", "answerable": True,
+    "publications": [JAARBERICHT], "wegwijzers": [2], "pages": [31, 36], "research_pages": [181],
+    "must_mention": ["agenda"], "answer": "Een agenda waar partijen zich in herkennen.",
+    "tags": ["wegwijzer"],
+}
+OUTSIDE = {
+    "id": "t-002", "question": "Hoeveel inwoners heeft Gouda?", "answerable": False,
+    "publications": [], "wegwijzers": [], "pages": None, "research_pages": [], "must_mention": [],
+    "answer": "", "tags": ["buiten-scope"],
+}
+
+
+def write(path: Path, *lines: object) -> Path:
+    path.write_text("".join((line if isinstance(line, str) else json.dumps(line)) + "\n"
+                            for line in lines), encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path) -> SuiteError:
+    with pytest.raises(SuiteError) as caught:
+        load_suite(path, ALL_IDS)
+    return caught.value
+
+
+def test_bundled_suites_load_with_the_manifest_ids() -> None:
+    ids = [p.id for p in load_manifest(CORPUS_DIR / "publications.toml")]
+    suites = load_suites(["core", "dev", "smoke"], ids)
+    assert [(s.name, len(s.questions)) for s in suites] == [("core", 95), ("dev", 40), ("smoke", 12)]
+    first = suites[0].questions[0]
+    assert isinstance(first, SuiteQuestion) and first.id == "core-001" and first.line == 1
+    assert first.expected()["pages"] == [27, 30]
+    assert DEFAULT_SUITE == SUITES_DIR / "core.jsonl"
+
+
+def test_suite_paths_resolve_from_any_working_directory(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert resolve_suite_path("evals/suites/smoke.jsonl") == SUITES_DIR / "smoke.jsonl"
+    assert resolve_suite_path("smoke") == SUITES_DIR / "smoke.jsonl"
+    local = write(tmp_path / "mine.jsonl", GOOD)
+    assert resolve_suite_path("mine.jsonl") == Path("mine.jsonl")
+    assert load_suite(local, ALL_IDS).questions[0].id == "t-001"
+    with pytest.raises(SuiteError, match="bestaat niet"):
+        resolve_suite_path("geen-suite.jsonl")
+
+
+def test_a_good_file_gives_typed_questions(tmp_path: Path) -> None:
+    suite = load_suite(write(tmp_path / "s.jsonl", GOOD, "", {**OUTSIDE, "note": "uit feedback"}),
+                       ALL_IDS)
+    assert suite.name == "s"
+    one, two = suite.questions
+    assert one.pages == (31, 36) and one.publications == (JAARBERICHT,) and one.wegwijzers == (2,)
+    assert two.line == 3 and two.pages is None and two.note == "uit feedback"
+
+
+def test_invalid_json_names_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "kapot.jsonl", GOOD, '{"id": "t-003", "question": ')
+    error = problems_of(path)
+    assert isinstance(error, WegwijzerError)
+    assert "kapot.jsonl, regel 2" in str(error) and "geen geldige JSON" in str(error)
+    assert error.problems[0].line == 2 and error.problems[0].field is None
+
+
+@pytest.mark.parametrize("change, field, words", [
+    ({"publications": ["jaarbericht-2019"]}, "publications", "bestaat niet in publications.toml"),
+    ({"wegwijzers": [11]}, "wegwijzers", "wegwijzer 11 bestaat niet"),
+    ({"wegwijzers": [0]}, "wegwijzers", "wegwijzer 0 bestaat niet"),
+    ({"wegwijzers": ["4"]}, "wegwijzers", "moet een lijst met wegwijzernummers"),
+    ({"answerable": "ja"}, "answerable", "moet true of false zijn, maar is tekst"),
+    ({"pages": [36, 31]}, "pages", "geen geldig paginabereik"),
+    ({"pages": [31]}, "pages", "null of [eerste, laatste]"),
+    ({"research_pages": "181"}, "research_pages", "moet een lijst"),
+    ({"must_mention": ["UWV"]}, "must_mention", "'UWV' moet in kleine letters"),
+    ({"tags": "wegwijzer"}, "tags", "moet een lijst met labels"),
+    ({"question": "  "}, "question", "niet-lege tekst"),
+    ({"id": 7}, "id", "moet niet-lege tekst zijn, maar is een getal"),
+    ({"publications": []}, "publications", "minstens één publicatie"),
+    ({"answer": ""}, "answer", "referentieantwoord"),
+    ({"source": "x"}, "source", "onbekend veld"),
+])
+def test_each_field_problem_names_file_line_and_field(tmp_path: Path, change: dict, field: str,
+                                                      words: str) -> None:
+    path = write(tmp_path / "suite.jsonl", OUTSIDE, {**GOOD, **change})
+    error = problems_of(path)
+    assert len(error.problems) == 1, str(error)
+    problem = error.problems[0]
+    assert (problem.file, problem.line, problem.field) == (str(path), 2, field)
+    assert f"suite.jsonl, regel 2, veld '{field}'" in str(error)
+    assert words in str(error)
+
+
+def test_missing_fields_and_duplicate_ids(tmp_path: Path) -> None:
+    incomplete = {k: v for k, v in GOOD.items() if k not in ("tags", "answerable")}
+    path = write(tmp_path / "suite.jsonl", GOOD, {**incomplete, "id": "t-009"}, GOOD)
+    error = problems_of(path)
+    found = {(p.line, p.field) for p in error.problems}
+    assert found == {(2, "tags"), (2, "answerable"), (3, "id")}
+    assert "dit verplichte veld ontbreekt" in str(error)
+    assert "id 't-001' komt al voor op regel 1" in str(error)
+    assert str(error).startswith("De suite klopt niet (3 problemen)")
+
+
+def test_an_unfinished_feedback_draft_is_rejected(tmp_path: Path) -> None:
+    draft = {**GOOD, "answer": "", "todo": "Vul het referentieantwoord in."}
+    error = problems_of(write(tmp_path / "suite.jsonl", draft))
+    fields = {p.field for p in error.problems}
+    assert "todo" in fields
+    assert "conceptvraag" in str(error) and "Vul het referentieantwoord in." in str(error)
+
+
+def test_empty_or_missing_files_and_duplicates_across_suites(tmp_path: Path) -> None:
+    assert "bevat geen vragen" in str(problems_of(write(tmp_path / "leeg.jsonl", "")))
+    with pytest.raises(SuiteError, match="bestaat niet"):
+        load_suite(tmp_path / "weg.jsonl", ALL_IDS)
+    a = write(tmp_path / "a.jsonl", GOOD)
+    b = write(tmp_path / "b.jsonl", OUTSIDE, GOOD)
+    with pytest.raises(SuiteError) as caught:
+        load_suites([a, b], ALL_IDS)
+    assert f"{b}, regel 2, veld 'id': id 't-001' staat ook in {a} (regel 1)" in str(caught.value)
+    with pytest.raises(SuiteError, match="twee keer opgegeven"):
+        load_suites([a, a], ALL_IDS)
+
+
+def test_non_utf8_and_non_object_lines(tmp_path: Path) -> None:
+    path = tmp_path / "latin.jsonl"
+    path.write_bytes(json.dumps(GOOD).replace("Wat", "W\u00e4t").encode("latin-1") + b"\n")
+    assert "geen UTF-8-tekst" in str(problems_of(path))
+    error = problems_of(write(tmp_path / "lijst.jsonl", "[1, 2]"))
+    assert "regel 1" in str(error) and "geen JSON-object" in str(error)
