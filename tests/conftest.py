@@ -91,3 +91,11 @@ def index_copy(built_index: BuiltIndex, tmp_path: Path, corpus_copy: Path) -> Se
 def counting_embeddings(built_index: BuiltIndex) -> CountingEmbeddings:
     """The session's embedder, counting the texts it embeds."""
     return CountingEmbeddings(built_index.embeddings)
+
+
+@pytest.fixture(scope="session")
+def assistant(built_index: BuiltIndex):
+    """One Assistant over the shared real index (loaded once per session)."""
+    from assistant.service import Assistant
+
+    return Assistant(built_index.settings, embeddings=built_index.embeddings)

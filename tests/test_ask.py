@@ -1,0 +1,177 @@
+"""`wegwijzer ask` on the real corpus: places, refusals, verbatim answers, follow-ups, input."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from assistant.batch import answer_lines
+from assistant.cli import main
+from assistant.conversation import MAX_QUESTION_CHARS, clean_question, is_follow_up, resolve
+from assistant.model import Turn
+from indexing.errors import WegwijzerError
+
+# Paraphrased councillor questions with the wegwijzer and printed pages that answer them.
+PARAPHRASED = [
+    ("Hoe breng ik in beeld wie de spelers in het regionale netwerk zijn en wat hun belangen zijn?", 4, (41, 44)),
+    ("Moeten we als gemeente eerst intern bepalen wat de opgave is, of zoeken we die samen met de partners?", 2, (31, 36)),
+    ("Hoe kies je als gemeente tussen een sturende en een faciliterende rol?", 5, (45, 48)),
+    ("Wat kan ik doen om de relaties tussen de partners goed te houden als er spanningen zijn?", 8, (59, 62)),
+    ("Welke rol kan de provincie spelen als netwerkpartner?", 4, (41, 44)),
+    ("Hoe krijgt de gemeenteraad grip op wat er in de regio wordt besloten?", 6, (49, 54)),
+    ("Waarom moet de gemeente als werkgever zelf het goede voorbeeld geven?", 10, (67, 70)),
+    ("Welke cijfers over de arbeidsmarkt kan het UWV leveren?", 1, (27, 30)),
+    ("Wat bedoelen ze met structuur, personen en weefsel bij het in kaart brengen van de regio?", 7, (55, 58)),
+    ("Is het erg als regionale samenwerking niet meteen lukt?", 9, (63, 66)),
+]
+
+OUT_OF_SCOPE = [
+    "Wat is de begroting van Gouda voor 2025?",
+    "Hoe vraag ik een subsidie aan en wat is de deadline?",
+    "Hoeveel kost de cursus voor nieuwe raadsleden bij de VNG Academie in 2026?",
+    "Wat is het werkloosheidspercentage in Nederland in 2026?",
+]
+
+
+@pytest.mark.parametrize("question,wegwijzer,pages", PARAPHRASED)
+def test_paraphrased_questions_find_the_right_wegwijzer_and_pages(assistant, question, wegwijzer, pages):
+    answer = assistant.ask(question)
+    top3 = answer.sources[:3]
+    assert any(s.wegwijzer == wegwijzer and tuple(s.pages) == pages for s in top3), [
+        (s.wegwijzer, s.pages) for s in top3]
+    assert not answer.refused
+
+
+@pytest.mark.parametrize("question", OUT_OF_SCOPE)
+def test_out_of_scope_questions_are_refused_with_closest_passages(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.refused
+    assert answer.answer.startswith("Dat staat er niet in")
+    assert answer.sources, "the closest passages are shown as possibly relevant"
+
+
+def test_answer_sentences_are_verbatim_and_markers_resolve(assistant):
+    answer = assistant.ask("Wat adviseert de Denktank over het delen van gegevens met andere partijen?")
+    assert not answer.refused
+    markers = [int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)]
+    assert markers, answer.answer
+    by_marker = {s.marker: s for s in answer.sources}
+    assert set(markers) <= set(by_marker)
+    # Every sentence before a marker is a verbatim piece of the source it cites.
+    pieces = re.findall(r"(.+?) \[(\d+)\]", answer.answer)
+    assert 2 <= len(pieces) <= 5
+    for sentence, marker in pieces:
+        assert sentence.strip() in by_marker[int(marker)].quote
+
+
+def test_sources_are_ranked_and_carry_their_place(assistant):
+    answer = assistant.ask("Welke vier typen overheidssturing onderscheiden de onderzoekers?")
+    scores = [s.score for s in answer.sources]
+    assert scores == sorted(scores, reverse=True)
+    assert len(answer.sources) == 5
+    top = answer.sources[0]
+    assert top.publication_id == "jaarbericht-2018-werkende-samenwerking"
+    assert top.pages is not None
+
+
+def test_research_quotes_carry_research_pages(assistant):
+    answer = assistant.ask("Wat zegt het onderzoek over het belang van goede relaties in plaats van omvang?",
+                           wegwijzer=4)
+    research = [s for s in answer.sources if s.part == "Uit het onderzoek"]
+    assert research
+    assert any(157 in s.research_pages for s in research)
+
+
+def test_filters_restrict_publication_and_wegwijzer(assistant):
+    answer = assistant.ask("Wat raadt de Denktank aan?", wegwijzer=8)
+    assert {s.wegwijzer for s in answer.sources} == {8}
+    tussen = "tussenbericht-2018-regionale-samenwerking-next-level"
+    answer = assistant.ask("Wat moeten colleges doen?", publication=tussen)
+    assert {s.publication_id for s in answer.sources} == {tussen}
+    with pytest.raises(WegwijzerError, match="bestaat niet"):
+        assistant.ask("Wat raadt de Denktank aan?", wegwijzer=11)
+    with pytest.raises(WegwijzerError, match="staat niet in de index"):
+        assistant.ask("Wat raadt de Denktank aan?", publication="onbekend")
+
+
+def test_follow_up_is_resolved_against_the_previous_question(assistant):
+    first = "Hoe betrek je de gemeenteraad bij regionale samenwerking?"
+    follow = "En wat zegt het onderzoek daarover?"
+    assert is_follow_up(follow)
+    assert resolve(follow, [Turn(first, "…")]) == f"{first} {follow}"
+    alone = assistant.ask(follow)
+    answer = assistant.ask(follow, history=[Turn(first, "…")])
+    assert answer.resolved_question.startswith(first)
+    assert any(s.wegwijzer == 6 and s.part == "Uit het onderzoek" for s in answer.sources[:3])
+    assert [s.chunk_id for s in answer.sources] != [s.chunk_id for s in alone.sources]
+
+
+def test_empty_question_gives_a_clear_message(assistant):
+    for empty in ("", "   \n\t  "):
+        with pytest.raises(WegwijzerError, match="De vraag is leeg"):
+            assistant.ask(empty)
+
+
+def test_long_question_is_cut_with_a_notice(assistant):
+    question = "Hoe werk ik samen in de regio? " * 100
+    answer = assistant.ask(question)
+    assert len(answer.question) <= MAX_QUESTION_CHARS
+    assert any("ingekort" in n for n in answer.notices)
+
+
+def test_control_characters_are_stripped():
+    text, notices = clean_question("Wat\x00 is\x07 een\x1b attractieve\u200b agenda?\r\n")
+    assert text == "Wat is een attractieve agenda?"
+    assert notices == []
+
+
+def test_english_question_is_answered_from_the_dutch_texts(assistant):
+    answer = assistant.ask("Which role can the province play as a network partner?")
+    assert not answer.refused
+    assert any(s.wegwijzer == 4 for s in answer.sources[:3])
+    assert re.search(r"\[\d\]", answer.answer)
+
+
+def test_batch_reports_bad_lines_and_answers_the_rest(assistant, tmp_path):
+    batch = tmp_path / "vragen.jsonl"
+    batch.write_text(
+        '{"id": 1, "question": "Wat is een attractieve agenda?"}\n'
+        "dit is geen json\n"
+        '{"id": 3, "question": "Hoe betrek ik de raad?"}\n',
+        encoding="utf-8",
+    )
+    results = list(answer_lines(assistant, batch))
+    assert [r.line for r in results] == [1, 2, 3]
+    assert results[0].answer is not None and results[2].answer is not None
+    assert results[1].answer is None and "regel 2" in results[1].error and "geen geldige JSON" in results[1].error
+
+
+def test_cli_ask_json_shape(built_index, capsys):
+    settings = built_index.settings
+    code = main(["ask", "Wat is een attractieve agenda?", "--json", "--top-k", "3",
+                 "--data-dir", str(settings.data_dir), "--corpus-dir", str(settings.corpus_dir)])
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= {"id", "question", "answer", "refused", "sources", "timings_ms"}
+    assert set(data["timings_ms"]) == {"retrieve", "answer", "total"}
+    assert len(data["sources"]) == 3
+    source = data["sources"][0]
+    assert list(source)[:14] == ["marker", "chunk_id", "publication_id", "publication_title", "kind",
+                                 "source_file", "wegwijzer", "wegwijzer_title", "section", "part",
+                                 "pages", "research_pages", "score", "quote"]
+
+
+def test_cli_batch_continues_after_a_bad_line(built_index, tmp_path, capsys):
+    batch = tmp_path / "b.jsonl"
+    batch.write_text('{"id": "a", "question": "Wat is weefsel?"}\n{kapot\n', encoding="utf-8")
+    settings = built_index.settings
+    code = main(["ask", "--batch", str(batch), "--json", "--data-dir", str(settings.data_dir),
+                 "--corpus-dir", str(settings.corpus_dir)])
+    captured = capsys.readouterr()
+    lines = [json.loads(line) for line in captured.out.splitlines()]
+    assert lines[0]["id"] == "a" and lines[0]["answer"]
+    assert lines[1]["line"] == 2 and "geen geldige JSON" in lines[1]["error"]
+    assert code == 1
+    assert "regel 2" in captured.err

@@ -1,0 +1,42 @@
+"""Citation formatting (pure)."""
+
+from assistant.citations import format_citation, format_pages
+from assistant.model import Source
+
+
+def make_source(**changes):
+    base = dict(
+        marker=1, chunk_id="x", publication_id="jaarbericht-2018-werkende-samenwerking",
+        publication_title="Jaarbericht 2018 'Werkende samenwerking'", kind="jaarbericht",
+        source_file="j.md", wegwijzer=4, wegwijzer_title="Ken het netwerk", section="Wegwijzer 4",
+        part="Uit het onderzoek", pages=[41, 44], research_pages=[182], score=0.5, quote="…",
+    )
+    base.update(changes)
+    return Source(**base)
+
+
+def test_citation_format_matches_the_agreed_shape():
+    assert format_citation(make_source()) == (
+        "[1] Jaarbericht 2018 'Werkende samenwerking' · Wegwijzer 4 'Ken het netwerk' · "
+        "Uit het onderzoek · p. 41–44 · onderzoeksrapport p. 182"
+    )
+
+
+def test_story_section_and_single_pages():
+    story = make_source(marker=2, part="Een verhaal", story_title="Groene stroom of netwerkstoring?",
+                        story_author="Jan van Ginkel", research_pages=[])
+    assert format_citation(story).endswith(
+        "Een verhaal ('Groene stroom of netwerkstoring?', Jan van Ginkel) · p. 41–44")
+    chapter = make_source(marker=3, wegwijzer=None, wegwijzer_title=None, part=None,
+                          section="Routekaart als metafoor", pages=[16, 16], research_pages=[])
+    assert format_citation(chapter) == (
+        "[3] Jaarbericht 2018 'Werkende samenwerking' · Routekaart als metafoor · p. 16")
+    news = make_source(marker=4, wegwijzer=None, part=None, pages=None, research_pages=[],
+                       publication_title="Nieuwsbericht", section="Tien wegwijzers")
+    assert format_citation(news) == "[4] Nieuwsbericht · Tien wegwijzers"
+
+
+def test_research_pages_listed_and_roman_labels():
+    assert format_citation(make_source(research_pages=[185, 184])).endswith("onderzoeksrapport p. 184, 185")
+    assert format_pages([None, None], ["iv", "iv"]) == "p. iv"
+    assert format_pages([41, 43], ["41", "43"]) == "p. 41–43"
