@@ -11,11 +11,7 @@ from typing import Any
 
 import bm25s
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
 from langchain_core.embeddings import Embeddings
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from .lexical import Vocabulary
 from .model import Hit
@@ -170,19 +166,3 @@ class HybridSearch:
             (later if key in seen else first).append(index)
             seen.add(key)
         return first + later
-
-
-class WegwijzerRetriever(BaseRetriever):
-    """LangChain retriever over the hybrid search, for use in chains."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    search: Any
-    k: int = 5
-    filters: Filters = Filters()
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-                                ) -> list[LCDocument]:
-        return [
-            LCDocument(page_content=hit.text, metadata=dict(hit.metadata, score=hit.score))
-            for hit in self.search.search(query, k=self.k, filters=self.filters)
-        ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any, Iterator
 
@@ -38,6 +39,9 @@ class Assistant:
         self._load()
 
     def _load(self) -> None:
+        # The embedder's first call is slow (it maps its weights); warm it while the index loads.
+        warm = threading.Thread(target=self.embeddings.embed_query, args=("opwarmen",), daemon=True)
+        warm.start()
         generation = self.store.require_active(self.settings.embedder)
         collection = self.store.collection(generation)
         self.passages = PassageIndex.from_collection(collection)
@@ -46,6 +50,7 @@ class Assistant:
         self.answerer: Answerer = self._answerer or ExtractiveAnswerer(self.passages.vocabulary, self.idf)
         self.generation = generation
         self.publication_ids = sorted({m.get("publication_id") for m in self.passages.metadatas})
+        warm.join()
 
     def refresh(self) -> bool:
         """Switch to a newer index generation if a re-index finished; True when it did."""

@@ -175,3 +175,14 @@ def test_cli_batch_continues_after_a_bad_line(built_index, tmp_path, capsys):
     assert lines[1]["line"] == 2 and "geen geldige JSON" in lines[1]["error"]
     assert code == 1
     assert "regel 2" in captured.err
+
+
+def test_langchain_retriever_returns_documents_with_metadata(assistant):
+    from assistant.langchain_retriever import WegwijzerRetriever
+    from assistant.retrieval import Filters
+
+    retriever = WegwijzerRetriever(search=assistant.search, k=3, filters=Filters(wegwijzer=7))
+    documents = retriever.invoke("Wat is weefsel?")
+    assert len(documents) == 3
+    assert {d.metadata["wegwijzer"] for d in documents} == {7}
+    assert all(d.page_content and "score" in d.metadata for d in documents)
