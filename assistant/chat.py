@@ -1,0 +1,583 @@
+"""The Gradio chat for new councillors: `wegwijzer serve`.
+
+Everything a user reads is Dutch. The Assistant (models and index) is loaded once by
+:func:`serve`; :func:`build_app` only wires the interface around it. The pure pieces (rendering
+answers and sources, escaping user input, feedback records, the Markdown export and the
+routekaart) are plain functions so they can be tested without a server.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before gradio is imported: it reads this at import time.
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+import html  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import re  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Iterator, Sequence  # noqa: E402
+
+import gradio as gr  # noqa: E402
+
+from indexing.errors import WegwijzerError  # noqa: E402
+from indexing.settings import Settings  # noqa: E402
+
+from .citations import format_citation, format_pages, format_research_pages  # noqa: E402
+from .model import Answer, Source, Turn  # noqa: E402
+
+log = logging.getLogger("wegwijzer.chat")
+
+TITLE = "Wegwijzer"
+INTRO = (
+    "Stel uw vraag over de publicaties van de VNG Denktank *Werkende samenwerking* (2018). "
+    "Wegwijzer antwoordt alleen met wat in de publicaties staat en noemt bij elk antwoord de "
+    "bronnen: publicatie, wegwijzer, onderdeel en pagina's. Klik op een bron om de passage te lezen."
+)
+EXAMPLE_QUESTIONS = (
+    "Hoe betrek ik de gemeenteraad bij regionale samenwerking?",
+    "Wat is een attractieve agenda?",
+    "Wat vertelt de UWV-voorzitter over cijfers en feiten?",
+    "Wat kan ik als raadslid doen om grip te houden op regionale samenwerking?",
+    "Waarom is kennis van het netwerk belangrijk?",
+)
+PLACEHOLDER = (
+    "**Welkom bij Wegwijzer.** Nieuw in de raad of als wethouder? Stel hieronder een vraag over "
+    "regionale samenwerking, of kies een voorbeeldvraag. Vervolgvragen zoals *'en wat zegt het "
+    "onderzoek daarover?'* kunnen ook."
+)
+SEARCHING = "_Ik zoek in de publicaties…_"
+GENERIC_ERROR = (
+    "Er ging iets mis bij het beantwoorden van uw vraag. Probeer het nog eens of stel de vraag "
+    "anders. De fout is vastgelegd voor de beheerder."
+)
+ALL_PUBLICATIONS = "Alle publicaties"
+ALL_WEGWIJZERS = "Alle wegwijzers"
+HANDREIKING = "Een handreiking"
+RESEARCH_PART = "Uit het onderzoek"
+
+# System fonts only: the app must work without reaching a font CDN.
+# Dark blue buttons and links keep white/blue text above a 4.5:1 contrast ratio; subdued text is
+# darkened for the same reason.
+THEME = gr.themes.Default(
+    primary_hue="blue", font=["system-ui", "sans-serif"], font_mono=["monospace"],
+).set(
+    button_primary_background_fill="*primary_700",
+    button_primary_background_fill_hover="*primary_800",
+    button_primary_text_color="white",
+    color_accent="*primary_700",
+    body_text_color_subdued="*neutral_600",
+    input_placeholder_color="*neutral_500",
+)
+CSS = """
+#wegwijzer-status { min-height: 1.5em; }
+.wegwijzer-sources summary { cursor: pointer; }
+.message details { margin: 0.35em 0; }
+.message details > summary { cursor: pointer; font-weight: 600; }
+.message blockquote { border-left: 3px solid #4b5563; padding-left: 0.75em; color: inherit; }
+"""
+# Gradio's own Dutch translations miss a few chatbot labels.
+I18N = gr.I18n(nl={"chatbot.copy_message": "Bericht kopiëren",
+                   "chatbot.copy_conversation": "Gesprek kopiëren"})
+# The page is Dutch: tell browsers and screen readers so.
+JS = "() => { document.documentElement.lang = 'nl'; }"
+
+
+# --- rendering (pure) ------------------------------------------------------------------------
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]{}#|~$])")
+_BULLET_START = re.compile(r"(?m)^(\s*)([-+])(\s)")
+_NUMBER_START = re.compile(r"(?m)^(\s*\d+)\.(\s)")
+
+
+def escape_user_text(text: str) -> str:
+    """User input as literal text inside a Markdown chat message: no HTML, no formatting.
+
+    HTML is entity-escaped (so `<script>` shows as text and never runs) and Markdown markup
+    characters are backslash-escaped.
+    """
+    escaped = html.escape(text, quote=False)
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", escaped)
+    escaped = _BULLET_START.sub(r"\1\\\2\3", escaped)
+    return _NUMBER_START.sub(r"\1\\.\2", escaped)
+
+
+def _escape_corpus(text: str) -> str:
+    """Corpus text in Markdown: keep the words, neutralise HTML."""
+    return html.escape(text, quote=False)
+
+
+def _blockquote(text: str) -> str:
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    return "\n>\n".join("> " + _escape_corpus(p).replace("\n", " ") for p in paragraphs)
+
+
+def source_details(source: Source) -> str:
+    """One source as an openable block: the citation line, and the quoted passage inside."""
+    citation = _escape_corpus(format_citation(source))
+    return (
+        f"<details><summary>{citation}</summary>\n\n{_blockquote(source.quote)}\n\n</details>"
+    )
+
+
+def render_sources(sources: Sequence[Source], refused: bool = False) -> str:
+    """The sources block under an answer (empty when there are none)."""
+    if not sources:
+        return ""
+    heading = "**Mogelijk relevante passages**" if refused else "**Bronnen**"
+    return heading + " (klik om de passage te lezen)\n\n" + "\n\n".join(
+        source_details(source) for source in sources)
+
+
+def describe_filters(publication: str | None, wegwijzer: int | None,
+                     publication_titles: dict[str, str] | None = None,
+                     wegwijzer_titles: dict[int, str] | None = None) -> str:
+    """'Gezocht in: …' for the active filters, or '' without filters."""
+    bits = []
+    if publication:
+        bits.append((publication_titles or {}).get(publication, publication))
+    if wegwijzer:
+        title = (wegwijzer_titles or {}).get(wegwijzer)
+        bits.append(f"Wegwijzer {wegwijzer}" + (f" '{title}'" if title else ""))
+    return "_Gezocht in: " + _escape_corpus(" · ".join(bits)) + "_" if bits else ""
+
+
+def render_answer(text: str, answer: Answer | None = None, final: bool = False,
+                  scope: str = "") -> str:
+    """The assistant's chat message: notices, answer text, and (when final) the sources."""
+    parts = []
+    if answer is not None:
+        parts += [f"_Let op: {_escape_corpus(notice)}_" for notice in answer.notices]
+    parts.append(_escape_corpus(text))
+    if final and answer is not None:
+        if answer.resolved_question and answer.resolved_question != answer.question:
+            parts.append(f"_Vraag begrepen als:_ {escape_user_text(answer.resolved_question)}")
+        block = render_sources(answer.sources, answer.refused)
+        if block:
+            parts.append(block)
+        if scope:
+            parts.append(scope)
+    return "\n\n".join(part for part in parts if part)
+
+
+def render_error(message: str) -> str:
+    """A refusal-like Dutch message for something that went wrong (never a stack trace)."""
+    return "**Dat lukte niet.** " + _escape_corpus(message)
+
+
+# --- conversation records, feedback and export (pure) -----------------------------------------
+
+def make_record(question: str, answer: Answer | None = None, error: str | None = None,
+                publication: str | None = None, wegwijzer: int | None = None) -> dict[str, Any]:
+    """What the chat remembers of one exchange (JSON-able)."""
+    if answer is not None:
+        data = answer.to_json()
+        return {"question": answer.question or question, "answer": data["answer"],
+                "refused": data["refused"], "sources": data["sources"],
+                "notices": data.get("notices", []), "publication": publication,
+                "wegwijzer": wegwijzer, "error": None}
+    return {"question": question, "answer": error or "", "refused": False, "sources": [],
+            "notices": [], "publication": publication, "wegwijzer": wegwijzer, "error": error}
+
+
+def history_turns(records: Sequence[dict[str, Any]]) -> list[Turn]:
+    """Earlier answered exchanges as Turns for follow-up questions (errors left out)."""
+    return [Turn(question=r["question"], answer=r["answer"]) for r in records if not r.get("error")]
+
+
+def feedback_record(record: dict[str, Any], vote: str, comment: str | None = None,
+                    now: datetime | None = None) -> dict[str, Any]:
+    """One line of feedback.jsonl: question, answer, sources, vote ('up'/'down'), comment, time."""
+    if vote not in ("up", "down"):
+        raise ValueError(f"vote must be 'up' or 'down', not {vote!r}")
+    stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    line: dict[str, Any] = {
+        "question": record["question"], "answer": record["answer"],
+        "sources": record.get("sources", []), "vote": vote,
+        "comment": (comment or "").strip() or None, "timestamp": stamp,
+        "refused": bool(record.get("refused")),
+    }
+    for key in ("publication", "wegwijzer", "error"):
+        if record.get(key):
+            line[key] = record[key]
+    return line
+
+
+_feedback_lock = threading.Lock()
+
+
+def append_feedback(path: Path, line: dict[str, Any]) -> None:
+    """Append one JSON line to the feedback file (creating its folder); safe across threads."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps(line, ensure_ascii=False) + "\n"
+    with _feedback_lock, path.open("a", encoding="utf-8") as handle:
+        handle.write(payload)
+
+
+def conversation_markdown(records: Sequence[dict[str, Any]], now: datetime | None = None) -> str:
+    """The whole conversation with its sources and quoted passages, as a Markdown document."""
+    stamp = (now or datetime.now()).strftime("%d-%m-%Y %H:%M")
+    lines = [f"# Gesprek met {TITLE}", "",
+             "Vragen over de publicaties van de VNG Denktank 'Werkende samenwerking' (2018).",
+             f"Geëxporteerd op {stamp}.", ""]
+    if not records:
+        lines += ["_Nog geen vragen gesteld._", ""]
+    for number, record in enumerate(records, start=1):
+        lines += [f"## Vraag {number}", "", record["question"], "", "### Antwoord", ""]
+        lines += [f"_Let op: {notice}_" for notice in record.get("notices") or []]
+        lines += [record["answer"], ""]
+        sources = [Source(**data) for data in record.get("sources") or []]
+        if sources:
+            lines += ["### " + ("Mogelijk relevante passages" if record.get("refused") else "Bronnen"), ""]
+            for source in sources:
+                lines.append(f"- {format_citation(source)}")
+                for paragraph in re.split(r"\n\s*\n", source.quote.strip()):
+                    if paragraph.strip():
+                        lines.append("  > " + paragraph.strip().replace("\n", " "))
+                lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_export(records: Sequence[dict[str, Any]], directory: Path | None = None) -> Path:
+    """Write the conversation Markdown to a fresh file and return its path."""
+    directory = Path(directory or Path(tempfile.gettempdir()) / "wegwijzer-export")
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = directory / f"wegwijzer-gesprek-{stamp}-{uuid.uuid4().hex[:6]}.md"
+    path.write_text(conversation_markdown(records), encoding="utf-8")
+    return path
+
+
+# --- routekaart (pure) ------------------------------------------------------------------------
+
+@dataclass
+class RouteStop:
+    """One wegwijzer of the routekaart, as the index holds it."""
+
+    number: int
+    title: str
+    pages: list[int] | None
+    stories: list[tuple[str, str | None]] = field(default_factory=list)
+    research_pages: list[int] = field(default_factory=list)
+    handreiking: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        pages = format_pages(self.pages)
+        return f"Wegwijzer {self.number} · {self.title}" + (f" · {pages}" if pages else "")
+
+
+def routekaart(metadatas: Sequence[dict[str, Any]], texts: Sequence[str]) -> list[RouteStop]:
+    """The ten wegwijzers from passage metadata: title, pages, stories, research pages and the
+    handreiking text (passages whose part is 'Een handreiking', in chunk order)."""
+    order = sorted(range(len(metadatas)), key=lambda i: (
+        metadatas[i].get("publication_id", ""), metadatas[i].get("section_order", 0),
+        metadatas[i].get("chunk_index", 0)))
+    stops: dict[int, RouteStop] = {}
+    for i in order:
+        meta = metadatas[i]
+        number = meta.get("wegwijzer")
+        if number is None:
+            continue
+        number = int(number)
+        stop = stops.setdefault(number, RouteStop(
+            number=number, title=meta.get("wegwijzer_title") or f"Wegwijzer {number}", pages=None))
+        start, end = meta.get("page_start"), meta.get("page_end")
+        if start is not None:
+            end = end if end is not None else start
+            stop.pages = [min(stop.pages[0], start), max(stop.pages[1], end)] if stop.pages else [start, end]
+        if meta.get("story_title"):
+            story = (meta["story_title"], meta.get("story_author"))
+            if story not in stop.stories:
+                stop.stories.append(story)
+        if meta.get("part") == RESEARCH_PART:
+            for page in meta.get("research_pages") or []:
+                if page not in stop.research_pages:
+                    stop.research_pages.append(page)
+        if meta.get("part") == HANDREIKING:
+            stop.handreiking.append(texts[i])
+    for stop in stops.values():
+        stop.research_pages.sort()
+    return [stops[n] for n in sorted(stops)]
+
+
+def routekaart_markdown(stop: RouteStop) -> str:
+    """The body of one wegwijzer on the Routekaart tab."""
+    lines = []
+    if stop.stories:
+        label = "Verhaal" if len(stop.stories) == 1 else "Verhalen"
+        stories = "; ".join(f"'{title}'" + (f" — {author}" if author else "")
+                            for title, author in stop.stories)
+        lines.append(f"**{label}:** {_escape_corpus(stories)}")
+    research = format_research_pages(stop.research_pages)
+    if research:
+        lines.append(f"**Uit het onderzoek:** {research}")
+    lines.append(f"**{HANDREIKING}**")
+    if stop.handreiking:
+        lines += [_escape_corpus(text.strip()) for text in stop.handreiking]
+    else:
+        lines.append("_De handreiking van deze wegwijzer staat niet in de index._")
+    return "\n\n".join(lines)
+
+
+# --- the app -----------------------------------------------------------------------------------
+
+class ChatService:
+    """The Assistant behind the chat: refreshes to the newest index, never leaks a traceback."""
+
+    def __init__(self, assistant: Any, settings: Settings) -> None:
+        self.assistant = assistant
+        self.settings = settings
+        self._refresh_lock = threading.Lock()
+        self.publication_titles: dict[str, str] = {}
+        for meta in assistant.passages.metadatas:
+            pid = meta.get("publication_id")
+            if pid and pid not in self.publication_titles:
+                self.publication_titles[pid] = meta.get("publication_title") or pid
+        self.stops = routekaart(assistant.passages.metadatas, assistant.passages.texts)
+        self.wegwijzer_titles = {stop.number: stop.title for stop in self.stops}
+
+    def refresh(self) -> None:
+        """Serve the newest index generation if a re-index finished since the last question."""
+        with self._refresh_lock:
+            if self.assistant.refresh():
+                log.info("Nieuwe indexgeneratie in gebruik: %s", self.assistant.generation.name)
+
+    def ask(self, question: str) -> dict[str, Any]:
+        """The /ask endpoint: the answer dict exactly as `wegwijzer ask --json` prints it."""
+        try:
+            self.refresh()
+            return self.assistant.ask(question).to_json()
+        except WegwijzerError as error:
+            raise gr.Error(str(error), print_exception=False) from None
+        except Exception:
+            log.exception("Fout bij /ask voor vraag %r", question)
+            raise gr.Error(GENERIC_ERROR, print_exception=False) from None
+
+    def stream(self, question: str, records: Sequence[dict[str, Any]], publication: str | None,
+               wegwijzer: int | None) -> Iterator[tuple[str, dict[str, Any] | None]]:
+        """Yield (message markdown, None) while answering, then (final markdown, record)."""
+        scope = describe_filters(publication, wegwijzer, self.publication_titles,
+                                 self.wegwijzer_titles)
+        try:
+            self.refresh()
+            answer: Answer | None = None
+            text = ""
+            for text, answer in self.assistant.stream(
+                    question, history=history_turns(records), publication=publication,
+                    wegwijzer=wegwijzer):
+                yield render_answer(text, answer), None
+            if answer is None:  # a stream always yields; guard against an empty one anyway
+                raise RuntimeError("the assistant's stream yielded nothing")
+            record = make_record(question, answer, publication=publication, wegwijzer=wegwijzer)
+            yield render_answer(text, answer, final=True, scope=scope), record
+        except WegwijzerError as error:
+            yield render_error(str(error)), make_record(question, error=str(error),
+                                                        publication=publication, wegwijzer=wegwijzer)
+        except Exception:
+            log.exception("Fout bij het beantwoorden van %r", question)
+            yield render_error(GENERIC_ERROR), make_record(question, error=GENERIC_ERROR,
+                                                           publication=publication,
+                                                           wegwijzer=wegwijzer)
+
+
+def _filter_values(publication: str | None, wegwijzer: Any) -> tuple[str | None, int | None]:
+    publication = publication or None
+    try:
+        number = int(wegwijzer) if wegwijzer not in (None, "") else None
+    except (TypeError, ValueError):
+        number = None
+    return publication, (number or None)
+
+
+def _assistant_index(history: Sequence[dict[str, Any]], message_index: Any) -> int | None:
+    """Which answer (0-based) a chat message index points at, or None for a user message."""
+    if isinstance(message_index, (list, tuple)):
+        message_index = message_index[0]
+    if not isinstance(message_index, int) or not 0 <= message_index < len(history):
+        return None
+    if history[message_index].get("role") != "assistant":
+        return None
+    return sum(1 for m in history[: message_index + 1] if m.get("role") == "assistant") - 1
+
+
+def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
+    """The chat interface around a loaded Assistant (launch it with :func:`launch_options`)."""
+    service = ChatService(assistant, settings)
+    export_dir = Path(tempfile.mkdtemp(prefix="wegwijzer-export-"))
+
+    publication_choices = [(ALL_PUBLICATIONS, "")] + [
+        (title, pid) for pid, title in sorted(service.publication_titles.items())]
+    wegwijzer_choices = [(ALL_WEGWIJZERS, 0)] + [
+        (f"{n} · {service.wegwijzer_titles.get(n, f'Wegwijzer {n}')}", n) for n in range(1, 11)]
+
+    with gr.Blocks(title=f"{TITLE} – Werkende samenwerking", analytics_enabled=False) as demo:
+        records = gr.State([])
+        gr.Markdown(f"# {TITLE}\n\n{INTRO}")
+        with gr.Tabs() as tabs:
+            with gr.Tab("Vragen", id="vragen"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=1, min_width=240):
+                        gr.Markdown("### Zoeken in")
+                        publication = gr.Dropdown(
+                            publication_choices, value="", label="Publicatie",
+                            info="Zoek in één publicatie of in alle.", interactive=True)
+                        wegwijzer = gr.Dropdown(
+                            wegwijzer_choices, value=0, label="Wegwijzer",
+                            info="Zoek in één wegwijzer van de routekaart of in alle.",
+                            interactive=True)
+                        reset = gr.Button("Nieuw gesprek", variant="secondary")
+                        download = gr.DownloadButton(
+                            "Gesprek downloaden (Markdown)", value=None, interactive=False)
+                        gr.Markdown("### Uw mening")
+                        comment = gr.Textbox(
+                            label="Toelichting bij uw stem (optioneel)", lines=2, max_lines=4,
+                            placeholder="Typ eventueel eerst een toelichting en klik dan op duim "
+                                        "omhoog of omlaag bij het antwoord.")
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(
+                            label="Gesprek", height=620, placeholder=PLACEHOLDER,
+                            examples=[{"text": q} for q in EXAMPLE_QUESTIONS],
+                            buttons=["copy"], sanitize_html=True,
+                            render_markdown=True, latex_delimiters=[],
+                            feedback_options=("Like", "Dislike"), elem_id="wegwijzer-chat")
+                        with gr.Row():
+                            question = gr.Textbox(
+                                label="Uw vraag", placeholder="Typ uw vraag en druk op Enter…",
+                                lines=1, max_lines=4, scale=5, autofocus=True,
+                                elem_id="wegwijzer-vraag")
+                            ask_button = gr.Button("Vraag stellen", variant="primary", scale=1,
+                                                   min_width=120)
+                        status = gr.Markdown("", label="Melding", elem_id="wegwijzer-status")
+            with gr.Tab("Routekaart", id="routekaart"):
+                gr.Markdown(
+                    "## Routekaart: tien wegwijzers\n\nDe routekaart uit het Jaarbericht 2018 "
+                    "*Werkende samenwerking*. Open een wegwijzer voor de verhalen en de "
+                    "handreiking, of stel er meteen een vraag over.")
+                if not service.stops:
+                    gr.Markdown("_De routekaart staat niet in de index._")
+                for stop in service.stops:
+                    with gr.Accordion(stop.label, open=False):
+                        gr.Markdown(routekaart_markdown(stop))
+                        focus = gr.Button(f"Vraag stellen over wegwijzer {stop.number}", size="sm")
+                        focus.click(lambda n=stop.number: (n, gr.Tabs(selected="vragen")),
+                                    outputs=[wegwijzer, tabs], api_visibility="private",
+                                    queue=False)
+
+        def respond(text: str, history: list[dict[str, Any]], state: list[dict[str, Any]],
+                    publication_id: str, wegwijzer_number: Any):
+            """Stream one answer into the chat."""
+            history = list(history or [])
+            state = list(state or [])
+            text = text or ""
+            if not text.strip():
+                yield history, state, text, gr.skip(), \
+                    "Typ eerst een vraag, of kies een voorbeeldvraag."
+                return
+            pub, number = _filter_values(publication_id, wegwijzer_number)
+            history.append({"role": "user", "content": escape_user_text(text)})
+            history.append({"role": "assistant", "content": SEARCHING})
+            yield history, state, "", gr.skip(), ""
+            for message, record in service.stream(text, state, pub, number):
+                history[-1] = {"role": "assistant", "content": message}
+                if record is None:
+                    yield history, state, "", gr.skip(), ""
+                else:
+                    state = state + [record]
+                    path = write_export(state, export_dir)
+                    yield history, state, "", gr.DownloadButton(value=str(path), interactive=True), ""
+
+        chat_outputs = [chatbot, records, question, download, status]
+        chat_inputs = [question, chatbot, records, publication, wegwijzer]
+        question.submit(respond, chat_inputs, chat_outputs, api_name="chat",
+                        show_progress="hidden")
+        ask_button.click(respond, chat_inputs, chat_outputs, api_visibility="private",
+                         show_progress="hidden")
+
+        def pick_example(event: gr.SelectData) -> str:
+            value = event.value
+            return value.get("text", "") if isinstance(value, dict) else str(value or "")
+
+        chatbot.example_select(pick_example, None, question, api_visibility="private",
+                               queue=False).then(
+            respond, chat_inputs, chat_outputs, api_visibility="private", show_progress="hidden")
+
+        def vote(state: list[dict[str, Any]], note: str, history: list[dict[str, Any]],
+                 event: gr.LikeData):
+            """Thumbs up/down: append the answer, its sources and the vote to feedback.jsonl."""
+            if event.liked not in (True, False):
+                return note, "Uw stem is ingetrokken. Een eerder opgeslagen stem blijft bewaard."
+            index = _assistant_index(history or [], event.index)
+            if index is None or index >= len(state or []):
+                return note, "Deze stem kon niet aan een antwoord worden gekoppeld."
+            choice = "up" if event.liked else "down"
+            try:
+                append_feedback(settings.feedback_path, feedback_record(state[index], choice, note))
+            except OSError:
+                log.exception("Feedback opslaan in %s mislukt", settings.feedback_path)
+                return note, "Uw stem kon niet worden opgeslagen. Probeer het later nog eens."
+            thumb = "duim omhoog" if event.liked else "duim omlaag"
+            return "", f"Bedankt! Uw stem ({thumb}) is opgeslagen."
+
+        chatbot.like(vote, [records, comment, chatbot], [comment, status],
+                     api_visibility="private", queue=False)
+
+        def new_conversation():
+            return [], [], "", gr.DownloadButton(value=None, interactive=False), \
+                "Nieuw gesprek gestart."
+
+        reset.click(new_conversation, None, chat_outputs, api_visibility="private", queue=False)
+        # The chat's own bin icon empties the messages: forget the answers behind them too.
+        chatbot.clear(new_conversation, None, chat_outputs, api_visibility="private", queue=False)
+
+        def ask(question: str) -> dict:
+            """Answer one question; the JSON answer as `wegwijzer ask --json` prints it."""
+            return service.ask(question)
+
+        gr.api(ask, api_name="ask")
+
+    demo.queue(default_concurrency_limit=max(1, int(settings.concurrency)))
+    return demo
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for `Blocks.launch()`: address, auth, theme and quiet Dutch output."""
+    return dict(
+        server_name=settings.host, server_port=settings.port,
+        auth=tuple(settings.auth) if settings.auth else None,
+        auth_message="Log in om Wegwijzer te gebruiken." if settings.auth else None,
+        theme=THEME, css=CSS, js=JS, i18n=I18N, footer_links=[], ssr_mode=False, quiet=True,
+        show_error=False, share=False,
+    )
+
+
+def serve(settings: Settings) -> None:
+    """Load the Assistant once, build the chat and serve it until Ctrl-C."""
+    from .service import Assistant
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "bm25s", "chromadb", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    started = time.perf_counter()
+    assistant = Assistant(settings)
+    demo = build_app(assistant, settings)
+    demo.launch(prevent_thread_lock=True, **launch_options(settings))
+    log.info("Wegwijzer draait op http://%s:%s (klaar in %.1f s; stoppen met Ctrl+C)",
+             settings.host, settings.port, time.perf_counter() - started)
+    try:
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        log.info("Wegwijzer gestopt.")
+    finally:
+        demo.close()

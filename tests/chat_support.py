@@ -1,0 +1,161 @@
+"""Start the real chat server (`wegwijzer serve`) for the chat and browser tests.
+
+The server runs as a subprocess on a free loopback port, on a private copy of the session's
+built index, so feedback it writes never touches the shared index. Both test modules use the
+``chat_server`` fixture below; they share one server per test session (started on first use,
+stopped when the last user's fixture is torn down, and killed at exit as a last resort).
+
+Import the fixture into a test module with ``from chat_support import chat_server``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+STARTUP_TIMEOUT_S = 90.0
+
+SERVER_ENV = {
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "HF_HUB_OFFLINE": "1",
+}
+
+
+def wegwijzer_command() -> Path:
+    """The `wegwijzer` console script of the running interpreter's venv (or the repo's .venv)."""
+    beside = Path(sys.executable).parent / "wegwijzer"
+    return beside if beside.exists() else REPO_ROOT / ".venv" / "bin" / "wegwijzer"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env() -> dict[str, str]:
+    """The environment for the server: no telemetry or hub downloads, no WEGWIJZER_* leaks."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WEGWIJZER_")}
+    env.update(SERVER_ENV)
+    return env
+
+
+@dataclass
+class ChatServer:
+    """A running `wegwijzer serve` process."""
+
+    process: subprocess.Popen
+    url: str
+    data_dir: Path
+    log_path: Path
+    started_in_s: float
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.jsonl"
+
+    def log_tail(self, chars: int = 4000) -> str:
+        """The end of the server's output, for failure messages."""
+        if not self.log_path.exists():
+            return "(no server output)"
+        return self.log_path.read_text(encoding="utf-8", errors="replace")[-chars:]
+
+    def stop(self) -> None:
+        """Terminate the server (kill it if it does not stop within 10 s)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def _responds(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def start_server(data_dir: Path, log_path: Path, extra_args: tuple[str, ...] = (),
+                 timeout: float = STARTUP_TIMEOUT_S) -> ChatServer:
+    """Start `wegwijzer serve` on a free port and wait (bounded) until it answers HTTP."""
+    port = free_port()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log_file = log_path.open("w", encoding="utf-8")
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [str(wegwijzer_command()), "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--data-dir", str(data_dir), *extra_args],
+        cwd=REPO_ROOT, env=server_env(), stdout=log_file, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    log_file.close()  # the child keeps its own handle
+    server = ChatServer(process=process, url=f"http://127.0.0.1:{port}/", data_dir=data_dir,
+                        log_path=log_path, started_in_s=0.0)
+    deadline = started + timeout
+    while time.perf_counter() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"`wegwijzer serve` stopped with exit code {process.returncode} before it "
+                f"answered:\n{server.log_tail()}")
+        if _responds(server.url):
+            server.started_in_s = time.perf_counter() - started
+            return server
+        time.sleep(0.25)
+    server.stop()
+    raise RuntimeError(f"`wegwijzer serve` did not answer within {timeout:.0f} s:\n{server.log_tail()}")
+
+
+# --- one shared server per test session ------------------------------------------------------
+
+_lock = threading.Lock()
+_shared: dict[str, Any] = {"server": None, "users": 0}
+
+
+def _stop_shared() -> None:
+    server = _shared["server"]
+    _shared["server"] = None
+    if server is not None:
+        server.stop()
+
+
+atexit.register(_stop_shared)
+
+
+@pytest.fixture(scope="session")
+def chat_server(built_index: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatServer]:
+    """The real chat server on a private copy of the session's built index."""
+    with _lock:
+        if _shared["server"] is None:
+            root = tmp_path_factory.mktemp("chat-server")
+            data_dir = root / "data"
+            shutil.copytree(built_index.settings.data_dir, data_dir)
+            _shared["server"] = start_server(data_dir, root / "server.log")
+        _shared["users"] += 1
+        server = _shared["server"]
+    try:
+        yield server
+    finally:
+        with _lock:
+            _shared["users"] -= 1
+            if _shared["users"] == 0:
+                _stop_shared()

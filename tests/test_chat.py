@@ -1,0 +1,357 @@
+"""The Gradio chat (issue 4): the real server over HTTP, and the pure pieces of assistant.chat.
+
+The end-to-end tests start `wegwijzer serve` as a subprocess on a copy of the real index and
+talk to it with gradio_client, as any client would.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError, AuthenticationError
+
+from assistant.chat import (
+    GENERIC_ERROR, SEARCHING, ChatService, _assistant_index, append_feedback, build_app,
+    conversation_markdown, escape_user_text, feedback_record, history_turns, launch_options,
+    make_record, render_answer, routekaart, write_export,
+)
+from assistant.citations import format_citation
+from assistant.model import Source
+from assistant.service import Assistant
+from chat_support import chat_server, free_port  # noqa: F401  (fixture)
+from indexing.errors import WegwijzerError
+from indexing_support import STORIES, WEGWIJZERS
+
+ANSWERABLE = "Wat is een attractieve agenda?"
+OUT_OF_SCOPE = "Wat is de begroting van Gouda voor 2025?"
+FOLLOW_UP = "en wat zegt het onderzoek daarover?"
+
+
+@pytest.fixture(scope="module")
+def assistant(built_index: Any) -> Assistant:
+    """An in-process Assistant on the session's index (shares the loaded embedder)."""
+    return Assistant(built_index.settings, embeddings=built_index.embeddings)
+
+
+@pytest.fixture(scope="module")
+def client(chat_server: Any) -> Client:  # noqa: F811
+    return Client(chat_server.url, verbose=False)
+
+
+def markers(text: str) -> set[int]:
+    return {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """The text of a chat message as gradio_client returns it (content: list of parts)."""
+    content = message["content"]
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+
+
+# --- end to end: /ask ------------------------------------------------------------------------
+
+
+def test_ask_endpoint_answers_with_sources_like_the_cli(client: Client, assistant: Assistant) -> None:
+    result = client.predict(ANSWERABLE, api_name="/ask")
+
+    assert isinstance(result, dict), result
+    assert result["refused"] is False, result["answer"]
+    assert result["question"] == ANSWERABLE
+    assert result["sources"], "an answer without sources"
+    listed = {source["marker"] for source in result["sources"]}
+    cited = markers(result["answer"])
+    assert cited, f"no [n] markers in {result['answer']!r}"
+    assert cited <= listed, f"markers {cited - listed} point at no listed source"
+    assert any(s["wegwijzer"] and s["pages"] for s in result["sources"]), result["sources"]
+    # The same JSON as `wegwijzer ask --json` (Answer.to_json), timings aside.
+    expected = assistant.ask(ANSWERABLE).to_json()
+    assert set(result) == set(expected)
+    result.pop("timings_ms")
+    expected.pop("timings_ms")
+    assert result == expected
+
+
+def test_ask_endpoint_refuses_out_of_scope(client: Client) -> None:
+    result = client.predict(OUT_OF_SCOPE, api_name="/ask")
+
+    assert result["refused"] is True
+    assert result["answer"].startswith("Dat staat er niet in"), result["answer"]
+
+
+def test_ask_endpoint_reports_a_bad_question_in_dutch(client: Client) -> None:
+    with pytest.raises(AppError) as caught:
+        client.predict("   ", api_name="/ask")
+
+    message = str(caught.value)
+    assert "De vraag is leeg" in message
+    assert "Traceback" not in message
+
+
+# --- end to end: the streamed chat -----------------------------------------------------------
+
+
+def test_chat_streams_the_answer_then_shows_cited_sources(chat_server: Any) -> None:  # noqa: F811
+    client = Client(chat_server.url, verbose=False)
+    job = client.submit(ANSWERABLE, [], "", 0, api_name="/chat")
+    final = job.result(timeout=60)
+    updates = job.outputs()
+
+    texts = [message_text(output[0][-1]) for output in updates if output[0]]
+    distinct = list(dict.fromkeys(texts))
+    assert len(distinct) >= 3, f"expected a stream of growing answers, got {distinct}"
+    assert distinct[0] == SEARCHING
+    assert "<details>" not in "".join(distinct[:-1]), "sources should come with the final answer"
+
+    history = final[0]
+    assert [m["role"] for m in history] == ["user", "assistant"]
+    assert message_text(history[0]) == ANSWERABLE
+    answer = message_text(history[1])
+    body, _, sources = answer.partition("**Bronnen**")
+    assert sources, f"no sources block in {answer!r}"
+    cited = markers(body)
+    summaries = re.findall(r"<summary>\[(\d+)\] (.+?)</summary>", sources)
+    assert cited and cited <= {int(n) for n, _ in summaries}, (cited, summaries)
+    assert any(re.search(r"Wegwijzer \d+ '.+' .*p\. \d+", line) for _, line in summaries), summaries
+    assert "<blockquote>" in sources or "\n> " in sources, "the quoted passages are missing"
+    # The Markdown export is offered once there is an answer.
+    download = final[2]
+    path = download["value"] if isinstance(download, dict) else download
+    assert "wegwijzer-gesprek-" in str(path), download
+    exported = Path(path).read_text(encoding="utf-8")  # the server runs on this machine
+    assert exported.count("## Vraag 1") == 1 and ANSWERABLE in exported
+
+    # A follow-up in the same session is read together with the previous question.
+    follow = client.submit(FOLLOW_UP, history, "", 0, api_name="/chat").result(timeout=60)
+    follow_text = message_text(follow[0][-1])
+    assert len(follow[0]) == 4
+    assert f"_Vraag begrepen als:_ {ANSWERABLE} {FOLLOW_UP}" in follow_text, follow_text
+
+
+def test_chat_shows_user_html_as_text(chat_server: Any) -> None:  # noqa: F811
+    client = Client(chat_server.url, verbose=False)
+    question = "<script>alert('x')</script> <b>Wat</b> is een attractieve agenda?"
+    final = client.submit(question, [], "", 0, api_name="/chat").result(timeout=60)
+
+    shown = message_text(final[0][0])
+    assert "<script" not in shown and "<b>" not in shown, shown
+    assert "&lt;script&gt;" in shown
+    assert all("<script" not in message_text(m) for m in final[0])
+
+
+def test_chat_wegwijzer_filter_limits_the_sources(chat_server: Any) -> None:  # noqa: F811
+    client = Client(chat_server.url, verbose=False)
+    filtered = client.submit(ANSWERABLE, [], "", 2, api_name="/chat").result(timeout=60)
+
+    text = message_text(filtered[0][-1])
+    assert "Gezocht in: Wegwijzer 2 'Definieer samen de opgave'" in text
+    cited = re.findall(r"<summary>\[\d+\] [^<]*?Wegwijzer (\d+)", text)
+    assert cited and set(cited) == {"2"}, text
+
+
+# --- the chat service without a server ---------------------------------------------------------
+
+
+class _Broken:
+    """An assistant whose stream fails: the chat must not show the exception."""
+
+    def __init__(self, inner: Assistant, error: Exception) -> None:
+        self.passages = inner.passages
+        self.error = error
+
+    def refresh(self) -> bool:
+        return False
+
+    def stream(self, *args: Any, **kwargs: Any):
+        raise self.error
+
+    def ask(self, *args: Any, **kwargs: Any):
+        raise self.error
+
+
+def test_internal_error_gives_generic_dutch_message(assistant: Assistant, built_index: Any,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    service = ChatService(_Broken(assistant, KeyError("secret internals")), built_index.settings)
+
+    with caplog.at_level("ERROR", logger="wegwijzer.chat"):
+        shown = list(service.stream(ANSWERABLE, [], None, None))
+
+    message, record = shown[-1]
+    assert GENERIC_ERROR in message
+    assert "secret internals" not in message and "Traceback" not in message
+    assert record["error"] == GENERIC_ERROR
+    assert "secret internals" in caplog.text, "the error must be logged server-side"
+
+
+class _Counting:
+    """The real assistant, counting refresh() calls (a re-index must be picked up per question)."""
+
+    def __init__(self, inner: Assistant) -> None:
+        self.inner = inner
+        self.passages = inner.passages
+        self.refreshes = 0
+
+    def refresh(self) -> bool:
+        self.refreshes += 1
+        return self.inner.refresh()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_every_question_checks_for_a_newer_index(assistant: Assistant, built_index: Any) -> None:
+    counting = _Counting(assistant)
+    service = ChatService(counting, built_index.settings)
+
+    assert service.ask(ANSWERABLE)["refused"] is False
+    list(service.stream(ANSWERABLE, [], None, None))
+    assert counting.refreshes == 2
+
+
+def test_refusal_error_shows_its_own_message(assistant: Assistant, built_index: Any) -> None:
+    error = WegwijzerError("Wegwijzer 12 bestaat niet. Kies een nummer van 1 tot en met 10.")
+    service = ChatService(_Broken(assistant, error), built_index.settings)
+
+    message, record = list(service.stream(ANSWERABLE, [], None, None))[-1]
+    assert "Dat lukte niet." in message and "Wegwijzer 12 bestaat niet" in message
+    assert history_turns([record]) == []
+
+
+# Gradio's queue statistics use a pandas option that pandas 3 deprecates: not ours to fix.
+@pytest.mark.filterwarnings("ignore:.*no_silent_downcasting", "ignore:The copy keyword")
+def test_basic_auth_guards_the_app(assistant: Assistant, built_index: Any) -> None:
+    settings = built_index.settings.with_(auth=("raadslid", "geheim123"), port=free_port())
+    demo = build_app(assistant, settings)
+    demo.launch(prevent_thread_lock=True, **launch_options(settings))
+    try:
+        url = f"http://127.0.0.1:{settings.port}/"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url + "config", timeout=10)
+        assert refused.value.code == 401
+        with pytest.raises(AuthenticationError):
+            Client(url, verbose=False)
+        result = Client(url, auth=("raadslid", "geheim123"), verbose=False).predict(
+            OUT_OF_SCOPE, api_name="/ask")
+        assert result["refused"] is True
+    finally:
+        demo.close()
+
+
+# --- pure pieces ------------------------------------------------------------------------------
+
+
+def _source(**changes: Any) -> Source:
+    data = dict(
+        marker=1, chunk_id="jaarbericht/ww4/1", publication_id="jaarbericht",
+        publication_title="Jaarbericht 2018 'Werkende samenwerking'", kind="jaarbericht",
+        source_file="jaarbericht.md", wegwijzer=4, wegwijzer_title="Ken het netwerk",
+        section="Wegwijzer 4: Ken het netwerk", part="Uit het onderzoek", pages=[41, 44],
+        research_pages=[182], score=0.5,
+        quote="Ken de spelers in de regio.\n\nWie zit waar <aan tafel>?",
+    )
+    data.update(changes)
+    return Source(**data)
+
+
+def _record(question: str = ANSWERABLE, refused: bool = False) -> dict[str, Any]:
+    return {"question": question, "answer": "Ken het netwerk. [1]", "refused": refused,
+            "sources": [_source().to_json()], "notices": [], "publication": None,
+            "wegwijzer": 4, "error": None}
+
+
+def test_escape_user_text_never_lets_html_or_markdown_through() -> None:
+    escaped = escape_user_text("<script>alert(1)</script> **vet** [link](http://x) # kop")
+
+    assert "<" not in escaped and ">" not in escaped
+    assert "&lt;script&gt;" in escaped
+    assert "\\*\\*vet\\*\\*" in escaped and "\\[link\\]" in escaped and "\\# kop" in escaped
+    assert escape_user_text("- lijst\n1. punt") == "\\- lijst\n1\\. punt"
+
+
+def test_render_answer_puts_sources_in_openable_blocks() -> None:
+    from assistant.model import Answer
+
+    answer = Answer(question="q", answer="Ken het netwerk. [1]", refused=False,
+                    sources=[_source()], notices=["Uw vraag is ingekort."])
+    streaming = render_answer("Ken het netwerk. [1]", answer)
+    final = render_answer("Ken het netwerk. [1]", answer, final=True, scope="_Gezocht in: x_")
+
+    assert "<details>" not in streaming and "_Let op: Uw vraag is ingekort._" in streaming
+    citation = format_citation(_source())
+    assert f"<details><summary>{citation}</summary>" in final
+    assert "> Ken de spelers in de regio.\n>\n> Wie zit waar &lt;aan tafel&gt;?" in final
+    assert final.index("**Bronnen**") < final.index("<details>")
+    assert final.endswith("_Gezocht in: x_")
+
+
+def test_feedback_lines_are_appended_as_json(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "feedback.jsonl"
+    moment = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
+
+    append_feedback(path, feedback_record(_record(), "up", "  Duidelijk antwoord  ", now=moment))
+    append_feedback(path, feedback_record(_record(OUT_OF_SCOPE, refused=True), "down"))
+
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 2
+    first, second = lines
+    assert first["question"] == ANSWERABLE and first["vote"] == "up"
+    assert first["comment"] == "Duidelijk antwoord"
+    assert first["timestamp"] == "2026-11-22T10:30:00+00:00"
+    assert first["sources"][0]["marker"] == 1 and first["sources"][0]["pages"] == [41, 44]
+    assert first["answer"] == "Ken het netwerk. [1]"
+    assert second["vote"] == "down" and second["comment"] is None and second["refused"] is True
+    datetime.fromisoformat(second["timestamp"])
+    with pytest.raises(ValueError):
+        feedback_record(_record(), "maybe")
+
+
+def test_like_index_maps_to_the_answer() -> None:
+    history = [{"role": "user"}, {"role": "assistant"}, {"role": "user"}, {"role": "assistant"}]
+
+    assert _assistant_index(history, 1) == 0
+    assert _assistant_index(history, 3) == 1
+    assert _assistant_index(history, 2) is None
+    assert _assistant_index(history, 9) is None
+
+
+def test_markdown_export_holds_questions_answers_and_quotes(tmp_path: Path) -> None:
+    records = [_record(), _record(OUT_OF_SCOPE, refused=True),
+               make_record("Wat?", error="De vraag is leeg.")]
+
+    text = conversation_markdown(records, now=datetime(2026, 11, 22, 10, 30))
+    path = write_export(records, tmp_path)
+
+    assert path.read_text(encoding="utf-8").startswith("# Gesprek met Wegwijzer")
+    assert "Geëxporteerd op 22-11-2026 10:30." in text
+    assert "## Vraag 1\n\n" + ANSWERABLE in text
+    assert "### Bronnen\n\n- " + format_citation(_source()) in text
+    assert "### Mogelijk relevante passages" in text
+    assert "  > Ken de spelers in de regio.\n  > Wie zit waar <aan tafel>?" in text
+    assert "## Vraag 3\n\nWat?\n\n### Antwoord\n\nDe vraag is leeg." in text
+    assert conversation_markdown([]).count("Nog geen vragen gesteld") == 1
+
+
+def test_routekaart_lists_the_ten_wegwijzers_from_the_index(assistant: Assistant) -> None:
+    stops = routekaart(assistant.passages.metadatas, assistant.passages.texts)
+
+    assert [stop.number for stop in stops] == list(range(1, 11))
+    for stop in stops:
+        title, first, last = WEGWIJZERS[stop.number]
+        assert stop.title == title
+        assert stop.pages == [first, last]
+        assert stop.stories == STORIES[stop.number]
+        assert stop.handreiking and all(text.strip() for text in stop.handreiking)
+        assert stop.label == f"Wegwijzer {stop.number} · {title} · p. {first}–{last}"
+    passages = assistant.passages
+    texts = [passages.texts[i] for i, m in enumerate(passages.metadatas)
+             if m.get("wegwijzer") == 1 and m.get("part") == "Een handreiking"]
+    assert stops[0].handreiking == texts
