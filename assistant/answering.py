@@ -20,6 +20,8 @@ from .model import Source
 MIN_SENTENCE_WORDS = 6
 CAPTION = re.compile(r"^(figuur|tabel|foto|bron)\b", re.IGNORECASE)
 REFERENCE_ONLY = re.compile(r"^\(?p\.?\s*\d")
+# A sentence ends with punctuation; lines without it are titles, author lines or captions.
+SENTENCE_CLOSE = re.compile(r"[.!?…][’'”\")*]*\s*(\(p\.?[^)]*\)[.*]*)?$")
 
 
 class Answerer(Protocol):
@@ -69,7 +71,7 @@ class ExtractiveAnswerer:
                     text = sentence.strip()
                     if len(text.split()) < MIN_SENTENCE_WORDS or CAPTION.match(text):
                         continue
-                    if REFERENCE_ONLY.match(text):
+                    if REFERENCE_ONLY.match(text) or not SENTENCE_CLOSE.search(text):
                         continue
                     found.append(Candidate(source.marker, position, text,
                                            set(self.vocabulary.terms(text))))

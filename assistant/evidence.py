@@ -89,13 +89,16 @@ def assess(question: str, hits: list[Hit], vocabulary: Vocabulary, k: int = 5,
         if number not in numbers_in_text:
             evidence.missing_numbers.append(number)
     for name in _names(question):
-        if fold(name) not in text and stem(fold(name)) not in stems:
+        # 'UWV-voorzitter' is present when each of its parts is.
+        parts = [p for p in re.split(r"[-'’]", fold(name)) if len(p) > 1]
+        if not all(p in text or stem(p) in stems for p in parts):
             evidence.missing_names.append(name)
     if evidence.english:
         return evidence  # Dutch passages share no words with an English question
     weights: list[tuple[float, str, list[str]]] = []
+    joined = {w.replace("-", "") for w in re.findall(r"[^\W_]+(?:-[^\W_]+)+", fold(question))}
     for word in content_words(question):
-        if word.isdigit():
+        if word.isdigit() or word in joined:  # 'uwv-voorzitter' counts through its parts
             continue
         key = stem(word)
         if key in GENERIC or word in STOPWORDS:
@@ -122,6 +125,7 @@ class RefusalPolicy:
     """When to say 'dat staat er niet in'. Thresholds calibrated on the evaluation suites."""
 
     min_coverage: float = 0.3
+    min_missing: int = 2  # low coverage only counts when at least this many terms are missing
     max_missing: int = 4
     min_passage_coverage: float = 0.0
     english_min_dense: float = 0.80
@@ -135,4 +139,4 @@ class RefusalPolicy:
             return True
         if evidence.best_passage_coverage < self.min_passage_coverage:
             return True
-        return evidence.coverage < self.min_coverage
+        return len(evidence.missing) >= self.min_missing and evidence.coverage < self.min_coverage
