@@ -186,3 +186,18 @@ def test_langchain_retriever_returns_documents_with_metadata(assistant):
     assert len(documents) == 3
     assert {d.metadata["wegwijzer"] for d in documents} == {7}
     assert all(d.page_content and "score" in d.metadata for d in documents)
+
+
+def test_a_langchain_chat_model_can_answer_through_the_same_interface(built_index):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant.answering import ChatModelAnswerer
+    from assistant.service import Assistant
+
+    model = FakeListChatModel(responses=["De raad kan regionale spelers uitnodigen [2]."])
+    generative = Assistant(built_index.settings, embeddings=built_index.embeddings,
+                           answerer=ChatModelAnswerer(model))
+    answer = generative.ask("Hoe krijgt de gemeenteraad grip op regionale samenwerking?")
+    assert answer.answer == "De raad kan regionale spelers uitnodigen [2]."
+    streamed = [text for text, _ in generative.stream("Hoe krijgt de gemeenteraad grip op regionale samenwerking?")]
+    assert len(streamed) > 2 and streamed[-1] == "De raad kan regionale spelers uitnodigen [2]."
