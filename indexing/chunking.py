@@ -99,6 +99,16 @@ def chunk_section(section: Section, max_words: int) -> list[tuple[list[str], lis
     return [(paragraphs, sorted(cited)) for paragraphs, cited in chunks]
 
 
+def is_label_residue(paragraphs: list[str]) -> bool:
+    """Loose figure labels ('Economie', 'Werk', '4. Ken het netwerk', 'Stadhuis'): no sentence at
+    all and only a few words per line. Kept in the index, but not offered to retrieval."""
+    if len(paragraphs) < 4:
+        return False
+    has_sentence = any(re.search(r"[^\W\d][.!?](\s|$)", p) for p in paragraphs)
+    average = sum(_words(p) for p in paragraphs) / len(paragraphs)
+    return not has_sentence and average < 4
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
 
@@ -143,7 +153,8 @@ def chunk_sections(sections: list[Section], max_words: int = 120) -> list[Passag
         for index, (paragraphs, pages) in enumerate(chunk_section(section, max_words)):
             text = "\n\n".join(paragraphs)
             chunk_id = f"{base}/{index + 1}"
-            metadata = dict(shared, chunk_id=chunk_id, chunk_index=index, header=header, level="passage")
+            level = "figure" if is_label_residue(paragraphs) else "passage"
+            metadata = dict(shared, chunk_id=chunk_id, chunk_index=index, header=header, level=level)
             if pages:
                 metadata["research_pages"] = pages
             passages.append(Passage(chunk_id=chunk_id, header=header, text=text, metadata=metadata))

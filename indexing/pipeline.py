@@ -161,7 +161,8 @@ class Indexer:
     def all_metadata(self, generation: Generation | None = None) -> list[dict[str, Any]]:
         generation = generation or self.store.require_active(self.settings.embedder)
         collection = self.store.collection(generation)
-        return collection.get(where={"level": "passage"}, include=["metadatas"])["metadatas"]
+        where = {"level": {"$in": ["passage", "figure"]}}
+        return collection.get(where=where, include=["metadatas"])["metadatas"]
 
 
 def summarise(metadatas: list[dict[str, Any]]) -> list[PublicationSummary]:

@@ -172,3 +172,12 @@ def test_aggregate_gives_every_metric_with_its_support() -> None:
     # Nothing measurable: None, not zero.
     empty, empty_support = aggregate([])
     assert all(v is None for v in empty.values()) and not any(empty_support.values())
+
+
+def test_expected_pages_do_not_bind_accepted_publications_without_printed_pages() -> None:
+    expected = {"publications": [JB, TB], "wegwijzers": [], "pages": [1, 12]}
+    assert source_counts(src(1, TB, None, None), expected)  # the Tussenbericht has no pages
+    assert not source_counts(src(1, JB, None, [27, 30]), expected)  # the Jaarbericht does
+    assert source_counts(src(1, JB, None, [1, 12]), expected)
+    only_jb = {"publications": [JB], "wegwijzers": [], "pages": [1, 12]}
+    assert not source_counts(src(1, JB, None, None), only_jb)
