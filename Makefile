@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DATA   ?= $(or $(WEGWIJZER_DATA_DIR),.wegwijzer)
 
-.PHONY: setup setup-test run index browser test eval-smoke bench clean
+.PHONY: setup setup-test run index browser test screenshot eval-smoke bench clean
 
 ## setup: create .venv and install Wegwijzer (idempotent; reinstalls when pyproject.toml changes)
 setup: $(VENV)/.installed
@@ -42,6 +42,10 @@ browser:
 ## test: the whole test suite (installs Chromium for the browser test when missing)
 test: setup-test browser
 	$(BIN)/python -m pytest -q
+
+## screenshot: refresh docs/screenshot-chat.png (the README's picture) with the browser test
+screenshot: setup-test browser
+	WEGWIJZER_SCREENSHOT=docs/screenshot-chat.png $(BIN)/python -m pytest -q tests/test_browser.py
 
 ## eval-smoke: the smoke suite with thresholds, as CI runs it
 eval-smoke: setup

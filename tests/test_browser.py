@@ -1,14 +1,16 @@
 """The chat as a person uses it: Debian's Chromium (headless, via Playwright) on the real server.
 
 Types a question, reads the cited answer, opens a source, votes, browses the Routekaart, and
-saves a screenshot of the chat to docs/screenshot-chat.png. Chromium comes from Debian
+saves a screenshot of the chat (to docs/screenshot-chat.png with `make screenshot`). Chromium comes from Debian
 (`make browser`); Playwright never downloads a browser.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,10 @@ from indexing_support import STORIES, WEGWIJZERS
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOT = REPO_ROOT / "docs" / "screenshot-chat.png"
+# `make screenshot` points this at docs/screenshot-chat.png (the README's picture); a plain
+# test run writes to the temp folder so it leaves the work tree clean.
+SCREENSHOT = Path(os.environ.get("WEGWIJZER_SCREENSHOT")
+                  or Path(tempfile.gettempdir()) / "wegwijzer-screenshot-chat.png")
 QUESTION = "Wat is een attractieve agenda?"
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 
