@@ -32,8 +32,7 @@ class Settings:
     collection: str = "wegwijzer"
     chunk_words: int = 120
     top_k: int = 5
-    # Answering and serving (used by the assistant package).
-    reranker: str | None = None
+    # Serving the chat (used by the assistant package).
     host: str = "127.0.0.1"
     port: int = 7860
     concurrency: int = 4
@@ -67,8 +66,6 @@ class Settings:
             values["embedder"] = get("EMBEDDER")
         if get("COLLECTION"):
             values["collection"] = get("COLLECTION")
-        if get("RERANKER"):
-            values["reranker"] = get("RERANKER")
         if get("HOST"):
             values["host"] = get("HOST")
         for name, key in (("PORT", "port"), ("CONCURRENCY", "concurrency"), ("TOP_K", "top_k")):
