@@ -17,7 +17,12 @@ from .model import Hit
 
 NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
 # English function words that are not also Dutch words.
-ENGLISH_MARKERS = frozenset(STOPWORDS_EN) - frozenset(STOPWORDS_DUTCH) - {"in", "is", "was", "an"}
+ENGLISH_MARKERS = (frozenset(
+    "the what which who whom whose how why where when does do did are were of to and about with "
+    "for should could would can my our their this that these those from have has had been being "
+    "will shall into on at by it its they them he she you your i i'm we us be not any some more "
+    "most other such than there here so if or".split()) | frozenset(STOPWORDS_EN)
+) - frozenset(STOPWORDS_DUTCH)
 # Questions that ask for a quantity or a date need a number in the evidence.
 ASKS_NUMBER = re.compile(
     r"\b(hoeveel|hoe ?veel|hoe lang|hoe laat|wanneer|welke datum|deadline|uiterlijk|"
@@ -45,6 +50,7 @@ class Evidence:
     top_dense: float = 0.0
     best_passage_coverage: float = 1.0  # idf-weighted share of key terms in one passage
     number_missing: bool = False  # asks for a quantity or date, and no number in the evidence
+    asks_current: bool = False  # asks for today's state of affairs; the texts are from 2018–2020
 
     @property
     def coverage(self) -> float:
@@ -58,6 +64,25 @@ def is_english(question: str) -> bool:
     if not tokens:
         return False
     return sum(1 for t in tokens if t in ENGLISH_MARKERS) / len(tokens) >= 0.2
+
+
+# Questions about the present: the publications describe 2018–2020 and cannot answer them.
+ASKS_CURRENT = re.compile(
+    r"\b(op dit moment|momenteel|actuele|huidige|dit jaar|vandaag|tegenwoordig|"
+    r"currently|right now|this year|today|at the moment)\b", re.IGNORECASE)
+PAGE_REFERENCE = re.compile(r"\(\s*p\.?\s*[\d,\s–-]+\)")
+
+
+def _number_near_terms(question: str, hits: list[Hit], vocabulary: Vocabulary) -> bool:
+    """A number (not a page reference) in a sentence that shares a key term with the question."""
+    from indexing.chunking import split_sentences
+
+    wanted = {stem(w) for w in content_words(question)} - GENERIC
+    for hit in hits:
+        for sentence in split_sentences(PAGE_REFERENCE.sub(" ", hit.text)):
+            if NUMBER.search(sentence) and wanted & set(vocabulary.terms(sentence)):
+                return True
+    return False
 
 
 def _names(question: str) -> list[str]:
@@ -83,8 +108,8 @@ def assess(question: str, hits: list[Hit], vocabulary: Vocabulary, k: int = 5,
     per_passage = [set(vocabulary.terms(f"{h.header} {h.text}")) for h in hits[:best_of]]
     numbers_in_text = set(NUMBER.findall(text))
     if ASKS_NUMBER.search(question):
-        best_text = " ".join(h.text for h in hits[:best_of])
-        evidence.number_missing = not NUMBER.search(best_text)
+        evidence.number_missing = not _number_near_terms(question, hits[:best_of], vocabulary)
+    evidence.asks_current = bool(ASKS_CURRENT.search(question))
     for number in NUMBER.findall(question):
         if number not in numbers_in_text:
             evidence.missing_numbers.append(number)
@@ -129,9 +154,12 @@ class RefusalPolicy:
     max_missing: int = 4
     min_passage_coverage: float = 0.0
     english_min_dense: float = 0.80
+    refuse_current: bool = True
 
     def refuse(self, evidence: Evidence) -> bool:
         if evidence.missing_numbers or evidence.missing_names or evidence.number_missing:
+            return True
+        if self.refuse_current and evidence.asks_current:
             return True
         if evidence.english:
             return evidence.top_dense < self.english_min_dense
