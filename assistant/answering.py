@@ -25,7 +25,11 @@ SENTENCE_CLOSE = re.compile(r"[.!?…][’'”\")*]*\s*(\(p\.?[^)]*\)[.*]*)?$")
 
 
 class Answerer(Protocol):
-    """Turns a question and ranked sources into answer text with [n] markers."""
+    """Turns a question and ranked sources into answer text with [n] markers.
+
+    `stream` yields pieces whose concatenation is the answer (tokens from a chat model,
+    sentences from the extractive answerer).
+    """
 
     name: str
 
@@ -111,11 +115,12 @@ class ExtractiveAnswerer:
         return chosen
 
     def answer(self, question: str, sources: list[Source]) -> str:
-        return " ".join(self.stream(question, sources)).strip()
+        return "".join(self.stream(question, sources)).strip()
 
     def stream(self, question: str, sources: list[Source]) -> Iterator[str]:
-        for candidate in self.select(question, sources):
-            yield f"{candidate.text} [{candidate.marker}]"
+        """Pieces that concatenate to the answer: one sentence and its marker at a time."""
+        for number, candidate in enumerate(self.select(question, sources)):
+            yield f"{' ' if number else ''}{candidate.text} [{candidate.marker}]"
 
 
 def _similar(a: set[str], b: set[str], threshold: float = 0.6) -> bool:

@@ -121,7 +121,7 @@ class Assistant:
             for piece in self.answerer.stream(answer.resolved_question or answer.question,
                                               answer.sources):
                 parts.append(piece)
-                answer.answer = " ".join(parts) if self.answerer.name == "extractief" else "".join(parts)
+                answer.answer = "".join(parts)
                 yield answer.answer, answer
         answer.timings_ms["answer"] = (time.perf_counter() - started) * 1000
         answer.timings_ms["total"] = answer.timings_ms["retrieve"] + answer.timings_ms["answer"]

@@ -14,7 +14,6 @@ import shutil
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -218,7 +217,3 @@ class IndexStore:
         if record.exists():
             record.unlink()
 
-
-def data_dir_exists(path: Path) -> bool:
-    """True when a local index folder is present."""
-    return (path / "chroma").exists()
