@@ -80,6 +80,8 @@ class ExtractiveAnswerer:
                         continue
                     if REFERENCE_ONLY.match(text) or not SENTENCE_CLOSE.search(text):
                         continue
+                    if text[0].islower():  # a list item cut from its lead-in reads as a fragment
+                        continue
                     found.append(Candidate(source.marker, position, text,
                                            set(self.vocabulary.terms(text))))
                     position += 1
