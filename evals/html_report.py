@@ -9,11 +9,10 @@ from html import escape
 from typing import Any, Mapping, Sequence
 
 from .format import (
-    METRIC_LABELS, NO_WEGWIJZER, expected_place, fmt_delta, fmt_number, fmt_score, fmt_value,
+    NO_WEGWIJZER, expected_place, fmt_delta, fmt_number, fmt_score, fmt_value,
     group_label, plural, source_place,
 )
-from .metrics import METRICS
-from .report import GROUP_COLUMNS, problem_questions, summary_lines
+from .report import GROUP_COLUMNS, problem_questions, summary_lines, summary_rows
 
 CHART_METRICS: tuple[tuple[str, str], ...] = (
     ("hit@3", "#1f6f8b"), ("mrr", "#99c24d"), ("must_mention_recall", "#f18f01"),
@@ -98,21 +97,15 @@ def render_html(report: Mapping[str, Any]) -> str:
 
 
 def _summary_table(report: Mapping[str, Any], comparison: Mapping[str, Any] | None) -> str:
-    header = ["Metriek", "Betekenis", "Waarde", "Gemeten op"]
-    previous: dict[str, Mapping[str, Any]] = {}
-    if comparison:
-        header += ["Vorige run", "Verschil"]
-        previous = {m["metric"]: m for m in comparison["metrics"]}
+    header, summary = summary_rows(report)
     rows = []
-    for name in METRICS:
-        cells = [f"<td><code>{_e(name)}</code></td>", f"<td>{_e(METRIC_LABELS[name])}</td>",
-                 f'<td class="num">{_e(fmt_value(name, report["overall"][name]))}</td>',
-                 f'<td class="num">{_e(plural(report["support"][name], "vraag", "vragen"))}</td>']
+    for row in summary:
+        cells = [f"<td><code>{_e(row['metric'])}</code></td>", f"<td>{_e(row['label'])}</td>",
+                 f'<td class="num">{_e(row["value"])}</td>',
+                 f'<td class="num">{_e(row["support"])}</td>']
         if comparison:
-            change = previous.get(name, {})
-            verdict = change.get("verdict") or ""
-            cells += [f'<td class="num">{_e(fmt_value(name, change.get("previous")))}</td>',
-                      f'<td class="num {_e(verdict)}">{_e(fmt_delta(name, change.get("delta")))}</td>']
+            cells += [f'<td class="num">{_e(row["previous"])}</td>',
+                      f'<td class="num {_e(row["verdict"])}">{_e(row["delta"])}</td>']
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return _table_html(header, rows)
 

@@ -140,6 +140,28 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
     return lines
 
 
+def summary_rows(report: Mapping[str, Any]) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and formatted rows of the summary table, shared by report.md and report.html."""
+    comparison = report.get("comparison")
+    header = ["Metriek", "Betekenis", "Waarde", "Gemeten op"]
+    previous: dict[str, Mapping[str, Any]] = {}
+    if comparison:
+        header += ["Vorige run", "Verschil"]
+        previous = {m["metric"]: m for m in comparison["metrics"]}
+    rows = []
+    for name in METRICS:
+        change = previous.get(name, {})
+        rows.append({
+            "metric": name, "label": METRIC_LABELS[name],
+            "value": fmt_value(name, report["overall"][name]),
+            "support": plural(report["support"][name], "vraag", "vragen"),
+            "previous": fmt_value(name, change.get("previous")) if comparison else "",
+            "delta": fmt_delta(name, change.get("delta")) if comparison else "",
+            "verdict": change.get("verdict") or "",
+        })
+    return header, rows
+
+
 def render_markdown(report: Mapping[str, Any]) -> str:
     """report.md: a readable Dutch report."""
     comparison = report.get("comparison")
@@ -148,21 +170,15 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     lines = ["# Evaluatierapport Wegwijzer", ""]
     lines += [f"- {line}" for line in summary_lines(report)]
     lines += ["", "## Samenvatting", ""]
-    header = ["Metriek", "Betekenis", "Waarde", "Gemeten op"]
-    previous: dict[str, Mapping[str, Any]] = {}
-    if comparison:
-        header += ["Vorige run", "Verschil"]
-        previous = {m["metric"]: m for m in comparison["metrics"]}
+    header, summary = summary_rows(report)
     rows = []
-    for name in METRICS:
-        row = [name, METRIC_LABELS[name], fmt_value(name, report["overall"][name]),
-               plural(report["support"][name], "vraag", "vragen")]
+    for row in summary:
+        cells = [row["metric"], row["label"], row["value"], row["support"]]
         if comparison:
-            change = previous.get(name, {})
-            verdict = change.get("verdict")
-            row += [fmt_value(name, change.get("previous")),
-                    fmt_delta(name, change.get("delta")) + (f" ({verdict})" if verdict and verdict != "gelijk" else "")]
-        rows.append(row)
+            verdict = row["verdict"]
+            cells += [row["previous"],
+                      row["delta"] + (f" ({verdict})" if verdict and verdict != "gelijk" else "")]
+        rows.append(cells)
     lines += _table(header, rows)
 
     thresholds = report.get("thresholds")
