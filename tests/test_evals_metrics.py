@@ -47,6 +47,14 @@ def test_a_source_counts_only_when_publication_wegwijzer_and_pages_match() -> No
     assert source_counts(src(1, TB), loose)
     assert source_counts(src(1, JB, 7, [55, 58]), loose)
     assert not source_counts(src(1, "nieuws-x"), loose)
+    # A question answered by a wegwijzer and by the (unpaged) Tussenbericht: the Tussenbericht
+    # counts without wegwijzer or pages, the Jaarbericht is still held to both.
+    both = {"publications": [JB, TB], "wegwijzers": [1], "pages": [27, 30]}
+    assert source_counts(src(1, TB), both)
+    assert source_counts(src(1, JB, 1, [27, 30]), both)
+    assert not source_counts(src(1, JB, None, [14, 14]), both)
+    assert not source_counts(src(1, JB, 2, [31, 36]), both)
+    assert not source_counts(src(1, TB), EXPECTED)  # only when the question accepts it
 
 
 def test_pages_overlap_handles_open_ranges() -> None:
