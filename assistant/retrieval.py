@@ -6,6 +6,7 @@ dense scores come from Chroma with the index's own embedder.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ import bm25s
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from .lexical import Vocabulary
+from .lexical import Vocabulary, content_words, fold
 from .model import Hit
 
 
@@ -53,8 +54,10 @@ class Weights:
     lexical: float = 0.65
     fusion: str = "zscore"
     rrf_k: float = 10.0
-    section: float = 0.0  # share of the best score of the passage's section added to it
     candidates: int = 40
+    # Also embed the question's content words alone: wordy questions ("I'm a new alderman; …")
+    # then weigh less on their framing. The dense score is the mean over both views.
+    keyword_view: bool = True
 
 
 class PassageIndex:
@@ -70,11 +73,6 @@ class PassageIndex:
         self.terms = [self.vocabulary.terms(doc) for doc in documents]
         self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
         self.bm25.index(self.terms, show_progress=False)
-        self.section_of = [
-            f"{m.get('publication_id')}|{m.get('chapter')}|{m.get('section')}|{m.get('part')}|"
-            f"{m.get('story_title')}|{m.get('subsection')}"
-            for m in metadatas
-        ]
 
     @classmethod
     def from_collection(cls, collection: Any) -> "PassageIndex":
@@ -100,6 +98,24 @@ class PassageIndex:
         return np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
 
 
+def place_key(metadata: dict[str, Any]) -> str:
+    """The place a passage belongs to: publication, chapter, section, part, story, subsection."""
+    m = metadata
+    return (f"{m.get('publication_id')}|{m.get('chapter')}|{m.get('section')}|{m.get('part')}|"
+            f"{m.get('story_title')}|{m.get('subsection')}")
+
+
+def distinct_places_first(hits: list[Hit]) -> list[Hit]:
+    """Keep the order, but a second passage of the same place waits behind the others."""
+    seen: set[str] = set()
+    first, later = [], []
+    for hit in hits:
+        key = place_key(hit.metadata)
+        (later if key in seen else first).append(hit)
+        seen.add(key)
+    return first + later
+
+
 def _body(document: str, header: str) -> str:
     if header and document.startswith(header):
         return document[len(header):].lstrip("\n")
@@ -111,7 +127,7 @@ def _ranks(scores: dict[int, float]) -> dict[int, int]:
     return {index: rank for rank, index in enumerate(ordered, start=1)}
 
 
-def _rrf(lists: tuple[tuple[float, dict[int, float]], ...], k: float) -> dict[int, float]:
+def _rrf(lists: Sequence[tuple[float, dict[int, float]]], k: float) -> dict[int, float]:
     fused: dict[int, float] = {}
     for weight, scores in lists:
         for index, rank in _ranks(scores).items():
@@ -119,30 +135,36 @@ def _rrf(lists: tuple[tuple[float, dict[int, float]], ...], k: float) -> dict[in
     return fused
 
 
-def _standardise(values: np.ndarray) -> tuple[float, float]:
-    return float(values.mean()), float(values.std()) or 1.0
+def _z(value: float, stats: tuple[float, float]) -> float:
+    return (value - stats[0]) / stats[1]
 
 
-def _zscore_fusion(dense: dict[int, float], dense_extra: dict[int, float], lexical_all: np.ndarray,
-                   lexical: dict[int, float], w: Weights) -> dict[int, float]:
-    """Weighted sum of z-scores; each list is standardised over its own candidates.
+def _stats(values: Iterable[float]) -> tuple[float, float]:
+    array = np.fromiter(values, dtype=np.float32)
+    if not array.size:
+        return 0.0, 1.0
+    return float(array.mean()), float(array.std()) or 1.0
 
-    Every candidate of either list gets both scores: dense similarities for lexical candidates
-    are computed exactly rather than guessed, BM25 is known for all passages.
+
+def _zscore_fusion(dense: Sequence[dict[int, float]], similarity: Sequence[dict[int, float]],
+                   lexical_all: np.ndarray, lexical: dict[int, float], w: Weights) -> dict[int, float]:
+    """Weighted sum of z-scores over the candidates of every list.
+
+    `dense` holds, per query view, Chroma's nearest passages; each view is standardised over
+    those. `similarity` holds, per view, the exact cosine similarity of every candidate, so a
+    lexical candidate is scored by what it is, not guessed. BM25 is standardised over its own
+    candidates (`lexical`) and known for all passages (`lexical_all`).
     """
-    if not dense and not lexical:
+    candidates = set(lexical).union(*dense) if dense else set(lexical)
+    if not candidates:
         return {}
-    d_mean, d_std = _standardise(np.fromiter(dense.values(), dtype=np.float32)) if dense else (0.0, 1.0)
-    if lexical:
-        l_mean, l_std = _standardise(np.fromiter(lexical.values(), dtype=np.float32))
-    else:  # no query term occurs in the corpus: the lexical side says nothing
-        l_mean, l_std = float(lexical_all.mean()), 1.0
-    similarity = {**dense_extra, **dense}
+    view_stats = [_stats(scores.values()) for scores in dense]
+    lexical_stats = _stats(lexical.values()) if lexical else (float(lexical_all.mean()), 1.0)
     fused: dict[int, float] = {}
-    for index in set(dense) | set(lexical):
-        dense_z = (similarity.get(index, d_mean) - d_mean) / d_std
-        lexical_z = (float(lexical_all[index]) - l_mean) / l_std
-        fused[index] = w.dense * dense_z + w.lexical * lexical_z
+    for index in candidates:
+        dense_z = [_z(sims.get(index, stats[0]), stats) for sims, stats in zip(similarity, view_stats)]
+        fused[index] = (w.dense * (sum(dense_z) / len(dense_z) if dense_z else 0.0)
+                        + w.lexical * _z(float(lexical_all[index]), lexical_stats))
     return fused
 
 
@@ -152,7 +174,7 @@ def _relevance(score: float) -> float:
 
 
 class HybridSearch:
-    """Dense (Chroma) + lexical (BM25) retrieval with reciprocal rank fusion."""
+    """Dense (Chroma) + lexical (BM25) retrieval, fused by z-scores (or reciprocal ranks)."""
 
     def __init__(self, collection: Any, embeddings: Embeddings, passages: PassageIndex,
                  weights: Weights | None = None) -> None:
@@ -161,76 +183,76 @@ class HybridSearch:
         self.passages = passages
         self.weights = weights or Weights()
 
-    def dense_scores(self, vector: list[float], filters: Filters, n: int) -> dict[int, float]:
-        """Cosine similarity of the n nearest passages, from Chroma."""
+    def query_views(self, query: str) -> list[str]:
+        """The texts embedded for a question: itself and, if different, its content words."""
+        views = [query]
+        if self.weights.keyword_view:
+            keywords = " ".join(content_words(query))
+            if keywords and keywords != fold(query).strip():
+                views.append(keywords)
+        return views
+
+    def dense_scores(self, vectors: list[list[float]], filters: Filters, n: int) -> list[dict[int, float]]:
+        """Per query vector, the cosine similarity of its n nearest passages, from Chroma."""
         result = self.collection.query(
-            query_embeddings=[vector], n_results=max(1, min(n, len(self.passages))),
+            query_embeddings=vectors, n_results=max(1, min(n, len(self.passages))),
             where=filters.where(), include=["distances"],
         )
-        scores: dict[int, float] = {}
-        for chunk_id, distance in zip(result["ids"][0], result["distances"][0]):
-            index = self.passages.position.get(chunk_id)
-            if index is not None:
-                scores[index] = 1.0 - float(distance)  # cosine space: similarity
-        return scores
+        lists: list[dict[int, float]] = []
+        for ids, distances in zip(result["ids"], result["distances"]):
+            scores: dict[int, float] = {}
+            for chunk_id, distance in zip(ids, distances):
+                index = self.passages.position.get(chunk_id)
+                if index is not None:
+                    scores[index] = 1.0 - float(distance)  # cosine space: similarity
+            lists.append(scores)
+        return lists
 
-    def _complete_dense(self, vector: list[float], scores: dict[int, float],
-                        indices: list[int]) -> dict[int, float]:
-        """Exact cosine similarities for lexical candidates outside Chroma's nearest list."""
-        missing = [i for i in indices if i not in scores]
-        if not missing:
-            return {}
-        stored = self.collection.get(ids=[self.passages.ids[i] for i in missing],
-                                     include=["embeddings"])
-        query = np.asarray(vector, dtype=np.float32)
-        query /= np.linalg.norm(query) or 1.0
-        extra: dict[int, float] = {}
-        for chunk_id, embedding in zip(stored["ids"], stored["embeddings"]):
-            index = self.passages.position.get(chunk_id)
-            if index is not None:
+    def similarities(self, vectors: list[list[float]], dense: list[dict[int, float]],
+                     candidates: set[int]) -> list[dict[int, float]]:
+        """Exact cosine similarity of every candidate for every query vector.
+
+        Chroma gave those of each vector's nearest list; the rest come from the stored
+        embeddings of the missing candidates (one `get`).
+        """
+        missing = sorted(i for i in candidates if any(i not in scores for scores in dense))
+        rows: dict[int, np.ndarray] = {}
+        if missing:
+            stored = self.collection.get(ids=[self.passages.ids[i] for i in missing],
+                                         include=["embeddings"])
+            for chunk_id, embedding in zip(stored["ids"], stored["embeddings"]):
                 row = np.asarray(embedding, dtype=np.float32)
-                extra[index] = float(row @ query / (np.linalg.norm(row) or 1.0))
-        return extra
+                rows[self.passages.position[chunk_id]] = row / (np.linalg.norm(row) or 1.0)
+        result = []
+        for vector, scores in zip(vectors, dense):
+            query = np.asarray(vector, dtype=np.float32)
+            query /= np.linalg.norm(query) or 1.0
+            exact = {i: float(rows[i] @ query) for i in rows if i not in scores}
+            result.append({**exact, **scores})
+        return result
 
-    def search(self, query: str, k: int = 5, filters: Filters | None = None,
-               extra_queries: list[str] | None = None) -> list[Hit]:
-        """The k best passages for `query`, best first."""
+    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+        """The k best passages for `query`, best first, distinct places before repeats."""
         filters = filters or Filters()
         w = self.weights
-        vector = self.embeddings.embed_query(query)
-        dense = self.dense_scores(vector, filters, w.candidates)
-        lexical_all = self.passages.lexical_scores(" ".join([query] + (extra_queries or [])))
+        vectors = [self.embeddings.embed_query(view) for view in self.query_views(query)]
+        dense = self.dense_scores(vectors, filters, w.candidates)
+        lexical_all = self.passages.lexical_scores(query)
         allowed = [i for i in range(len(self.passages)) if filters.accepts(self.passages.metadatas[i])]
         lexical_top = sorted(allowed, key=lambda i: -lexical_all[i])[: w.candidates]
         lexical = {i: float(lexical_all[i]) for i in lexical_top if lexical_all[i] > 0}
-        extra = self._complete_dense(vector, dense, list(lexical))
+        candidates = set(lexical).union(*dense)
+        similarity = self.similarities(vectors, dense, candidates)
         if w.fusion == "rrf":
-            fused = _rrf(((w.dense, dense), (w.lexical, lexical)), w.rrf_k)
+            views = [(w.dense / len(dense), scores) for scores in dense]
+            fused = _rrf(views + [(w.lexical, lexical)], w.rrf_k)
         else:
-            fused = _zscore_fusion(dense, extra, lexical_all, lexical, w)
-        similarity = {**extra, **dense}
-        if w.section and fused:
-            best: dict[str, float] = {}
-            for index, score in fused.items():
-                key = self.passages.section_of[index]
-                best[key] = max(best.get(key, 0.0), score)
-            fused = {i: s + w.section * best[self.passages.section_of[i]] for i, s in fused.items()}
-        ranked = self._diversify(sorted(fused, key=lambda i: -fused[i]))[:k]
+            fused = _zscore_fusion(dense, similarity, lexical_all, lexical, w)
         hits = []
-        for index in ranked:
+        for index in sorted(fused, key=lambda i: -fused[i]):
             hit = self.passages.hit(index)
             hit.score = _relevance(fused[index]) if w.fusion != "rrf" else fused[index]
-            hit.dense = similarity.get(index, 0.0)
+            hit.dense = similarity[0].get(index, 0.0)  # the question as asked
             hit.lexical = float(lexical_all[index])
             hits.append(hit)
-        return hits
-
-    def _diversify(self, ranked: list[int]) -> list[int]:
-        """Distinct places first: a second passage of the same section waits behind the others."""
-        seen: set[str] = set()
-        first, later = [], []
-        for index in ranked:
-            key = self.passages.section_of[index]
-            (later if key in seen else first).append(index)
-            seen.add(key)
-        return first + later
+        return distinct_places_first(hits)[:k]
