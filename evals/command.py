@@ -138,6 +138,7 @@ def _index_info(assistant: Any, settings: Settings) -> dict[str, Any]:
         "built_at": getattr(generation, "built_at", None),
         "chunks": getattr(generation, "chunks", None),
         "answerer": getattr(answerer, "name", None),
+        "reranker": getattr(getattr(assistant, "reranker", None), "spec", None),
         "top_k": settings.top_k,
         "store": settings.chroma_url or str(settings.data_dir),
     }

