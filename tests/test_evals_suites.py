@@ -42,8 +42,9 @@ def problems_of(path: Path) -> SuiteError:
 
 def test_bundled_suites_load_with_the_manifest_ids() -> None:
     ids = [p.id for p in load_manifest(CORPUS_DIR / "publications.toml")]
-    suites = load_suites(["core", "dev", "smoke"], ids)
-    assert [(s.name, len(s.questions)) for s in suites] == [("core", 95), ("dev", 40), ("smoke", 12)]
+    suites = load_suites(["core", "dev", "smoke", "vers"], ids)
+    assert [(s.name, len(s.questions)) for s in suites] == [
+        ("core", 95), ("dev", 40), ("smoke", 12), ("vers", 15)]
     first = suites[0].questions[0]
     assert isinstance(first, SuiteQuestion) and first.id == "core-001" and first.line == 1
     assert first.expected()["pages"] == [27, 30]
