@@ -1,7 +1,7 @@
-"""Hybrid retrieval: dense search through Chroma plus Dutch BM25, fused, with section context.
+"""Hybrid retrieval: dense search through Chroma plus Dutch BM25, fused by z-scores.
 
 The passages of the active index generation are loaded once (texts and metadata) for BM25;
-dense scores come from Chroma with the index's own embedder.
+dense scores come from Chroma with the index's own embedder. Distinct places come first.
 """
 
 from __future__ import annotations
