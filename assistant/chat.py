@@ -338,19 +338,44 @@ class ChatService:
         self.assistant = assistant
         self.settings = settings
         self._refresh_lock = threading.Lock()
-        self.publication_titles: dict[str, str] = {}
-        for meta in assistant.passages.metadatas:
+        self._describe()
+
+    def _describe(self) -> None:
+        """Publications and routekaart of the index being served (for filters and the tab)."""
+        titles: dict[str, str] = {}
+        for meta in self.assistant.passages.metadatas:
             pid = meta.get("publication_id")
-            if pid and pid not in self.publication_titles:
-                self.publication_titles[pid] = meta.get("publication_title") or pid
-        self.stops = routekaart(assistant.passages.metadatas, assistant.passages.texts)
+            if pid and pid not in titles:
+                titles[pid] = meta.get("publication_title") or pid
+        self.publication_titles = titles
+        self.stops = routekaart(self.assistant.passages.metadatas, self.assistant.passages.texts)
         self.wegwijzer_titles = {stop.number: stop.title for stop in self.stops}
 
-    def refresh(self) -> None:
-        """Serve the newest index generation if a re-index finished since the last question."""
+    def refresh(self) -> bool:
+        """Serve the newest index generation if a re-index finished; True when it switched."""
         with self._refresh_lock:
-            if self.assistant.refresh():
-                log.info("Nieuwe indexgeneratie in gebruik: %s", self.assistant.generation.name)
+            if not self.assistant.refresh():
+                return False
+            self._describe()
+            log.info("Nieuwe indexgeneratie in gebruik: %s", self.assistant.generation.name)
+            return True
+
+    def publication_choices(self) -> list[tuple[str, str]]:
+        """(label, value) pairs for the publication filter; '' is all publications."""
+        return [(ALL_PUBLICATIONS, "")] + [
+            (title, pid) for pid, title in sorted(self.publication_titles.items())]
+
+    def wegwijzer_choices(self) -> list[tuple[str, int]]:
+        """(label, value) pairs for the wegwijzer filter; 0 is all wegwijzers."""
+        return [(ALL_WEGWIJZERS, 0)] + [
+            (f"{n} · {self.wegwijzer_titles.get(n, f'Wegwijzer {n}')}", n) for n in range(1, 11)]
+
+    def routekaart_page(self, number: int) -> str:
+        """The Routekaart tab's text for wegwijzer `number` in the index being served."""
+        for stop in self.stops:
+            if stop.number == number:
+                return routekaart_markdown(stop)
+        return f"_Wegwijzer {number} staat niet (meer) in de index._"
 
     def ask(self, question: str) -> dict[str, Any]:
         """The /ask endpoint: the answer dict exactly as `wegwijzer ask --json` prints it."""
@@ -415,11 +440,6 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
     service = ChatService(assistant, settings)
     export_dir = Path(tempfile.mkdtemp(prefix="wegwijzer-export-"))
 
-    publication_choices = [(ALL_PUBLICATIONS, "")] + [
-        (title, pid) for pid, title in sorted(service.publication_titles.items())]
-    wegwijzer_choices = [(ALL_WEGWIJZERS, 0)] + [
-        (f"{n} · {service.wegwijzer_titles.get(n, f'Wegwijzer {n}')}", n) for n in range(1, 11)]
-
     with gr.Blocks(title=f"{TITLE} – Werkende samenwerking", analytics_enabled=False) as demo:
         records = gr.State([])
         gr.Markdown(f"# {TITLE}\n\n{INTRO}")
@@ -429,10 +449,10 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                     with gr.Column(scale=1, min_width=240):
                         gr.Markdown("### Zoeken in")
                         publication = gr.Dropdown(
-                            publication_choices, value="", label="Publicatie",
+                            service.publication_choices(), value="", label="Publicatie",
                             info="Zoek in één publicatie of in alle.", interactive=True)
                         wegwijzer = gr.Dropdown(
-                            wegwijzer_choices, value=0, label="Wegwijzer",
+                            service.wegwijzer_choices(), value=0, label="Wegwijzer",
                             info="Zoek in één wegwijzer van de routekaart of in alle.",
                             interactive=True)
                         reset = gr.Button("Nieuw gesprek", variant="secondary")
@@ -465,9 +485,10 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                     "handreiking, of stel er meteen een vraag over.")
                 if not service.stops:
                     gr.Markdown("_De routekaart staat niet in de index._")
+                pages: dict[int, gr.Markdown] = {}
                 for stop in service.stops:
                     with gr.Accordion(stop.label, open=False):
-                        gr.Markdown(routekaart_markdown(stop))
+                        pages[stop.number] = gr.Markdown(routekaart_markdown(stop))
                         focus = gr.Button(f"Vraag stellen over wegwijzer {stop.number}", size="sm")
                         focus.click(lambda n=stop.number: (n, gr.Tabs(selected="vragen")),
                                     outputs=[wegwijzer, tabs], api_visibility="private",
@@ -502,6 +523,17 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                         show_progress="hidden")
         ask_button.click(respond, chat_inputs, chat_outputs, api_visibility="private",
                          show_progress="hidden")
+
+        def show_current_index():
+            # A re-index while the chat runs may add or drop publications: each page load shows
+            # the filters and the Routekaart of the generation now being served.
+            service.refresh()
+            return (gr.Dropdown(choices=service.publication_choices()),
+                    gr.Dropdown(choices=service.wegwijzer_choices()),
+                    *[service.routekaart_page(number) for number in pages])
+
+        demo.load(show_current_index, outputs=[publication, wegwijzer, *pages.values()],
+                  api_visibility="private", queue=False)
 
         def pick_example(event: gr.SelectData) -> str:
             value = event.value

@@ -15,20 +15,33 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chat_support import chat_server, free_port  # noqa: F401  (fixture)
 from gradio_client import Client
 from gradio_client.exceptions import AppError, AuthenticationError
+from indexing_support import PERSPECTIEF, STORIES, WEGWIJZERS, drop_publications
 
 from assistant.chat import (
-    GENERIC_ERROR, SEARCHING, ChatService, _assistant_index, append_feedback, build_app,
-    conversation_markdown, escape_user_text, feedback_record, history_turns, launch_options,
-    make_record, render_answer, routekaart, write_export,
+    GENERIC_ERROR,
+    SEARCHING,
+    ChatService,
+    _assistant_index,
+    append_feedback,
+    build_app,
+    conversation_markdown,
+    escape_user_text,
+    feedback_record,
+    history_turns,
+    launch_options,
+    make_record,
+    render_answer,
+    routekaart,
+    write_export,
 )
 from assistant.citations import format_citation
 from assistant.model import Source
 from assistant.service import Assistant
-from chat_support import chat_server, free_port  # noqa: F401  (fixture)
 from indexing.errors import WegwijzerError
-from indexing_support import STORIES, WEGWIJZERS
+from indexing.pipeline import Indexer
 
 ANSWERABLE = "Wat is een attractieve agenda?"
 OUT_OF_SCOPE = "Wat is de begroting van Gouda voor 2025?"
@@ -215,6 +228,25 @@ def test_every_question_checks_for_a_newer_index(assistant: Assistant, built_ind
     assert service.ask(ANSWERABLE)["refused"] is False
     list(service.stream(ANSWERABLE, [], None, None))
     assert counting.refreshes == 2
+
+
+def test_after_a_reindex_the_filters_and_routekaart_follow_the_new_index(
+        built_index: Any, index_copy: Any) -> None:
+    served = Assistant(index_copy, embeddings=built_index.embeddings)
+    service = ChatService(served, index_copy)
+    before = [value for _, value in service.publication_choices()]
+    assert before[0] == "" and PERSPECTIEF in before
+    assert [value for _, value in service.wegwijzer_choices()] == list(range(0, 11))
+    assert "Groene stroom of netwerkstoring?" in service.routekaart_page(4)
+
+    drop_publications(index_copy.corpus_dir, PERSPECTIEF)
+    Indexer(index_copy, embeddings=built_index.embeddings).build()
+    assert service.refresh() is True
+    after = [value for _, value in service.publication_choices()]
+    assert after == [value for value in before if value != PERSPECTIEF]
+    assert service.refresh() is False  # nothing newer
+    assert "Groene stroom of netwerkstoring?" in service.routekaart_page(4)
+    assert "niet (meer) in de index" in service.routekaart_page(11)
 
 
 def test_refusal_error_shows_its_own_message(assistant: Assistant, built_index: Any) -> None:
