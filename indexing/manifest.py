@@ -73,14 +73,7 @@ def _publication(path: Path, number: int, entry: object) -> Publication:
         raise CorpusError(
             f"{where} ('{pid}'): kind '{entry['kind']}' is onbekend. Kies uit: {', '.join(KINDS)}."
         )
-    file = Path(entry["file"])
-    if not file.is_absolute():
-        file = path.parent / file
-    if not file.exists():
-        raise CorpusError(
-            f"Het bestand {file} van publicatie '{pid}' ontbreekt. Zet het bestand in {path.parent} "
-            f"of pas 'file' aan in {path.name}."
-        )
+    file = corpus_file(path, pid, entry["file"])
     hints = entry.get("structure", {})
     if not isinstance(hints, dict):
         raise CorpusError(f"{where} ('{pid}'): 'structure' moet een tabel zijn ([publication.structure]).")
@@ -96,3 +89,43 @@ def _publication(path: Path, number: int, entry: object) -> Publication:
         short_title=entry.get("short_title"),
         hints=hints,
     )
+
+
+def corpus_file(manifest: Path, pid: str, name: str) -> Path:
+    """The publication's file, which must be a regular file inside the corpus folder.
+
+    Links are followed first: an absolute path, a '../' path or a symlink that leads outside
+    the folder would put any file of the machine (say /etc/passwd) in front of users.
+    """
+    corpus = manifest.parent
+    given = Path(name)
+    file = given if given.is_absolute() else corpus / given
+    if not file.exists() and not file.is_symlink():
+        raise CorpusError(
+            f"Het bestand {file} van publicatie '{pid}' ontbreekt. Zet het bestand in {corpus} "
+            f"of pas 'file' aan in {manifest.name}."
+        )
+    resolved = file.resolve()
+    if not resolved.is_relative_to(corpus.resolve()):
+        via = " via een koppeling (symlink)" if _has_link(file, corpus) else ""
+        raise CorpusError(
+            f"Publicatie '{pid}' in {manifest}: 'file = \"{name}\"' wijst{via} naar {resolved}, "
+            f"buiten de corpusmap {corpus}. Wegwijzer indexeert alleen bestanden in die map. "
+            f"Kopieer het bestand naar {corpus} en zet in 'file' alleen de bestandsnaam."
+        )
+    if not resolved.is_file():
+        raise CorpusError(
+            f"Publicatie '{pid}' in {manifest}: '{name}' is geen gewoon bestand. Zet er een "
+            f".md-, .txt- of .pdf-bestand neer, of pas 'file' aan."
+        )
+    return file
+
+
+def _has_link(file: Path, corpus: Path) -> bool:
+    """Whether the path passes through a symlink (the file itself or a folder on the way)."""
+    current = file
+    while current != current.parent and current != corpus:
+        if current.is_symlink():
+            return True
+        current = current.parent
+    return False

@@ -128,6 +128,40 @@ def _missing_field(corpus: Path) -> None:
         encoding="utf-8")
 
 
+SECRET = "root:x:0:0:geheim-buiten-het-corpus"
+
+
+def _secret_outside(corpus: Path) -> Path:
+    outside = corpus.parent / "buiten" / "secret.txt"
+    outside.parent.mkdir(exist_ok=True)
+    outside.write_text(f"{SECRET}\nDit bestand hoort niet in de index.\n", encoding="utf-8")
+    return outside
+
+
+def _absolute_path(corpus: Path) -> None:
+    add_publication(corpus, id=NEW_ID, file=str(_secret_outside(corpus)))
+
+
+def _dotdot_path(corpus: Path) -> None:
+    _secret_outside(corpus)
+    add_publication(corpus, id=NEW_ID, file="../buiten/secret.txt")
+
+
+def _symlink_elsewhere(corpus: Path) -> None:
+    (corpus / "koppeling.txt").symlink_to(_secret_outside(corpus))
+    add_publication(corpus, id=NEW_ID, file="koppeling.txt")
+
+
+def _symlink_passwd(corpus: Path) -> None:
+    (corpus / "wachtwoorden.txt").symlink_to("/etc/passwd")
+    add_publication(corpus, id=NEW_ID, file="wachtwoorden.txt")
+
+
+def _symlinked_folder(corpus: Path) -> None:
+    (corpus / "map").symlink_to(_secret_outside(corpus).parent, target_is_directory=True)
+    add_publication(corpus, id=NEW_ID, file="map/secret.txt")
+
+
 # (make the bad input, words the message must contain: the thing it names and the fix)
 CASES: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
     "pdf-zonder-tekst": (_scan_pdf, ("scan.pdf", NEW_ID, "geen uitleesbare tekst", "OCR")),
@@ -156,6 +190,16 @@ CASES: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
     "onbekende-kind": (_unknown_kind, ("publications.toml", NEW_ID, "blogbericht",
                                        "is onbekend", "Kies uit", "onderzoeksrapport")),
     "veld-ontbreekt": (_missing_field, ("publications.toml", "mist", "title", "Vul dit aan")),
+    "absoluut-pad-buiten-corpus": (_absolute_path, (NEW_ID, "secret.txt", "buiten de corpusmap",
+                                                    "Kopieer het bestand")),
+    "pad-met-puntpunt": (_dotdot_path, (NEW_ID, "../buiten/secret.txt", "buiten de corpusmap",
+                                        "Kopieer het bestand")),
+    "symlink-naar-elders": (_symlink_elsewhere, (NEW_ID, "koppeling.txt", "via een koppeling",
+                                                 "secret.txt", "buiten de corpusmap")),
+    "symlink-naar-etc-passwd": (_symlink_passwd, (NEW_ID, "wachtwoorden.txt", "/etc/passwd",
+                                                  "via een koppeling", "buiten de corpusmap")),
+    "map-symlink-naar-elders": (_symlinked_folder, (NEW_ID, "map/secret.txt", "via een koppeling",
+                                                    "buiten de corpusmap")),
 }
 
 
