@@ -8,13 +8,13 @@ import json
 import sys
 from typing import Any, Sequence
 
-from rich.console import Console
-
 from indexing.errors import WegwijzerError
 from indexing.settings import Settings
 
-console = Console(stderr=True)
-out = Console(highlight=False, soft_wrap=True)
+from .terminal import labelled, make_console, styled
+
+console = make_console(stderr=True)
+out = make_console()
 
 
 class DutchParser(argparse.ArgumentParser):
@@ -22,7 +22,7 @@ class DutchParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        console.print(f"[red]Fout in de opdracht:[/red] {message}. Zie `{self.prog} --help`.")
+        console.print(labelled("Fout in de opdracht:", "red", f"{message}. Zie `{self.prog} --help`."))
         raise SystemExit(2)
 
 
@@ -125,8 +125,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         print(json.dumps([dataclasses.asdict(p) for p in publications], ensure_ascii=False, indent=2))
         return 0
     for publication in publications:
-        out.print(f"[bold]{publication.title}[/bold] ({publication.kind}, {publication.source_file}, "
-                  f"{publication.chunks} passages)")
+        out.print(styled((publication.title, "bold"), f" ({publication.kind}, "
+                         f"{publication.source_file}, {publication.chunks} passages)"))
         for section in publication.sections:
             pages = f"p. {section.pages[0]}–{section.pages[1]}" if section.pages else "geen pagina's"
             name = section.title if section.wegwijzer is None else (
@@ -148,12 +148,12 @@ def print_answer(answer: Any) -> None:
     from .citations import format_citation
 
     for notice in answer.notices:
-        console.print(f"[yellow]Let op:[/yellow] {notice}")
+        console.print(labelled("Let op:", "yellow", notice))
     out.print(answer.answer)
     if answer.sources:
-        out.print("\n[bold]Bronnen[/bold]" if not answer.refused else "")
+        out.print(styled("\n", ("Bronnen", "bold")) if not answer.refused else "")
         for source in answer.sources:
-            out.print(format_citation(source), markup=False)
+            out.print(format_citation(source))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -188,7 +188,7 @@ def run_batch(assistant: Any, path: str, options: dict[str, Any]) -> int:
     for result in answer_lines(assistant, file, **options):
         if result.error:
             failures += 1
-            console.print(f"[red]Fout:[/red] {result.error}")
+            console.print(labelled("Fout:", "red", result.error))
             print(json.dumps({"id": result.id, "line": result.line, "error": result.error},
                              ensure_ascii=False), flush=True)
         else:
@@ -225,10 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except WegwijzerError as error:
-        console.print(f"[red]Fout:[/red] {error}")
+        console.print(labelled("Fout:", "red", str(error)))
         return 1
     except KeyboardInterrupt:
-        console.print("[yellow]Afgebroken.[/yellow] De vorige index is ongewijzigd.")
+        console.print(labelled("Afgebroken.", "yellow", "De vorige index is ongewijzigd."))
         return 130
 
 

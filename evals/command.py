@@ -13,9 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
+
+from assistant.terminal import labelled, make_console, styled
 
 from indexing.errors import WegwijzerError
 from indexing.manifest import load_manifest
@@ -30,8 +31,8 @@ from .runner import run_questions
 from .suites import DEFAULT_SUITE, SuiteError, load_suites
 from .thresholds import ThresholdError, check_thresholds, parse_thresholds
 
-console = Console(stderr=True, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+console = make_console(stderr=True)
+out = make_console()
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
 
@@ -62,7 +63,7 @@ def run_command(args: argparse.Namespace, settings: Settings, *, assistant: Any 
             return _run_feedback(args, settings)
         return _run_eval(args, settings, assistant, embeddings)
     except (ThresholdError, ReportError, SuiteError, FeedbackError, UsageError) as error:
-        console.print(f"[red]Fout:[/red] {escape(str(error))}", highlight=False)
+        console.print(labelled("Fout:", "red", str(error)))
         return EXIT_USAGE
 
 
@@ -100,16 +101,14 @@ def _run_eval(args: argparse.Namespace, settings: Settings, assistant: Any, embe
         print_comparison(report["comparison"])
     for result in results:
         if result.error:
-            console.print(f"[red]Fout bij {escape(result.question.id)}:[/red] {escape(result.error)}",
-                          highlight=False)
-    out.print(f"\nRapport: {paths['md']}\n         {paths['html']}\n         {paths['json']}",
-              markup=False)
+            console.print(labelled(f"Fout bij {result.question.id}:", "red", result.error))
+    out.print(f"\nRapport: {paths['md']}\n         {paths['html']}\n         {paths['json']}")
     failed = [c for c in checked if not c.passed]
     for c in checked:
         if c.passed:
-            out.print(f"[green]Drempel gehaald:[/green] {escape(c.message())}", highlight=False)
+            out.print(labelled("Drempel gehaald:", "green", c.message()))
         else:
-            console.print(f"[red]Drempel niet gehaald:[/red] {escape(c.message())}", highlight=False)
+            console.print(labelled("Drempel niet gehaald:", "red", c.message()))
     return EXIT_GATE if failed else EXIT_OK
 
 
@@ -119,7 +118,7 @@ def _run_with_progress(assistant: Any, questions: Sequence[Any]) -> list[Any]:
 
     with Progress(TextColumn("Vragen beantwoorden"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("nog"), TimeRemainingColumn(),
-                  TextColumn("{task.fields[current]}"), console=console, transient=True) as progress:
+                  TextColumn("{task.fields[current]}", markup=False), console=console, transient=True) as progress:
         task = progress.add_task("eval", total=len(questions), current="")
 
         def tick(done: int, total: int, question: Any) -> None:
@@ -163,7 +162,7 @@ def summary_table(report: Mapping[str, Any]) -> Table:
     """The overall metrics as a rich table (with the previous run when comparing)."""
     suites = ", ".join(s["name"] for s in report["suites"])
     counts = report["counts"]
-    table = Table(title=f"Evaluatie {escape(suites)}: {plural(counts['questions'], 'vraag', 'vragen')} "
+    table = Table(title=f"Evaluatie {suites}: {plural(counts['questions'], 'vraag', 'vragen')} "
                         f"({counts['answerable']} beantwoordbaar, {counts['unanswerable']} erbuiten)",
                   title_justify="left")
     table.add_column("Metriek", no_wrap=True)
@@ -177,14 +176,14 @@ def summary_table(report: Mapping[str, Any]) -> Table:
         table.add_column("Verschil", justify="right", no_wrap=True)
         previous = {m["metric"]: m for m in comparison["metrics"]}
     for name in METRICS:
-        row = [name, escape(METRIC_LABELS[name]), fmt_value(name, report["overall"][name]),
+        row: list[str | Text] = [name, METRIC_LABELS[name], fmt_value(name, report["overall"][name]),
                str(report["support"][name])]
         if comparison:
             change = previous.get(name, {})
             colour = {"beter": "green", "slechter": "red"}.get(change.get("verdict") or "", "")
             delta = fmt_delta(name, change.get("delta"))
             row += [fmt_value(name, change.get("previous")),
-                    f"[{colour}]{delta}[/{colour}]" if colour else delta]
+                    Text(delta, style=colour)]
         table.add_row(*row)
     return table
 
@@ -197,7 +196,7 @@ def wegwijzer_table(report: Mapping[str, Any]) -> Table:
     titles = report.get("wegwijzer_titles", {})
     for key, group in report["per_wegwijzer"].items():
         m = group["metrics"]
-        table.add_row(escape(group_label("wegwijzer", key, titles)), str(group["questions"]),
+        table.add_row(group_label("wegwijzer", key, titles), str(group["questions"]),
                       *(fmt_value(n, m[n]) for n in ("hit@1", "hit@3", "mrr", "must_mention_recall")))
     return table
 
@@ -208,25 +207,24 @@ def print_summary(report: Mapping[str, Any]) -> None:
     problems = problem_questions(report)
     if problems:
         out.print(f"Aandachtspunten ({len(problems)}): "
-                  + "; ".join(f"{q['id']} ({reason})" for q, reason in problems), markup=False)
+                  + "; ".join(f"{q['id']} ({reason})" for q, reason in problems))
 
 
 def print_comparison(comparison: Mapping[str, Any]) -> None:
     prev = comparison["previous"]
-    out.print(f"\n[bold]Vergeleken met[/bold] {escape(str(prev.get('path')))} "
-              f"({escape(str(prev.get('timestamp')))})",
-              highlight=False)
+    out.print(styled("\n", ("Vergeleken met", "bold"),
+                     f" {prev.get('path')} ({prev.get('timestamp')})"))
     questions = comparison["questions"]
     for key, title, colour in (("better", "Beter", "green"), ("worse", "Slechter", "red"),
                                ("mixed", "Gemengd", "yellow")):
         items = questions[key]
-        out.print(f"[{colour}]{title} ({len(items)})[/{colour}]" + (":" if items else ""))
+        out.print(styled((f"{title} ({len(items)})", colour), ":" if items else ""))
         for item in items:
             changes = "; ".join(describe_change(c) for c in item["changes"])
-            out.print(f"  {item['id']}: {changes}", markup=False)
+            out.print(f"  {item['id']}: {changes}")
     if questions["added"] or questions["removed"]:
         out.print(f"Nieuwe vragen: {', '.join(questions['added']) or 'geen'}; vervallen: "
-                  f"{', '.join(questions['removed']) or 'geen'}", markup=False)
+                  f"{', '.join(questions['removed']) or 'geen'}")
 
 
 # --- Feedback ------------------------------------------------------------------------------------
@@ -241,7 +239,7 @@ def _run_feedback(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.from_feedback) if args.from_feedback else settings.feedback_path
     result = convert_feedback(path)
     for problem in result.problems:
-        console.print(f"[red]Fout:[/red] {escape(problem)}", highlight=False)
+        console.print(labelled("Fout:", "red", problem))
     lines = [json.dumps(d, ensure_ascii=False) for d in result.drafts]
     summary = (f"{plural(len(result.drafts), 'conceptvraag', 'conceptvragen')} gemaakt uit {path} "
                f"({result.up} duim omhoog, {result.down} duim omlaag"
@@ -254,11 +252,11 @@ def _run_feedback(args: argparse.Namespace, settings: Settings) -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / "draft.jsonl"
         target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-        console.print(f"{summary} Geschreven naar {target}.", highlight=False, markup=False)
+        console.print(f"{summary} Geschreven naar {target}.")
     else:
         for line in lines:
             print(line, flush=True)
-        console.print(summary, highlight=False, markup=False)
+        console.print(summary)
     if result.drafts:
-        console.print(HOW_TO_COMPLETE, highlight=False, markup=False)
+        console.print(HOW_TO_COMPLETE)
     return EXIT_GATE if result.problems else EXIT_OK

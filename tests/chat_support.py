@@ -56,6 +56,15 @@ def server_env() -> dict[str, str]:
     return env
 
 
+def run_wegwijzer(*args: str, timeout: float = 300, env: dict[str, str] | None = None
+                  ) -> subprocess.CompletedProcess:
+    """Run the real `wegwijzer` command and capture its output (text)."""
+    return subprocess.run(
+        [str(wegwijzer_command()), *args], cwd=REPO_ROOT, env=env or server_env(),
+        capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+    )
+
+
 @dataclass
 class ChatServer:
     """A running `wegwijzer serve` process."""

@@ -1,0 +1,99 @@
+"""The terminal shows user and corpus text literally: square brackets are text, not formatting.
+
+Runs the real `wegwijzer` command on a copy of the real index with one extra publication whose
+sentences carry brackets, a closing tag of the terminal library ('[/b]') and an emoji code.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from chat_support import run_wegwijzer
+from indexing_support import add_publication
+
+from assistant.model import Answer, Source
+from indexing.pipeline import Indexer
+from indexing.settings import Settings
+
+BRACKETS_ID = "bericht-met-haken"
+BRACKETS_TEXT = (
+    "Werkbezoek aan de Zuidwaardse haven\n\n"
+    "De wethouders van de Zuidwaardse gemeenten bespraken de haven [zie bijlage] in de regio. "
+    "De Zuidwaardse havenraad sloot het overleg af met [/b] een gezamenlijke havenagenda. "
+    "Voor de Zuidwaardse haven geldt :smile: een aparte havenregeling [red]tot 2030[/red].\n"
+)
+
+
+def _paths(settings: Settings) -> list[str]:
+    return ["--data-dir", str(settings.data_dir), "--corpus-dir", str(settings.corpus_dir)]
+
+
+@pytest.fixture
+def bracket_index(index_copy: Settings, built_index) -> Settings:
+    (index_copy.corpus_dir / "haken.txt").write_text(BRACKETS_TEXT, encoding="utf-8")
+    add_publication(index_copy.corpus_dir, id=BRACKETS_ID, file="haken.txt",
+                    title="Verslag [concept] van het havenoverleg")
+    Indexer(index_copy, embeddings=built_index.embeddings).build()
+    return index_copy
+
+
+def test_plain_ask_prints_corpus_brackets_literally(bracket_index: Settings) -> None:
+    question = "Wat bespraken de wethouders over de Zuidwaardse haven en de havenagenda?"
+    done = run_wegwijzer("ask", question, "--publication", BRACKETS_ID, *_paths(bracket_index))
+
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "MarkupError" not in done.stderr
+    shown = done.stdout
+    assert "[zie bijlage]" in shown and "[/b]" in shown, shown
+    assert "Verslag [concept] van het havenoverleg" in shown, shown
+
+    as_json = run_wegwijzer("ask", question, "--publication", BRACKETS_ID, "--json",
+                            *_paths(bracket_index))
+    answer = json.loads(as_json.stdout)
+    # The plain answer is the JSON answer, character for character.
+    assert answer["answer"] in shown.replace("\n", " ") or answer["answer"] in shown
+
+
+def test_error_lines_keep_brackets_in_file_names(index_copy: Settings) -> None:
+    add_publication(index_copy.corpus_dir, id="rapport-vet", file="rapport[bold].txt")
+    done = run_wegwijzer("index", *_paths(index_copy))
+
+    assert done.returncode == 1
+    assert "rapport[bold].txt" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_empty_manifest_message_names_the_block(index_copy: Settings) -> None:
+    (index_copy.corpus_dir / "publications.toml").write_text("# nog leeg\n", encoding="utf-8")
+    done = run_wegwijzer("index", *_paths(index_copy))
+
+    assert done.returncode == 1
+    assert "[[publication]]" in done.stderr, done.stderr
+
+
+def test_symlink_outside_the_corpus_is_refused_by_the_command(index_copy: Settings) -> None:
+    (index_copy.corpus_dir / "wachtwoorden.txt").symlink_to("/etc/passwd")
+    add_publication(index_copy.corpus_dir, id="wachtwoorden", file="wachtwoorden.txt")
+    done = run_wegwijzer("index", *_paths(index_copy))
+
+    assert done.returncode == 1
+    assert "buiten de corpusmap" in done.stderr and "/etc/passwd" in done.stderr, done.stderr
+    asked = run_wegwijzer("ask", "root", "--json", *_paths(index_copy))
+    assert "root:x:0:0" not in asked.stdout
+
+
+def test_print_answer_keeps_every_bracket(capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.cli import print_answer
+
+    source = Source(marker=1, chunk_id="x/1", publication_id="x", publication_title="Bron [a]",
+                    kind="nieuws", source_file="x.txt", wegwijzer=None, wegwijzer_title=None,
+                    section=None, part=None, pages=None, research_pages=[], score=0.5, quote="q")
+    answer = Answer(question="q", answer="Tekst [/b] en [zie bijlage] en :smile: [1]",
+                    refused=False, sources=[source], notices=["Let [op]"])
+    print_answer(answer)
+    captured = capsys.readouterr()
+    assert "Tekst [/b] en [zie bijlage] en :smile: [1]" in captured.out
+    assert "[1] Bron [a]" in captured.out
+    assert "Let [op]" in captured.err
