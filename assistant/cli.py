@@ -5,16 +5,46 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 import sys
 from typing import Any, Sequence
 
 from indexing.errors import WegwijzerError
 from indexing.settings import Settings
 
-from .terminal import labelled, make_console, styled
+from .terminal import labelled, log_to_file, make_console, styled
 
 console = make_console(stderr=True)
 out = make_console()
+
+
+# argparse writes its errors in English; these are the ones a user meets, in Dutch.
+ARGPARSE_DUTCH = (
+    (re.compile(r"^argument (\S+?)(?:/\S+)?: "), r"optie \1: "),
+    (re.compile(r"invalid int value: '(.*)'"), r"'\1' is geen geheel getal"),
+    (re.compile(r"invalid choice: '?(.*?)'? \(choose from (.*)\)"), r"'\1' kan niet; kies uit \2"),
+    (re.compile(r"expected one argument"), "verwacht een waarde"),
+    (re.compile(r"^unrecognized arguments: "), "onbekende opties: "),
+    (re.compile(r"^the following arguments are required: "), "verplicht: "),
+)
+
+
+def dutch_argparse_message(message: str) -> str:
+    """argparse's English error message with the common phrases in Dutch."""
+    for pattern, replacement in ARGPARSE_DUTCH:
+        message = pattern.sub(replacement, message)
+    return message
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (so '--top-k 0' is an error, not 5)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is geen geheel getal") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"moet minstens 1 zijn, niet {value}")
+    return value
 
 
 class DutchParser(argparse.ArgumentParser):
@@ -22,7 +52,8 @@ class DutchParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        console.print(labelled("Fout in de opdracht:", "red", f"{message}. Zie `{self.prog} --help`."))
+        console.print(labelled("Fout in de opdracht:", "red",
+                               f"{dutch_argparse_message(message)}. Zie `{self.prog} --help`."))
         raise SystemExit(2)
 
 
@@ -55,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_ask = sub.add_parser("ask", help="stel een vraag; antwoord met bronvermelding")
     p_ask.add_argument("question", nargs="?", help="de vraag, tussen aanhalingstekens")
     p_ask.add_argument("--json", action="store_true", help="antwoord als JSON")
-    p_ask.add_argument("--top-k", type=int, help="aantal bronnen (standaard 5)")
+    p_ask.add_argument("--top-k", type=positive_int, help="aantal bronnen, minstens 1 (standaard 5)")
     p_ask.add_argument("--publication", help="alleen deze publicatie (id uit publications.toml)")
     p_ask.add_argument("--wegwijzer", type=int, help="alleen deze wegwijzer (1–10)")
     p_ask.add_argument("--batch", metavar="BESTAND.jsonl",
@@ -64,8 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_serve = sub.add_parser("serve", help="start de chat in de browser")
     p_serve.add_argument("--host", help="adres (standaard 127.0.0.1)")
-    p_serve.add_argument("--port", type=int, help="poort (standaard 7860)")
-    p_serve.add_argument("--concurrency", type=int, help="aantal vragen tegelijk (standaard 4)")
+    p_serve.add_argument("--port", type=positive_int, help="poort (standaard 7860)")
+    p_serve.add_argument("--concurrency", type=positive_int, help="aantal vragen tegelijk (standaard 4)")
     _common(p_serve, answers=True)
 
     p_eval = sub.add_parser("eval", help="meet de antwoordkwaliteit met een vragensuite")
@@ -223,6 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command != "serve":  # the server logs to its own output
+            log_to_file(settings_from(args).log_path)
         return COMMANDS[args.command](args)
     except WegwijzerError as error:
         console.print(labelled("Fout:", "red", str(error)))

@@ -88,9 +88,11 @@ class Assistant:
         text, notices = clean_question(question)
         filters = self.check_filters(publication, wegwijzer)
         resolved = resolve(text, history)
-        k = top_k or self.settings.top_k
+        k = self.settings.top_k if top_k is None else top_k
         if k < 1:
-            raise WegwijzerError("--top-k moet minstens 1 zijn.")
+            raise WegwijzerError(
+                f"Het aantal bronnen (--top-k) moet minstens 1 zijn, niet {k}. Geef een getal "
+                f"van 1 of meer, of laat --top-k weg voor de standaard ({self.settings.top_k}).")
         hits = self.retrieve(resolved, k, filters)
         evidence = assess(resolved, hits, self.passages.vocabulary, idf=self.idf)
         sources = [Source.from_hit(rank, hit) for rank, hit in enumerate(hits, start=1)]

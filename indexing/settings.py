@@ -47,6 +47,11 @@ class Settings:
     def feedback_path(self) -> Path:
         return self.data_dir / "feedback.jsonl"
 
+    @property
+    def log_path(self) -> Path:
+        """Where the commands log library warnings (the terminal shows only Dutch messages)."""
+        return self.data_dir / "wegwijzer.log"
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> "Settings":
         """Read WEGWIJZER_* variables, then apply non-None keyword overrides (CLI flags)."""

@@ -97,3 +97,37 @@ def test_print_answer_keeps_every_bracket(capsys: pytest.CaptureFixture[str]) ->
     assert "Tekst [/b] en [zie bijlage] en :smile: [1]" in captured.out
     assert "[1] Bron [a]" in captured.out
     assert "Let [op]" in captured.err
+
+
+def test_pdf_library_warnings_go_to_the_log_not_the_terminal(index_copy: Settings) -> None:
+    from indexing_support import make_text_pdf
+
+    whole = make_text_pdf(index_copy.corpus_dir.parent / "heel.pdf", [
+        "Regionale samenwerking vraagt om een attractieve agenda voor alle partijen."] * 2)
+    data = whole.read_bytes()
+    (index_copy.corpus_dir / "zonder-eof.pdf").write_bytes(data[: data.rfind(b"%%EOF")])
+    add_publication(index_copy.corpus_dir, id="zonder-eof", file="zonder-eof.pdf",
+                    kind="onderzoeksrapport")
+    done = run_wegwijzer("index", *_paths(index_copy))
+
+    assert done.returncode == 1
+    assert "zonder-eof.pdf" in done.stderr and "beschadigd" in done.stderr, done.stderr
+    assert "EOF marker" not in done.stderr and "CAUTION" not in done.stderr, done.stderr
+    log = (index_copy.data_dir / "wegwijzer.log").read_text(encoding="utf-8")
+    assert "EOF marker not found" in log
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "vijf"])
+def test_top_k_must_be_a_whole_number_of_at_least_one(value: str) -> None:
+    done = run_wegwijzer("ask", "Wat is een attractieve agenda?", "--top-k", value)
+
+    assert done.returncode == 2
+    assert "Fout in de opdracht: optie --top-k:" in done.stderr, done.stderr
+    assert "invalid" not in done.stderr and "argument" not in done.stderr
+
+
+def test_library_refuses_top_k_zero(assistant) -> None:
+    from indexing.errors import WegwijzerError
+
+    with pytest.raises(WegwijzerError, match="minstens 1"):
+        assistant.ask("Wat is een attractieve agenda?", top_k=0)
