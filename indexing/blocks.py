@@ -46,12 +46,57 @@ def normalise(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", text.lower())
 
 
+# Link and image syntax; a label may hold one level of brackets ('![[kaart]](…)').
+_LABEL = r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"
+_TARGET = r"(?:\([^()\s]*(?:\([^()]*\)[^()\s]*)*(?:\s+[\"'(][^\n]*?[\"')])?\)|\[[^\[\]]*\])"
+MARKDOWN_LINK = re.compile(r"!?" + _LABEL + _TARGET)
+MARKDOWN_IMAGE_SHORTCUT = re.compile(r"!" + _LABEL)
+AUTOLINK = re.compile(r"<((?:https?|ftp|mailto|javascript|data|file):[^<>\s]*|[^<>\s@]+@[^<>\s@]+)>",
+                      re.IGNORECASE)
+# Elements whose content is code or another document, never text for a reader.
+HIDDEN_ELEMENTS = re.compile(
+    r"<(script|style|iframe|object|embed|svg|math|template|noscript|frame|frameset|audio|video)"
+    r"\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+# '[k1]: http://…' on a line of its own: the target of a reference-style link or image.
+LINK_DEFINITION = re.compile(r"(?m)^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$")
+
+
+def drop_link_definitions(text: str) -> str:
+    """Remove reference-link definition lines ('[k1]: http://…') from a whole text."""
+    return LINK_DEFINITION.sub("", text)
+
+
+def strip_links_and_markup(text: str) -> str:
+    """Text without images, links, autolinks or HTML elements: labels stay, targets go.
+
+    Publications may come from outside; their markup must not reach the index, where it could
+    travel on as an image that phones home or a link to somewhere else.
+    """
+    text = HTML_COMMENT.sub("", text)
+    text = HIDDEN_ELEMENTS.sub("", text)
+    text = AUTOLINK.sub(_autolink_text, text)
+    text = re.sub(r"<sup>(.*?)</sup>", r"\1", text)
+    text = HTML_TAG.sub("", text)
+    text = MARKDOWN_LINK.sub(_label, text)
+    return MARKDOWN_IMAGE_SHORTCUT.sub(_label, text)
+
+
+def _label(match: re.Match[str]) -> str:
+    return re.sub(r"[\[\]]", "", match.group(1))  # '[[de site]]' → 'de site'
+
+
+def _autolink_text(match: re.Match[str]) -> str:
+    """A web or mail address stays as text; a script, data or file target goes."""
+    target = match.group(1)
+    return "" if re.match(r"(?i)(javascript|data|file):", target) else target
+
+
 def clean_inline(text: str) -> str:
     """Strip Markdown/HTML markup and layout noise from one logical line of text."""
     text = html.unescape(text)
-    text = re.sub(r"<sup>(.*?)</sup>", r"\1", text)
-    text = re.sub(r"</?(b|i|em|strong|u|span|br)[^>]*>", "", text)
-    text = re.sub(r"\[([^\]]+)\]\((?:[^)]+)\)", r"\1", text)
+    text = strip_links_and_markup(text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
     text = text.replace("**", "")
@@ -69,6 +114,7 @@ def _is_emphasised(line: str) -> bool:
 
 def markdown_blocks(text: str) -> list[Block]:
     """Blocks of a Markdown text: headings, paragraphs and lists."""
+    text = drop_link_definitions(text)
     blocks: list[Block] = []
     for chunk in re.split(r"\n[ \t]*\n", text):
         lines = [line for line in chunk.split("\n") if line.strip()]
@@ -120,7 +166,7 @@ def plain_blocks(text: str) -> list[Block]:
     Handles double-spaced conversions (every line followed by an empty line, paragraphs
     separated by whitespace-only lines), lost bullet glyphs and short heading lines.
     """
-    lines = text.split("\n")
+    lines = drop_link_definitions(text).split("\n")
     nonempty = [line for line in lines if line.strip()]
     exact_empty = sum(1 for line in lines if line == "")
     if nonempty and exact_empty >= 0.7 * len(nonempty) and any(
