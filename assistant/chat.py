@@ -13,14 +13,11 @@ import os
 # Before gradio is imported: it reads this at import time.
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
-import html  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
 import re  # noqa: E402
-import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-import uuid  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -31,8 +28,19 @@ import gradio as gr  # noqa: E402
 from indexing.errors import WegwijzerError  # noqa: E402
 from indexing.settings import Settings  # noqa: E402
 
-from .citations import format_citation, format_pages, format_research_pages  # noqa: E402
+from .citations import format_citation, format_pages  # noqa: E402
+from .conversation import strip_controls  # noqa: E402
 from .model import Answer, Source, Turn  # noqa: E402
+from .rendering import (  # noqa: E402
+    SEARCHING,
+    describe_filters,
+    markdown_literal,
+    note_html,
+    render_answer,
+    render_error,
+    render_user,
+    routekaart_html,
+)
 
 log = logging.getLogger("wegwijzer.chat")
 
@@ -50,11 +58,10 @@ EXAMPLE_QUESTIONS = (
     "Waarom is kennis van het netwerk belangrijk?",
 )
 PLACEHOLDER = (
-    "**Welkom bij Wegwijzer.** Nieuw in de raad of als wethouder? Stel hieronder een vraag over "
-    "regionale samenwerking, of kies een voorbeeldvraag. Vervolgvragen zoals *'en wat zegt het "
-    "onderzoek daarover?'* kunnen ook."
+    "<p><strong>Welkom bij Wegwijzer.</strong> Nieuw in de raad of als wethouder? Stel hieronder "
+    "een vraag over regionale samenwerking, of kies een voorbeeldvraag. Vervolgvragen zoals "
+    "<em>'en wat zegt het onderzoek daarover?'</em> kunnen ook.</p>"
 )
-SEARCHING = "_Ik zoek in de publicaties…_"
 GENERIC_ERROR = (
     "Er ging iets mis bij het beantwoorden van uw vraag. Probeer het nog eens of stel de vraag "
     "anders. De fout is vastgelegd voor de beheerder."
@@ -87,90 +94,20 @@ CSS = """
 # Gradio's own Dutch translations miss a few chatbot labels.
 I18N = gr.I18n(nl={"chatbot.copy_message": "Bericht kopiëren",
                    "chatbot.copy_conversation": "Gesprek kopiëren"})
+# Saves the conversation's Markdown (kept in a hidden textbox) as a file, in the browser itself.
+DOWNLOAD_JS = """(text) => {
+    const blob = new Blob([text || ""], {type: "text/markdown;charset=utf-8"});
+    const link = document.createElement("a");
+    const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, "");
+    link.href = URL.createObjectURL(blob);
+    link.download = `wegwijzer-gesprek-${stamp}.md`;
+    document.body.appendChild(link);
+    link.click();
+    setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+    return [];
+}"""
 # The page is Dutch: tell browsers and screen readers so.
 JS = "() => { document.documentElement.lang = 'nl'; }"
-
-
-# --- rendering (pure) ------------------------------------------------------------------------
-
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]{}#|~$])")
-_BULLET_START = re.compile(r"(?m)^(\s*)([-+])(\s)")
-_NUMBER_START = re.compile(r"(?m)^(\s*\d+)\.(\s)")
-
-
-def escape_user_text(text: str) -> str:
-    """User input as literal text inside a Markdown chat message: no HTML, no formatting.
-
-    HTML is entity-escaped (so `<script>` shows as text and never runs) and Markdown markup
-    characters are backslash-escaped.
-    """
-    escaped = html.escape(text, quote=False)
-    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", escaped)
-    escaped = _BULLET_START.sub(r"\1\\\2\3", escaped)
-    return _NUMBER_START.sub(r"\1\\.\2", escaped)
-
-
-def _escape_corpus(text: str) -> str:
-    """Corpus text in Markdown: keep the words, neutralise HTML."""
-    return html.escape(text, quote=False)
-
-
-def _blockquote(text: str) -> str:
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    return "\n>\n".join("> " + _escape_corpus(p).replace("\n", " ") for p in paragraphs)
-
-
-def source_details(source: Source) -> str:
-    """One source as an openable block: the citation line, and the quoted passage inside."""
-    citation = _escape_corpus(format_citation(source))
-    return (
-        f"<details><summary>{citation}</summary>\n\n{_blockquote(source.quote)}\n\n</details>"
-    )
-
-
-def render_sources(sources: Sequence[Source], refused: bool = False) -> str:
-    """The sources block under an answer (empty when there are none)."""
-    if not sources:
-        return ""
-    heading = "**Mogelijk relevante passages**" if refused else "**Bronnen**"
-    return heading + " (klik om de passage te lezen)\n\n" + "\n\n".join(
-        source_details(source) for source in sources)
-
-
-def describe_filters(publication: str | None, wegwijzer: int | None,
-                     publication_titles: dict[str, str] | None = None,
-                     wegwijzer_titles: dict[int, str] | None = None) -> str:
-    """'Gezocht in: …' for the active filters, or '' without filters."""
-    bits = []
-    if publication:
-        bits.append((publication_titles or {}).get(publication, publication))
-    if wegwijzer:
-        title = (wegwijzer_titles or {}).get(wegwijzer)
-        bits.append(f"Wegwijzer {wegwijzer}" + (f" '{title}'" if title else ""))
-    return "_Gezocht in: " + _escape_corpus(" · ".join(bits)) + "_" if bits else ""
-
-
-def render_answer(text: str, answer: Answer | None = None, final: bool = False,
-                  scope: str = "") -> str:
-    """The assistant's chat message: notices, answer text, and (when final) the sources."""
-    parts = []
-    if answer is not None:
-        parts += [f"_Let op: {_escape_corpus(notice)}_" for notice in answer.notices]
-    parts.append(_escape_corpus(text))
-    if final and answer is not None:
-        if answer.resolved_question and answer.resolved_question != answer.question:
-            parts.append(f"_Vraag begrepen als:_ {escape_user_text(answer.resolved_question)}")
-        block = render_sources(answer.sources, answer.refused)
-        if block:
-            parts.append(block)
-        if scope:
-            parts.append(scope)
-    return "\n\n".join(part for part in parts if part)
-
-
-def render_error(message: str) -> str:
-    """A refusal-like Dutch message for something that went wrong (never a stack trace)."""
-    return "**Dat lukte niet.** " + _escape_corpus(message)
 
 
 # --- conversation records, feedback and export (pure) -----------------------------------------
@@ -232,29 +169,20 @@ def conversation_markdown(records: Sequence[dict[str, Any]], now: datetime | Non
     if not records:
         lines += ["_Nog geen vragen gesteld._", ""]
     for number, record in enumerate(records, start=1):
-        lines += [f"## Vraag {number}", "", record["question"], "", "### Antwoord", ""]
-        lines += [f"_Let op: {notice}_" for notice in record.get("notices") or []]
-        lines += [record["answer"], ""]
+        lines += [f"## Vraag {number}", "", markdown_literal(record["question"]), "",
+                  "### Antwoord", ""]
+        lines += [f"_Let op: {markdown_literal(notice)}_" for notice in record.get("notices") or []]
+        lines += [markdown_literal(record["answer"]), ""]
         sources = [Source(**data) for data in record.get("sources") or []]
         if sources:
             lines += ["### " + ("Mogelijk relevante passages" if record.get("refused") else "Bronnen"), ""]
             for source in sources:
-                lines.append(f"- {format_citation(source)}")
+                lines.append(f"- {markdown_literal(format_citation(source))}")
                 for paragraph in re.split(r"\n\s*\n", source.quote.strip()):
                     if paragraph.strip():
-                        lines.append("  > " + paragraph.strip().replace("\n", " "))
+                        lines.append("  > " + markdown_literal(" ".join(paragraph.split())))
                 lines.append("")
     return "\n".join(lines).rstrip() + "\n"
-
-
-def write_export(records: Sequence[dict[str, Any]], directory: Path | None = None) -> Path:
-    """Write the conversation Markdown to a fresh file and return its path."""
-    directory = Path(directory or Path(tempfile.gettempdir()) / "wegwijzer-export")
-    directory.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = directory / f"wegwijzer-gesprek-{stamp}-{uuid.uuid4().hex[:6]}.md"
-    path.write_text(conversation_markdown(records), encoding="utf-8")
-    return path
 
 
 # --- routekaart (pure) ------------------------------------------------------------------------
@@ -310,23 +238,9 @@ def routekaart(metadatas: Sequence[dict[str, Any]], texts: Sequence[str]) -> lis
     return [stops[n] for n in sorted(stops)]
 
 
-def routekaart_markdown(stop: RouteStop) -> str:
+def routekaart_page_html(stop: RouteStop) -> str:
     """The body of one wegwijzer on the Routekaart tab."""
-    lines = []
-    if stop.stories:
-        label = "Verhaal" if len(stop.stories) == 1 else "Verhalen"
-        stories = "; ".join(f"'{title}'" + (f" — {author}" if author else "")
-                            for title, author in stop.stories)
-        lines.append(f"**{label}:** {_escape_corpus(stories)}")
-    research = format_research_pages(stop.research_pages)
-    if research:
-        lines.append(f"**Uit het onderzoek:** {research}")
-    lines.append(f"**{HANDREIKING}**")
-    if stop.handreiking:
-        lines += [_escape_corpus(text.strip()) for text in stop.handreiking]
-    else:
-        lines.append("_De handreiking van deze wegwijzer staat niet in de index._")
-    return "\n\n".join(lines)
+    return routekaart_html(stop.stories, stop.research_pages, stop.handreiking, HANDREIKING)
 
 
 # --- the app -----------------------------------------------------------------------------------
@@ -374,8 +288,8 @@ class ChatService:
         """The Routekaart tab's text for wegwijzer `number` in the index being served."""
         for stop in self.stops:
             if stop.number == number:
-                return routekaart_markdown(stop)
-        return f"_Wegwijzer {number} staat niet (meer) in de index._"
+                return routekaart_page_html(stop)
+        return note_html(f"Wegwijzer {number} staat niet (meer) in de index.")
 
     def ask(self, question: str) -> dict[str, Any]:
         """The /ask endpoint: the answer dict exactly as `wegwijzer ask --json` prints it."""
@@ -438,7 +352,6 @@ def _assistant_index(history: Sequence[dict[str, Any]], message_index: Any) -> i
 def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
     """The chat interface around a loaded Assistant (launch it with :func:`launch_options`)."""
     service = ChatService(assistant, settings)
-    export_dir = Path(tempfile.mkdtemp(prefix="wegwijzer-export-"))
 
     with gr.Blocks(title=f"{TITLE} – Werkende samenwerking", analytics_enabled=False) as demo:
         records = gr.State([])
@@ -456,8 +369,11 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                             info="Zoek in één wegwijzer van de routekaart of in alle.",
                             interactive=True)
                         reset = gr.Button("Nieuw gesprek", variant="secondary")
-                        download = gr.DownloadButton(
-                            "Gesprek downloaden (Markdown)", value=None, interactive=False)
+                        # The export is built in the browser from this hidden text: no file is
+                        # ever written on the server (nothing piles up in temporary folders).
+                        export = gr.Textbox(visible="hidden", elem_id="wegwijzer-export")
+                        download = gr.Button("Gesprek downloaden (Markdown)", interactive=False,
+                                             elem_id="wegwijzer-download")
                         gr.Markdown("### Uw mening")
                         comment = gr.Textbox(
                             label="Toelichting bij uw stem (optioneel)", lines=2, max_lines=4,
@@ -468,7 +384,9 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                             label="Gesprek", height=620, placeholder=PLACEHOLDER,
                             examples=[{"text": q} for q in EXAMPLE_QUESTIONS],
                             buttons=["copy"], sanitize_html=True,
-                            render_markdown=True, latex_delimiters=[],
+                            # Messages are HTML written by assistant.rendering; no Markdown pass,
+                            # so text from publications can never become an image or a link.
+                            render_markdown=False, latex_delimiters=[],
                             feedback_options=("Like", "Dislike"), elem_id="wegwijzer-chat")
                         with gr.Row():
                             question = gr.Textbox(
@@ -484,11 +402,11 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                     "*Werkende samenwerking*. Open een wegwijzer voor de verhalen en de "
                     "handreiking, of stel er meteen een vraag over.")
                 if not service.stops:
-                    gr.Markdown("_De routekaart staat niet in de index._")
-                pages: dict[int, gr.Markdown] = {}
+                    gr.HTML(note_html("De routekaart staat niet in de index."))
+                pages: dict[int, gr.HTML] = {}
                 for stop in service.stops:
                     with gr.Accordion(stop.label, open=False):
-                        pages[stop.number] = gr.Markdown(routekaart_markdown(stop))
+                        pages[stop.number] = gr.HTML(routekaart_page_html(stop))
                         focus = gr.Button(f"Vraag stellen over wegwijzer {stop.number}", size="sm")
                         focus.click(lambda n=stop.number: (n, gr.Tabs(selected="vragen")),
                                     outputs=[wegwijzer, tabs], api_visibility="private",
@@ -500,24 +418,25 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
             history = list(history or [])
             state = list(state or [])
             text = text or ""
-            if not text.strip():
+            shown = strip_controls(text).strip()
+            if not shown:
                 yield history, state, text, gr.skip(), \
-                    "Typ eerst een vraag, of kies een voorbeeldvraag."
+                    "Typ eerst een vraag, of kies een voorbeeldvraag.", gr.skip()
                 return
             pub, number = _filter_values(publication_id, wegwijzer_number)
-            history.append({"role": "user", "content": escape_user_text(text)})
+            history.append({"role": "user", "content": render_user(shown)})
             history.append({"role": "assistant", "content": SEARCHING})
-            yield history, state, "", gr.skip(), ""
+            yield history, state, "", gr.skip(), "", gr.skip()
             for message, record in service.stream(text, state, pub, number):
                 history[-1] = {"role": "assistant", "content": message}
                 if record is None:
-                    yield history, state, "", gr.skip(), ""
+                    yield history, state, "", gr.skip(), "", gr.skip()
                 else:
                     state = state + [record]
-                    path = write_export(state, export_dir)
-                    yield history, state, "", gr.DownloadButton(value=str(path), interactive=True), ""
+                    yield history, state, "", gr.Button(interactive=True), "", \
+                        conversation_markdown(state)
 
-        chat_outputs = [chatbot, records, question, download, status]
+        chat_outputs = [chatbot, records, question, download, status, export]
         chat_inputs = [question, chatbot, records, publication, wegwijzer]
         question.submit(respond, chat_inputs, chat_outputs, api_name="chat",
                         show_progress="hidden")
@@ -564,10 +483,10 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                      api_visibility="private", queue=False)
 
         def new_conversation():
-            return [], [], "", gr.DownloadButton(value=None, interactive=False), \
-                "Nieuw gesprek gestart."
+            return [], [], "", gr.Button(interactive=False), "Nieuw gesprek gestart.", ""
 
         reset.click(new_conversation, None, chat_outputs, api_visibility="private", queue=False)
+        download.click(None, [export], None, js=DOWNLOAD_JS, api_visibility="private")
         # The chat's own bin icon empties the messages: forget the answers behind them too.
         chatbot.clear(new_conversation, None, chat_outputs, api_visibility="private", queue=False)
 

@@ -23,16 +23,20 @@ class QuestionError(WegwijzerError):
     """The question itself cannot be answered as typed."""
 
 
+def strip_controls(text: str) -> str:
+    """Control and format characters (also U+202E, the right-to-left override) become spaces;
+    line breaks and tabs stay."""
+    return "".join(
+        ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
+
+
 def clean_question(raw: str | None) -> tuple[str, list[str]]:
     """Strip control characters, cut to 2,000 characters; refuse an empty question.
 
     Returns the question and Dutch notices for the user.
     """
     notices: list[str] = []
-    text = "".join(
-        ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in (raw or "")
-    )
-    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+", " ", strip_controls(raw or "")).strip()
     if not text:
         raise QuestionError(
             "De vraag is leeg. Typ een vraag, bijvoorbeeld: 'Hoe betrek ik de gemeenteraad bij "

@@ -74,6 +74,7 @@ class ChatServer:
     data_dir: Path
     log_path: Path
     started_in_s: float
+    tmp_dir: Path | None = None  # the server's TMPDIR and Gradio cache: files it left behind
 
     @property
     def feedback_path(self) -> Path:
@@ -109,17 +110,21 @@ def start_server(data_dir: Path, log_path: Path, extra_args: tuple[str, ...] = (
     """Start `wegwijzer serve` on a free port and wait (bounded) until it answers HTTP."""
     port = free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir = log_path.parent / "server-tmp"
+    tmp_dir.mkdir(exist_ok=True)
+    env = server_env()
+    env.update(TMPDIR=str(tmp_dir), GRADIO_TEMP_DIR=str(tmp_dir / "gradio"))
     log_file = log_path.open("w", encoding="utf-8")
     started = time.perf_counter()
     process = subprocess.Popen(
         [str(wegwijzer_command()), "serve", "--host", "127.0.0.1", "--port", str(port),
          "--data-dir", str(data_dir), *extra_args],
-        cwd=REPO_ROOT, env=server_env(), stdout=log_file, stderr=subprocess.STDOUT,
+        cwd=REPO_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
     )
     log_file.close()  # the child keeps its own handle
     server = ChatServer(process=process, url=f"http://127.0.0.1:{port}/", data_dir=data_dir,
-                        log_path=log_path, started_in_s=0.0)
+                        log_path=log_path, started_in_s=0.0, tmp_dir=tmp_dir)
     deadline = started + timeout
     while time.perf_counter() < deadline:
         if process.poll() is not None:

@@ -96,6 +96,17 @@ def test_councillor_asks_reads_sources_votes_and_browses_routekaart(chat_server:
             assert vote["comment"] == "Helder, met bronnen."
             assert vote["sources"] and vote["answer"] and vote["timestamp"]
 
+            # The conversation downloads as Markdown, made in the browser: no file on the server.
+            with page.expect_download() as download_info:
+                page.get_by_role("button", name="Gesprek downloaden (Markdown)").click()
+            download = download_info.value
+            assert re.fullmatch(r"wegwijzer-gesprek-\d{12}\.md", download.suggested_filename)
+            exported = Path(download.path()).read_text(encoding="utf-8")
+            assert exported.startswith("# Gesprek met Wegwijzer") and QUESTION in exported
+            assert "### Bronnen" in exported and "  > " in exported
+            left = [p for p in chat_server.tmp_dir.rglob("*") if p.is_file()]
+            assert not [p for p in left if p.suffix == ".md"], f"exports left on the server: {left}"
+
             # The screenshot of the chat, with the opened source.
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             # Show the conversation from its start: question, answer, opened source.

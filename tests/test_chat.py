@@ -22,23 +22,19 @@ from indexing_support import PERSPECTIEF, STORIES, WEGWIJZERS, drop_publications
 
 from assistant.chat import (
     GENERIC_ERROR,
-    SEARCHING,
     ChatService,
     _assistant_index,
     append_feedback,
     build_app,
     conversation_markdown,
-    escape_user_text,
     feedback_record,
     history_turns,
     launch_options,
     make_record,
-    render_answer,
     routekaart,
-    write_export,
 )
-from assistant.citations import format_citation
 from assistant.model import Source
+from assistant.rendering import SEARCHING
 from assistant.service import Assistant
 from indexing.errors import WegwijzerError
 from indexing.pipeline import Indexer
@@ -127,27 +123,26 @@ def test_chat_streams_the_answer_then_shows_cited_sources(chat_server: Any) -> N
 
     history = final[0]
     assert [m["role"] for m in history] == ["user", "assistant"]
-    assert message_text(history[0]) == ANSWERABLE
+    assert message_text(history[0]) == f"<p>{ANSWERABLE}</p>"
     answer = message_text(history[1])
-    body, _, sources = answer.partition("**Bronnen**")
+    body, _, sources = answer.partition("<strong>Bronnen</strong>")
     assert sources, f"no sources block in {answer!r}"
     cited = markers(body)
     summaries = re.findall(r"<summary>\[(\d+)\] (.+?)</summary>", sources)
     assert cited and cited <= {int(n) for n, _ in summaries}, (cited, summaries)
-    assert any(re.search(r"Wegwijzer \d+ '.+' .*p\. \d+", line) for _, line in summaries), summaries
-    assert "<blockquote>" in sources or "\n> " in sources, "the quoted passages are missing"
-    # The Markdown export is offered once there is an answer.
-    download = final[2]
-    path = download["value"] if isinstance(download, dict) else download
-    assert "wegwijzer-gesprek-" in str(path), download
-    exported = Path(path).read_text(encoding="utf-8")  # the server runs on this machine
+    assert any(re.search(r"Wegwijzer \d+ &#x27;.+&#x27; .*p\. \d+", line)
+               for _, line in summaries), summaries
+    assert "<blockquote><p>" in sources, "the quoted passages are missing"
+    # The Markdown export travels with the answer (the browser saves it; no file on the server).
+    exported = final[-1]  # the API leaves out the state and the button
+    assert exported.startswith("# Gesprek met Wegwijzer"), exported[:200]
     assert exported.count("## Vraag 1") == 1 and ANSWERABLE in exported
 
     # A follow-up in the same session is read together with the previous question.
     follow = client.submit(FOLLOW_UP, history, "", 0, api_name="/chat").result(timeout=60)
     follow_text = message_text(follow[0][-1])
     assert len(follow[0]) == 4
-    assert f"_Vraag begrepen als:_ {ANSWERABLE} {FOLLOW_UP}" in follow_text, follow_text
+    assert f"<em>Vraag begrepen als:</em> {ANSWERABLE} {FOLLOW_UP}" in follow_text, follow_text
 
 
 def test_chat_shows_user_html_as_text(chat_server: Any) -> None:  # noqa: F811
@@ -161,12 +156,22 @@ def test_chat_shows_user_html_as_text(chat_server: Any) -> None:  # noqa: F811
     assert all("<script" not in message_text(m) for m in final[0])
 
 
+def test_chat_strips_control_characters_from_the_users_bubble(chat_server: Any) -> None:  # noqa: F811
+    client = Client(chat_server.url, verbose=False)
+    question = "Wat is een \u202eattractieve\u202c agenda?\x07"
+    final = client.submit(question, [], "", 0, api_name="/chat").result(timeout=60)
+
+    shown = message_text(final[0][0])
+    assert "attractieve" in shown
+    assert not any(ch in shown for ch in "\u202e\u202c\x07"), ascii(shown)
+
+
 def test_chat_wegwijzer_filter_limits_the_sources(chat_server: Any) -> None:  # noqa: F811
     client = Client(chat_server.url, verbose=False)
     filtered = client.submit(ANSWERABLE, [], "", 2, api_name="/chat").result(timeout=60)
 
     text = message_text(filtered[0][-1])
-    assert "Gezocht in: Wegwijzer 2 'Definieer samen de opgave'" in text
+    assert "Gezocht in: Wegwijzer 2 &#x27;Definieer samen de opgave&#x27;" in text
     cited = re.findall(r"<summary>\[\d+\] [^<]*?Wegwijzer (\d+)", text)
     assert cited and set(cited) == {"2"}, text
 
@@ -300,31 +305,6 @@ def _record(question: str = ANSWERABLE, refused: bool = False) -> dict[str, Any]
             "wegwijzer": 4, "error": None}
 
 
-def test_escape_user_text_never_lets_html_or_markdown_through() -> None:
-    escaped = escape_user_text("<script>alert(1)</script> **vet** [link](http://x) # kop")
-
-    assert "<" not in escaped and ">" not in escaped
-    assert "&lt;script&gt;" in escaped
-    assert "\\*\\*vet\\*\\*" in escaped and "\\[link\\]" in escaped and "\\# kop" in escaped
-    assert escape_user_text("- lijst\n1. punt") == "\\- lijst\n1\\. punt"
-
-
-def test_render_answer_puts_sources_in_openable_blocks() -> None:
-    from assistant.model import Answer
-
-    answer = Answer(question="q", answer="Ken het netwerk. [1]", refused=False,
-                    sources=[_source()], notices=["Uw vraag is ingekort."])
-    streaming = render_answer("Ken het netwerk. [1]", answer)
-    final = render_answer("Ken het netwerk. [1]", answer, final=True, scope="_Gezocht in: x_")
-
-    assert "<details>" not in streaming and "_Let op: Uw vraag is ingekort._" in streaming
-    citation = format_citation(_source())
-    assert f"<details><summary>{citation}</summary>" in final
-    assert "> Ken de spelers in de regio.\n>\n> Wie zit waar &lt;aan tafel&gt;?" in final
-    assert final.index("**Bronnen**") < final.index("<details>")
-    assert final.endswith("_Gezocht in: x_")
-
-
 def test_feedback_lines_are_appended_as_json(tmp_path: Path) -> None:
     path = tmp_path / "data" / "feedback.jsonl"
     moment = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
@@ -355,19 +335,18 @@ def test_like_index_maps_to_the_answer() -> None:
     assert _assistant_index(history, 9) is None
 
 
-def test_markdown_export_holds_questions_answers_and_quotes(tmp_path: Path) -> None:
+def test_markdown_export_holds_questions_answers_and_quotes() -> None:
     records = [_record(), _record(OUT_OF_SCOPE, refused=True),
                make_record("Wat?", error="De vraag is leeg.")]
 
     text = conversation_markdown(records, now=datetime(2026, 11, 22, 10, 30))
-    path = write_export(records, tmp_path)
 
-    assert path.read_text(encoding="utf-8").startswith("# Gesprek met Wegwijzer")
+    assert text.startswith("# Gesprek met Wegwijzer")
     assert "Geëxporteerd op 22-11-2026 10:30." in text
     assert "## Vraag 1\n\n" + ANSWERABLE in text
-    assert "### Bronnen\n\n- " + format_citation(_source()) in text
+    assert "### Bronnen\n\n- \\[1\\] Jaarbericht 2018 'Werkende samenwerking'" in text
     assert "### Mogelijk relevante passages" in text
-    assert "  > Ken de spelers in de regio.\n  > Wie zit waar <aan tafel>?" in text
+    assert "  > Ken de spelers in de regio.\n  > Wie zit waar \\<aan tafel\\>?" in text
     assert "## Vraag 3\n\nWat?\n\n### Antwoord\n\nDe vraag is leeg." in text
     assert conversation_markdown([]).count("Nog geen vragen gesteld") == 1
 

@@ -7,7 +7,6 @@ sentences carry brackets, a closing tag of the terminal library ('[/b]') and an 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from chat_support import run_wegwijzer

@@ -1,0 +1,138 @@
+"""What the chat shows, as HTML that Wegwijzer writes itself (pure).
+
+The chat displays messages as HTML without a Markdown pass (`render_markdown=False`), so the
+only markup on screen is what these functions create: paragraphs, emphasis, the openable
+sources (`details`/`summary`/`blockquote`) and line breaks. Every piece of text from a user,
+a publication or the index goes through :func:`text_html` first, whatever the index holds:
+an image, link, iframe or script in a publication (or in an index built by an older version)
+is shown as the characters it consists of, never rendered, fetched or followed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .citations import format_citation, format_research_pages
+
+if TYPE_CHECKING:
+    from .model import Answer, Source
+
+SEARCHING_TEXT = "Ik zoek in de publicaties…"
+# Template syntax ('${value}', '{{…}}') stays inert too: Gradio's HTML component fills a JS
+# template. (HTML's own specials are escaped by html.escape.)
+_INERT = {ord(ch): f"&#{ord(ch)};" for ch in "`${}"}
+_PARAGRAPHS = re.compile(r"\n\s*\n")
+
+
+def text_html(text: str) -> str:
+    """Any text as inert HTML: shown character for character, never interpreted."""
+    return html.escape(text, quote=True).translate(_INERT)
+
+
+def lines_html(text: str) -> str:
+    """Text whose line breaks matter (a user's question) as inert HTML with <br>."""
+    return "<br>".join(text_html(line) for line in text.split("\n"))
+
+
+def paragraphs_html(text: str) -> str:
+    """Text with blank-line paragraphs as <p> elements; single line breaks become spaces."""
+    parts = [p.strip() for p in _PARAGRAPHS.split(text.strip()) if p.strip()]
+    return "".join(f"<p>{text_html(' '.join(p.split()))}</p>" for p in parts)
+
+
+def note_html(text: str) -> str:
+    """A short note of Wegwijzer's own (status, scope), in italics."""
+    return f"<p><em>{text_html(text)}</em></p>"
+
+
+SEARCHING = note_html(SEARCHING_TEXT)
+
+
+def source_details(source: "Source") -> str:
+    """One source as an openable block: the citation line, and the quoted passage inside."""
+    return (f"<details><summary>{text_html(format_citation(source))}</summary>"
+            f"<blockquote>{paragraphs_html(source.quote)}</blockquote></details>")
+
+
+def render_sources(sources: Sequence["Source"], refused: bool = False) -> str:
+    """The sources block under an answer (empty when there are none)."""
+    if not sources:
+        return ""
+    heading = "Mogelijk relevante passages" if refused else "Bronnen"
+    return (f"<p><strong>{heading}</strong> (klik om de passage te lezen)</p>"
+            + "".join(source_details(source) for source in sources))
+
+
+def describe_filters(publication: str | None, wegwijzer: int | None,
+                     publication_titles: dict[str, str] | None = None,
+                     wegwijzer_titles: dict[int, str] | None = None) -> str:
+    """'Gezocht in: …' for the active filters, or '' without filters."""
+    bits = []
+    if publication:
+        bits.append((publication_titles or {}).get(publication, publication))
+    if wegwijzer:
+        title = (wegwijzer_titles or {}).get(wegwijzer)
+        bits.append(f"Wegwijzer {wegwijzer}" + (f" '{title}'" if title else ""))
+    return note_html("Gezocht in: " + " · ".join(bits)) if bits else ""
+
+
+def render_answer(text: str, answer: "Answer | None" = None, final: bool = False,
+                  scope: str = "") -> str:
+    """The assistant's chat message: notices, answer text, and (when final) the sources."""
+    parts = []
+    if answer is not None:
+        parts += [note_html(f"Let op: {notice}") for notice in answer.notices]
+    parts.append(paragraphs_html(text))
+    if final and answer is not None:
+        if answer.resolved_question and answer.resolved_question != answer.question:
+            parts.append(f"<p><em>Vraag begrepen als:</em> {text_html(answer.resolved_question)}</p>")
+        parts.append(render_sources(answer.sources, answer.refused))
+        parts.append(scope)
+    return "".join(part for part in parts if part)
+
+
+def render_error(message: str) -> str:
+    """A Dutch message for something that went wrong (never a stack trace)."""
+    return f"<p><strong>Dat lukte niet.</strong> {text_html(message)}</p>"
+
+
+def render_user(question: str) -> str:
+    """The user's own message in the chat: always text."""
+    return f"<p>{lines_html(question)}</p>"
+
+
+def routekaart_html(stories: Sequence[tuple[str, str | None]], research_pages: Sequence[int],
+                    handreiking: Sequence[str], heading: str = "Een handreiking") -> str:
+    """The body of one wegwijzer on the Routekaart tab."""
+    parts = []
+    if stories:
+        label = "Verhaal" if len(stories) == 1 else "Verhalen"
+        listed = "; ".join(f"'{title}'" + (f" — {author}" if author else "")
+                           for title, author in stories)
+        parts.append(f"<p><strong>{label}:</strong> {text_html(listed)}</p>")
+    research = format_research_pages(list(research_pages))
+    if research:
+        parts.append(f"<p><strong>Uit het onderzoek:</strong> {text_html(research)}</p>")
+    parts.append(f"<p><strong>{text_html(heading)}</strong></p>")
+    if handreiking:
+        parts += [paragraphs_html(text) for text in handreiking]
+    else:
+        parts.append(note_html("De handreiking van deze wegwijzer staat niet in de index."))
+    return "".join(parts)
+
+
+# --- the Markdown export -----------------------------------------------------------------------
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]{}<>#|~$!])")
+_BULLET_START = re.compile(r"(?m)^(\s*)([-+=])")
+_NUMBER_START = re.compile(r"(?m)^(\s*\d+)([.)])")
+
+
+def markdown_literal(text: str) -> str:
+    """Text for a Markdown file that any viewer shows as text: no images, links or HTML."""
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    escaped = _BULLET_START.sub(r"\1\\\2", escaped)
+    return _NUMBER_START.sub(r"\1\\\2", escaped)

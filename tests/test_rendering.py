@@ -1,0 +1,138 @@
+"""What the chat shows is HTML that Wegwijzer writes itself; text never becomes markup (pure).
+
+Also the indexing side: links, images and HTML in a publication do not reach the index.
+"""
+
+from __future__ import annotations
+
+import html
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from assistant.model import Answer, Source
+from assistant.rendering import (
+    describe_filters,
+    markdown_literal,
+    paragraphs_html,
+    render_answer,
+    render_error,
+    render_sources,
+    render_user,
+    routekaart_html,
+    text_html,
+)
+from indexing.blocks import clean_inline, markdown_blocks, plain_blocks
+
+HOSTILE_LINES = [
+    line for line in (Path(__file__).parent / "data" / "kwaadaardige-publicatie.md")
+    .read_text(encoding="utf-8").splitlines() if line.strip()
+] + [
+    "<a href='javascript:alert(1)'>klik</a> <img src=x onerror=alert(1)>",
+    "[![logo](http://x/l.png)](http://x/) ![a](<http://x/b c.png>) <object data='http://x'>",
+    "**vet** _schuin_ # kop `code` ~~weg~~ | tabel | $x$ \\(y\\) :smile: ${value} {{x}}",
+]
+OWN_TAGS = {"p", "em", "strong", "details", "summary", "blockquote", "br"}
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attributes: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.attributes += attrs
+
+
+def _parse(markup: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(markup)
+    parser.close()
+    return parser
+
+
+def _source(quote: str, title: str = "Bron") -> Source:
+    return Source(marker=1, chunk_id="x/1", publication_id="x", publication_title=title,
+                  kind="nieuws", source_file="x.md", wegwijzer=None, wegwijzer_title=None,
+                  section=None, part=None, pages=None, research_pages=[], score=0.5, quote=quote)
+
+
+@pytest.mark.parametrize("text", HOSTILE_LINES)
+def test_every_renderer_keeps_hostile_text_as_text(text: str) -> None:
+    answer = Answer(question=text, answer=f"{text} [1]", refused=False,
+                    sources=[_source(f"{text}\n\n{text}", title=text)], notices=[text],
+                    resolved_question=f"vorige vraag {text}")
+    rendered = [
+        render_answer(answer.answer, answer, final=True,
+                      scope=describe_filters("x", 4, {"x": text}, {4: text})),
+        render_sources(answer.sources, refused=True), render_error(text), render_user(text),
+        routekaart_html([(text, text)], [182], [text]),
+    ]
+    for markup in rendered:
+        parsed = _parse(markup)
+        assert parsed.tags <= OWN_TAGS, (parsed.tags, markup)
+        assert parsed.attributes == [], markup
+        for special in "`${}":
+            assert special not in markup.replace("&#", "")  # template syntax stays inert
+
+
+def test_text_html_shows_every_character() -> None:
+    for text in HOSTILE_LINES:
+        assert html.unescape(text_html(text)) == text
+
+
+def test_paragraphs_and_line_breaks() -> None:
+    assert paragraphs_html("Een\nzin.\n\n  Twee  ") == "<p>Een zin.</p><p>Twee</p>"
+    assert render_user("regel 1\n<b>regel 2</b>") == "<p>regel 1<br>&lt;b&gt;regel 2&lt;/b&gt;</p>"
+
+
+def test_answer_message_parts_in_order() -> None:
+    answer = Answer(question="q", answer="Ken het netwerk. [1]", refused=False,
+                    sources=[_source("Ken de spelers.\n\nWie zit waar <aan tafel>?")],
+                    notices=["Uw vraag is ingekort."])
+    streaming = render_answer(answer.answer, answer)
+    final = render_answer(answer.answer, answer, final=True, scope="<p><em>Gezocht in: x</em></p>")
+
+    assert "<details>" not in streaming
+    assert streaming.startswith("<p><em>Let op: Uw vraag is ingekort.</em></p>")
+    assert "<summary>[1] Bron</summary><blockquote><p>Ken de spelers.</p>" in final
+    assert "<p>Wie zit waar &lt;aan tafel&gt;?</p></blockquote></details>" in final
+    assert final.index("<strong>Bronnen</strong>") < final.index("<details>")
+    assert final.endswith("<p><em>Gezocht in: x</em></p>")
+
+
+def test_markdown_export_text_has_no_live_markup() -> None:
+    for text in HOSTILE_LINES:
+        literal = markdown_literal(text)
+        assert "![" not in literal and "](" not in literal.replace("\\](", "")
+        assert "<" not in literal.replace("\\<", "")
+    assert markdown_literal("- lijst\n1. punt") == "\\- lijst\n1\\. punt"
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("Zie ![[kaart]](http://127.0.0.1:8102/nested.png) hier.", "Zie kaart hier."),
+    ("Beeld ![x][k1] en ![alt][] klaar.", "Beeld x en alt klaar."),
+    ("Ga naar [[de site]](http://evil/) of [tekst](http://a.b/c_(d)).", "Ga naar de site of tekst."),
+    ("Mail <info@vng.nl>, web <https://vng.nl> en <javascript:alert(1)>.",
+     "Mail info@vng.nl, web https://vng.nl en ."),
+    ('Een <img src="http://x/p.png"> <a href="http://x">link</a> <iframe src="http://x">'
+     '</iframe><script>alert(1)</script>.', "Een link ."),
+    ("[js](javascript:alert(1)) en ![d](data:image/png;base64,AAAA)", "js en d"),
+    ("&lt;img src=x onerror=alert(1)&gt;tekst", "tekst"),
+    # The real corpus: its inline links, superscripts and bold markers read as before.
+    ("Op [Samenvoordeklant.nl](https://www.samenvoordeklant.nl) bundelen we", "Op Samenvoordeklant.nl bundelen we"),
+    ("De 4<sup>e</sup> VNG Denktank", "De 4e VNG Denktank"),
+    ("Een [zie bijlage] en a < b blijven.", "Een [zie bijlage] en a < b blijven."),
+])
+def test_indexing_strips_links_images_and_html(raw: str, clean: str) -> None:
+    assert clean_inline(raw) == clean
+
+
+def test_reference_definitions_do_not_reach_the_index() -> None:
+    text = "Tekst ![x][k1] hier.\n[k1]: http://x/ref.png\n  [k2]: <http://y> 'titel'\nVerder."
+    for blocks in (markdown_blocks(text), plain_blocks(text)):
+        joined = " ".join(block.text for block in blocks)
+        assert "http" not in joined and "k1" not in joined, joined
