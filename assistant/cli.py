@@ -36,15 +36,24 @@ def dutch_argparse_message(message: str) -> str:
     return message
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1 (so '--top-k 0' is an error, not 5)."""
+def _int_at_least(text: str, minimum: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is geen geheel getal") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"moet minstens 1 zijn, niet {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"moet minstens {minimum} zijn, niet {value}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (so '--top-k 0' is an error, not 5)."""
+    return _int_at_least(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: a whole number of at least 0."""
+    return _int_at_least(text, 0)
 
 
 class DutchParser(argparse.ArgumentParser):
@@ -77,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_index = sub.add_parser("index", help="bouw of werk de index bij (alleen wat veranderd is)")
     p_index.add_argument("--rebuild", action="store_true", help="bouw de index helemaal opnieuw op")
+    p_index.add_argument("--max-passages", type=positive_int, metavar="AANTAL",
+                         help="stop vooraf als er meer passages te embedden zijn (standaard 20000, "
+                              "of WEGWIJZER_MAX_PASSAGES)")
+    p_index.add_argument("--wait", type=non_negative_int, metavar="SECONDEN",
+                         help="zo lang wachten als er al een herindexering loopt (standaard 600, "
+                              "of WEGWIJZER_INDEX_WAIT; 0 = niet wachten)")
     _common(p_index)
 
     p_inspect = sub.add_parser("inspect", help="toon publicaties, hoofdstukken, wegwijzers en passages")
@@ -125,7 +140,19 @@ def settings_from(args: argparse.Namespace) -> Settings:
         embedder=getattr(args, "embedder", None),
         reranker=getattr(args, "reranker", None),
         corpus_dir=getattr(args, "corpus_dir", None),
+        max_passages=getattr(args, "max_passages", None),
+        index_wait=getattr(args, "wait", None),
     )
+
+
+def _interrupt_on_sigterm() -> None:
+    """Treat SIGTERM like Ctrl-C, so an index run discards its staging before it stops."""
+    import signal
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -134,6 +161,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     from indexing.pipeline import Indexer
 
     settings = settings_from(args)
+    _interrupt_on_sigterm()
     with Progress(
         TextColumn("Passages verwerken"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True,
@@ -143,7 +171,10 @@ def cmd_index(args: argparse.Namespace) -> int:
         def tick(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        report = Indexer(settings).build(rebuild=args.rebuild, progress=tick)
+        def notify(message: str) -> None:
+            console.print(message)
+
+        report = Indexer(settings).build(rebuild=args.rebuild, progress=tick, notify=notify)
     out.print(report.summary())
     return 0
 

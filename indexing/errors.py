@@ -21,3 +21,11 @@ class EmbedderMismatchError(WegwijzerError):
 
 class StoreError(WegwijzerError):
     """The vector store (local Chroma or Chroma server) cannot be reached or used."""
+
+
+class IndexBusyError(WegwijzerError):
+    """Another `index` run holds the data dir's writer lock."""
+
+
+class IndexTooLargeError(CorpusError):
+    """A run would embed more passages than the configured limit; nothing was changed."""

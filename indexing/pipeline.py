@@ -13,13 +13,16 @@ from langchain_core.indexing import index as lc_index
 from .chunking import chunk_sections
 from .embeddings import make_embeddings
 from .loaders import load
+from .locking import Owner, WriterLock
 from .manifest import load_manifest
 from .model import Passage, Publication
+from .plan import IndexPlan, RateBook, check_size, document_key, plan_run
 from .settings import Settings
-from .store import Generation, IndexStore
+from .store import Generation, IndexStore, connection_lost, unreachable_error
 from .structure import recover
 
 Progress = Callable[[int, int], None]  # (done, total)
+Notify = Callable[[str], None]  # a Dutch message for the user while the run goes on
 
 
 @dataclass
@@ -36,16 +39,21 @@ class IndexReport:
     generation: str = ""
     rebuilt: bool = False
     changed: bool = False
+    plan: IndexPlan | None = None
+    removed: list[str] = field(default_factory=list)  # stale generations cleaned up
 
     def summary(self) -> str:
         """The Dutch one-line summary the CLI prints."""
         verb = "opnieuw opgebouwd" if self.rebuilt else "bijgewerkt"
-        return (
+        line = (
             f"Index {verb}: {self.added} toegevoegd, {self.updated} bijgewerkt, "
             f"{self.skipped} overgeslagen, {self.deleted} verwijderd "
             f"({self.publications} publicaties, {self.passages} passages, "
             f"{self.seconds:.1f}".replace(".", ",") + " s)."
         )
+        if self.removed:
+            line += f" Resten van {len(self.removed)} afgebroken run(s) opgeruimd."
+        return line
 
 
 @dataclass
@@ -111,22 +119,53 @@ class Indexer:
             self._embeddings = make_embeddings(self.settings.embedder)
         return self._embeddings
 
-    def build(self, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
-        """(Re-)index the corpus. Only changed passages are embedded; see `store` for safety."""
+    def build(self, rebuild: bool = False, progress: Progress | None = None,
+              notify: Notify | None = None) -> IndexReport:
+        """(Re-)index the corpus. Only changed passages are embedded; see `store` for safety.
+
+        One run at a time per data dir: a second run waits for the writer lock (at most
+        `settings.index_wait` seconds). Every run first removes what killed runs left behind,
+        then plans: too many passages to embed (`settings.max_passages`) stops it before
+        anything is written. `notify` receives Dutch messages (waiting, the plan).
+        """
         started = time.perf_counter()
         publications, passages = prepare(self.settings)  # bad input stops here, store untouched
+        documents = [to_langchain(passage) for passage in passages]
+        lock = WriterLock(self.settings.data_dir, self.settings.index_wait, on_wait=notify)
+        with lock as owner:
+            try:
+                report = self._build_locked(documents, owner, rebuild, progress, notify)
+            except Exception as error:
+                if self.settings.chroma_url and connection_lost(error):
+                    raise unreachable_error(self.settings, error) from error
+                raise
+        report.publications = len(publications)
+        report.passages = len(passages)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _build_locked(self, documents: list[LCDocument], owner: Owner, rebuild: bool,
+                      progress: Progress | None, notify: Notify | None) -> IndexReport:
+        removed = self.store.remove_stale(owner)
         active = self.store.active()
         rebuild = rebuild or active is None or active.embedder != self.settings.embedder
-        staging = self.store.stage(self.settings.embedder, rebuild=rebuild)
+        known = set() if rebuild else self.store.known_keys(active)
+        rates = RateBook(self.settings.rates_path)
+        plan = plan_run(documents, known, rate=rates.rate(self.settings.embedder))
+        check_size(plan, self.settings.max_passages)  # nothing staged yet
+        if notify:
+            notify(plan.describe())
+        staging = self.store.stage(self.settings.embedder, owner, rebuild=rebuild)
+        embedding_started = time.perf_counter()
         try:
             result = lc_index(
-                self._feed(passages, progress),
+                self._feed(documents, progress),
                 self.store.record_manager(staging),
                 self.store.vectorstore(staging, self.embeddings),
                 batch_size=32,
                 cleanup="full",
                 source_id_key="publication_id",
-                key_encoder="sha256",
+                key_encoder=document_key,
             )
         except BaseException:
             self.store.discard(staging)  # also on Ctrl-C: the active index stays as it was
@@ -134,24 +173,25 @@ class Indexer:
         report = IndexReport(
             added=result["num_added"], updated=result["num_updated"],
             skipped=result["num_skipped"], deleted=result["num_deleted"],
-            publications=len(publications), passages=len(passages), rebuilt=rebuild,
+            rebuilt=rebuild, plan=plan, removed=removed,
         )
+        rates.record(self.settings.embedder, report.added + report.updated,
+                     time.perf_counter() - embedding_started)
         report.changed = rebuild or bool(report.added or report.updated or report.deleted)
         if report.changed:
-            self.store.activate(staging)
+            self.store.activate(staging, owner)
             report.generation = staging.name
         else:
             self.store.discard(staging)
             report.generation = active.name if active else staging.name
-        report.seconds = time.perf_counter() - started
         return report
 
     @staticmethod
-    def _feed(passages: list[Passage], progress: Progress | None) -> Iterator[LCDocument]:
-        for done, passage in enumerate(passages, start=1):
-            yield to_langchain(passage)
+    def _feed(documents: list[LCDocument], progress: Progress | None) -> Iterator[LCDocument]:
+        for done, document in enumerate(documents, start=1):
+            yield document
             if progress:
-                progress(done, len(passages))
+                progress(done, len(documents))
 
     def inspect(self) -> list[PublicationSummary]:
         """What the active index holds, per publication and section."""

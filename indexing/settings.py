@@ -33,6 +33,10 @@ class Settings:
     collection: str = "wegwijzer"
     chunk_words: int = 120
     top_k: int = 5
+    # Indexing guards: a run that would embed more passages stops before it starts, and a
+    # second run waits this many seconds for the one holding the writer lock.
+    max_passages: int = 20000
+    index_wait: int = 600
     # Serving the chat (used by the assistant package).
     host: str = "127.0.0.1"
     port: int = 7860
@@ -46,6 +50,11 @@ class Settings:
     @property
     def feedback_path(self) -> Path:
         return self.data_dir / "feedback.jsonl"
+
+    @property
+    def rates_path(self) -> Path:
+        """Embedding speed of earlier runs, for the time estimate before indexing."""
+        return self.data_dir / "index-rates.json"
 
     @property
     def log_path(self) -> Path:
@@ -76,7 +85,8 @@ class Settings:
             values["collection"] = get("COLLECTION")
         if get("HOST"):
             values["host"] = get("HOST")
-        for name, key in (("PORT", "port"), ("CONCURRENCY", "concurrency"), ("TOP_K", "top_k")):
+        for name, key in (("PORT", "port"), ("CONCURRENCY", "concurrency"), ("TOP_K", "top_k"),
+                          ("MAX_PASSAGES", "max_passages"), ("INDEX_WAIT", "index_wait")):
             if get(name):
                 try:
                     values[key] = int(get(name))

@@ -9,8 +9,10 @@ the previous index, untouched; the previous generation is kept for processes sti
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+import socket
 import time
 import uuid
 from dataclasses import dataclass
@@ -18,7 +20,10 @@ from typing import Any
 from urllib.parse import urlparse
 
 from .errors import EmbedderMismatchError, IndexMissingError, StoreError
+from .locking import Owner, process_alive
 from .settings import Settings
+
+log = logging.getLogger(__name__)
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -33,6 +38,7 @@ class Generation:
     embedder: str
     built_at: str = ""
     chunks: int = 0
+    previous: str = ""  # the generation before it, kept for processes still reading it
 
 
 def make_client(settings: Settings) -> Any:
@@ -95,6 +101,7 @@ class IndexStore:
         return Generation(
             name=meta["generation"], embedder=meta.get("embedder", ""),
             built_at=meta.get("built_at", ""), chunks=int(meta.get("chunks", 0)),
+            previous=meta.get("previous", ""),
         )
 
     def _set_active(self, generation: Generation) -> None:
@@ -102,6 +109,7 @@ class IndexStore:
         pointer.modify(metadata={
             "generation": generation.name, "embedder": generation.embedder,
             "built_at": generation.built_at, "chunks": generation.chunks,
+            "previous": generation.previous,
         })
 
     # reading
@@ -147,15 +155,25 @@ class IndexStore:
         manager.create_schema()
         return manager
 
+    def known_keys(self, generation: Generation) -> set[str]:
+        """The record keys (passage hashes) a generation holds, without writing anything."""
+        if not (self.records_dir / f"{generation.name}.sqlite").exists():
+            return set()
+        return set(self.record_manager(generation).list_keys())
+
     # writing
 
-    def stage(self, embedder: str, rebuild: bool = False) -> Generation:
-        """A new generation: a copy of the active one, or empty for a rebuild."""
+    def stage(self, embedder: str, owner: Owner, rebuild: bool = False) -> Generation:
+        """A new generation: a copy of the active one, or empty for a rebuild.
+
+        Its metadata names the `owner`, so a later run can tell a live run's staging from the
+        leftovers of a killed one.
+        """
         stamp = time.strftime("%Y%m%d%H%M%S")
         generation = Generation(name=f"{self.prefix}-{stamp}-{uuid.uuid4().hex[:6]}", embedder=embedder)
         target = self.client.create_collection(
             generation.name, embedding_function=None,
-            metadata={"hnsw:space": "cosine", "embedder": embedder},
+            metadata={"hnsw:space": "cosine", "embedder": embedder, **owner.as_metadata()},
         )
         source = self.active()
         if source is not None and not rebuild and source.embedder == embedder:
@@ -178,33 +196,77 @@ class IndexStore:
                        documents=batch["documents"], metadatas=batch["metadatas"])
             offset += len(batch["ids"])
 
-    def activate(self, generation: Generation) -> None:
-        """Point queries at `generation`; keep the previous one, drop older ones."""
+    def activate(self, generation: Generation, owner: Owner) -> None:
+        """Point queries at `generation`; keep the previous one, drop older ones.
+
+        Call it holding the writer lock (`locking.WriterLock`): then no other run can switch
+        the pointer in between.
+        """
         previous = self.active()
         count = self.collection(generation).count()
         final = Generation(generation.name, generation.embedder,
-                           built_at=time.strftime("%Y-%m-%d %H:%M:%S"), chunks=count)
+                           built_at=time.strftime("%Y-%m-%d %H:%M:%S"), chunks=count,
+                           previous=previous.name if previous else "")
         self._set_active(final)
-        keep = {final.name} | ({previous.name} if previous else set())
-        self.prune(keep)
+        self.remove_stale(owner)
 
     def discard(self, generation: Generation) -> None:
-        """Drop a staging generation that did not make it."""
-        self._drop(generation.name)
+        """Drop a staging generation that did not make it.
 
-    def prune(self, keep: set[str]) -> None:
-        """Remove generations (and leftovers of failed runs) other than `keep`."""
-        for name in self.generation_names():
-            if name not in keep:
-                self._drop(name)
+        Never raises: when the store itself is gone, the next run removes the leftovers.
+        """
+        try:
+            self._drop(generation.name)
+        except Exception as exc:  # the server may be the reason we are discarding
+            log.warning("could not remove staging generation %s (%s); the next run will",
+                        generation.name, type(exc).__name__)
+
+    def remove_stale(self, owner: Owner) -> list[str]:
+        """Remove what no live run owns: killed runs' staging, older generations, orphan records.
+
+        Never the active generation or the one before it (chats may still read it), and never
+        a staging generation of a run that is still alive. Call it holding the writer lock.
+        Returns the names removed.
+        """
+        active = self.active()
+        keep = {active.name, active.previous} if active else set()
+        removed = []
+        for collection in self._generations():
+            if collection.name in keep or not self._is_stale(collection, owner, active):
+                continue
+            self._drop(collection.name)
+            removed.append(collection.name)
+        self._remove_orphan_records(keep)
+        if removed:
+            log.warning("removed stale generations: %s", ", ".join(removed))
+        return removed
+
+    def _is_stale(self, collection: Any, me: Owner, active: Generation | None) -> bool:
+        owner = Owner.from_metadata(getattr(collection, "metadata", None))
+        if owner is None:  # an older generation, or staging of a version without owners
+            if not self.settings.chroma_url:
+                return True  # a local Chroma folder belongs to this data dir: we hold its lock
+            return active is not None and collection.name < active.name  # names start with a time
+        if owner.pid == me.pid and owner.host == me.host:
+            return True  # a generation this process gave up on
+        if owner.lock == me.lock:
+            return True  # written from this data dir, whose lock we hold: that run is over
+        return owner.host == socket.gethostname() and not process_alive(owner.pid)
+
+    def _remove_orphan_records(self, keep: set[str]) -> None:
+        if not self.records_dir.exists():
+            return
+        live = set(self.generation_names()) | keep
+        for record in self.records_dir.glob("*.sqlite"):
+            if record.stem not in live:
+                record.unlink(missing_ok=True)
+
+    def _generations(self) -> list[Any]:
+        return [c for c in self.client.list_collections()
+                if c.name.startswith(self.prefix + "-") and c.name != self.pointer_name]
 
     def generation_names(self) -> list[str]:
-        names = []
-        for collection in self.client.list_collections():
-            name = getattr(collection, "name", collection)
-            if name.startswith(self.prefix + "-") and name != self.pointer_name:
-                names.append(name)
-        return names
+        return [collection.name for collection in self._generations()]
 
     def _drop(self, name: str) -> None:
         from chromadb.errors import NotFoundError
@@ -217,3 +279,26 @@ class IndexStore:
         if record.exists():
             record.unlink()
 
+
+
+def connection_lost(error: BaseException) -> bool:
+    """Whether an error (or one it came from) means the Chroma server cannot be reached."""
+    import httpx
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (httpx.TransportError, ConnectionError)):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def unreachable_error(settings: Settings, error: BaseException) -> StoreError:
+    """The Dutch message for a Chroma server that went away during a run."""
+    return StoreError(
+        f"De Chroma-server op {settings.chroma_url} is niet meer bereikbaar "
+        f"({type(error).__name__}). De vorige index is ongewijzigd. Start de server opnieuw en "
+        f"draai dan `wegwijzer index` nog eens; die ruimt de half geschreven versie op."
+    )

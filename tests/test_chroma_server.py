@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Iterator
 
@@ -17,59 +11,25 @@ from indexing.errors import StoreError
 from indexing.pipeline import Indexer
 from indexing.settings import Settings
 from indexing.store import IndexStore
+from chat_support import free_port
+from chroma_support import ChromaServer
 from indexing_support import (
     JAARBERICHT, NEWS_IDS, TUSSENBERICHT, CountingEmbeddings, copy_corpus, drop_publications,
     search,
 )
 
-STARTUP_SECONDS = 60
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _heartbeat(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as response:
-            return response.status == 200 and bool(json.loads(response.read()))
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A `chroma run` subprocess on a free port; yields its URL; always stopped afterwards."""
-    folder = tmp_path_factory.mktemp("chroma-server")
-    chroma = Path(sys.executable).parent / "chroma"
-    assert chroma.exists(), f"the chroma CLI is missing next to {sys.executable}"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = folder / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [str(chroma), "run", "--path", str(folder / "data"), "--host", "127.0.0.1",
-             "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT,
-        )
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _heartbeat(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = log_path.read_text(errors="replace")[-3000:]
-                pytest.fail(f"Chroma server on {url} did not come up "
-                            f"(exit code {process.poll()}):\n{output}")
-            time.sleep(0.3)
-        yield url
+        server.start()
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    try:
+        yield server.url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +97,7 @@ def test_second_build_via_server_embeds_nothing(server_settings: Settings, serve
 
 
 def test_unreachable_server_is_a_dutch_error(tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(StoreError) as caught:
         IndexStore(Settings(corpus_dir=tmp_path, data_dir=tmp_path, chroma_url=url))
     message = str(caught.value)

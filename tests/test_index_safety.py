@@ -1,0 +1,273 @@
+"""Index runs under faults, with real processes: one writer at a time, killed runs cleaned up,
+a Chroma server that dies mid-index, and the size guard that stops a run before it starts."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from chat_support import REPO_ROOT, server_env, wegwijzer_command, run_wegwijzer
+from chroma_support import ChromaServer
+from indexing.errors import IndexTooLargeError
+from indexing.pipeline import Indexer
+from indexing.settings import Settings
+from indexing.store import IndexStore
+from indexing_support import (
+    NEWS_IDS, TUSSENBERICHT, CountingEmbeddings, add_publication, assert_previous_index_answers,
+    copy_corpus, keep_publications,
+)
+
+WAIT_S = 180.0
+
+
+class IndexProcess:
+    """`wegwijzer index …` as a subprocess whose output lines a test can wait for."""
+
+    def __init__(self, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [str(wegwijzer_command()), "index", *args], cwd=REPO_ROOT, env=server_env(),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        for stream in (self.process.stdout, self.process.stderr):
+            threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream) -> None:
+        for line in stream:
+            self.lines.put(line)
+
+    def wait_for(self, text: str, timeout: float = WAIT_S) -> None:
+        """Block until a line containing `text` was printed (fail if the process ends first)."""
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.seen):
+            try:
+                self.seen.append(self.lines.get(timeout=0.2))
+            except queue.Empty:
+                if self.process.poll() is not None and self.lines.empty():
+                    pytest.fail(f"index ended ({self.process.returncode}) before printing "
+                                f"{text!r}:\n{self.output()}")
+                if time.monotonic() > deadline:
+                    self.process.kill()
+                    pytest.fail(f"no {text!r} within {timeout} s:\n{self.output()}")
+
+    def finish(self, timeout: float = WAIT_S) -> int:
+        code = self.process.wait(timeout=timeout)
+        time.sleep(0.2)  # let the pump threads drain the pipes
+        return code
+
+    def output(self) -> str:
+        while not self.lines.empty():
+            self.seen.append(self.lines.get_nowait())
+        return "".join(self.seen)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+
+
+def _cli_args(settings: Settings) -> list[str]:
+    args = ["--data-dir", str(settings.data_dir), "--corpus-dir", str(settings.corpus_dir)]
+    return args + (["--chroma-url", settings.chroma_url] if settings.chroma_url else [])
+
+
+def _wait_for_file(folder: Path, known: set[str], timeout: float = WAIT_S) -> None:
+    """Wait for a new file in `folder` (a staging generation's record-manager SQLite)."""
+    deadline = time.monotonic() + timeout
+    while not ({p.name for p in folder.glob("*.sqlite")} - known):
+        assert time.monotonic() < deadline, f"no new record file in {folder}"
+        time.sleep(0.05)
+
+
+def _small_settings(tmp_path: Path, chroma_url: str | None = None) -> Settings:
+    corpus = copy_corpus(tmp_path / "corpus")
+    keep_publications(corpus, TUSSENBERICHT, *NEWS_IDS)
+    return Settings(corpus_dir=corpus, data_dir=tmp_path / "data", chroma_url=chroma_url)
+
+
+def _no_traceback(text: str) -> None:
+    assert "Traceback" not in text and "Error:" not in text.replace("Fout:", ""), text
+
+
+# --- one writer at a time -----------------------------------------------------------------
+
+
+def test_second_index_run_waits_or_says_another_runs(tmp_path: Path) -> None:
+    settings = _small_settings(tmp_path)
+    first = IndexProcess(*_cli_args(settings))
+    waiting = None
+    try:
+        first.wait_for("Te embedden")  # printed while holding the lock, before embedding
+        os.kill(first.process.pid, signal.SIGSTOP)  # hold it there, deterministically
+        busy = run_wegwijzer("index", "--wait", "0", *_cli_args(settings))
+        assert busy.returncode == 1, busy.stdout + busy.stderr
+        assert "Er loopt nog een herindexering" in busy.stderr
+        assert f"proces {first.process.pid}" in busy.stderr and "--wait" in busy.stderr
+        _no_traceback(busy.stderr)
+
+        waiting = IndexProcess(*_cli_args(settings))
+        waiting.wait_for("Er loopt al een herindexering")
+        os.kill(first.process.pid, signal.SIGCONT)
+        assert first.finish() == 0, first.output()
+        assert waiting.finish() == 0, waiting.output()
+    finally:
+        os.kill(first.process.pid, signal.SIGCONT) if first.process.poll() is None else None
+        first.kill()
+        if waiting:
+            waiting.kill()
+    assert "Index opnieuw opgebouwd" in first.output()
+    # The second run found the first one's work done: it embedded and changed nothing.
+    assert "0 toegevoegd, 0 bijgewerkt" in waiting.output(), waiting.output()
+    _no_traceback(first.output() + waiting.output())
+    store = IndexStore(settings)
+    active = store.active()
+    assert active is not None and store.generation_names() == [active.name]
+    assert store.collection(active).count() == active.chunks > 0
+
+
+# --- leftovers of killed runs --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+def test_killed_run_leaves_nothing_after_the_next_unchanged_run(
+        index_copy: Settings, built_index, sig: signal.Signals) -> None:
+    before = IndexStore(index_copy).active()
+    records = index_copy.data_dir / "records"
+    known = {p.name for p in records.glob("*.sqlite")}
+    run = IndexProcess("--rebuild", *_cli_args(index_copy))  # 220 passages: a long run
+    try:
+        run.wait_for("Te embedden")
+        _wait_for_file(records, known)  # the staging generation exists now
+        os.kill(run.process.pid, sig)
+        code = run.finish()
+    finally:
+        run.kill()
+    if sig == signal.SIGTERM:  # handled like Ctrl-C: staging discarded at once
+        assert code == 130 and "De vorige index is ongewijzigd" in run.output(), run.output()
+        _no_traceback(run.output())
+    else:
+        assert code == -signal.SIGKILL
+        assert len(IndexStore(index_copy).generation_names()) == 2  # the killed run's staging
+    again = run_wegwijzer("index", *_cli_args(index_copy))
+    assert again.returncode == 0, again.stderr
+    assert "0 toegevoegd, 0 bijgewerkt" in again.stdout  # an unchanged run …
+    if sig == signal.SIGKILL:
+        assert "Resten van 1 afgebroken run(s) opgeruimd" in again.stdout  # … still cleans up
+    assert_previous_index_answers(index_copy, built_index.embeddings, before.name, [before.name])
+    assert {p.name for p in records.glob("*.sqlite")} == {f"{before.name}.sqlite"}
+
+
+def test_cleanup_keeps_a_live_runs_staging(index_copy: Settings) -> None:
+    """A staging generation owned by a live process on this host (another data dir) stays."""
+    from indexing.locking import Owner
+
+    store = IndexStore(index_copy)
+    active = store.active()
+    alive = Owner(host=Owner.current(index_copy.data_dir / "x").host, pid=os.getppid(),
+                  lock="/elsewhere/index.lock")
+    dead = Owner(host=alive.host, pid=_dead_pid(), lock="/elsewhere/index.lock")
+    live_staging = store.stage(active.embedder, alive)
+    dead_staging = store.stage(active.embedder, dead)
+    me = Owner.current(index_copy.data_dir / "index.lock")
+    removed = store.remove_stale(me)
+    assert removed == [dead_staging.name]
+    assert sorted(store.generation_names()) == sorted([active.name, live_staging.name])
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+# --- the Chroma server dies during `index --chroma-url` --------------------------------------
+
+
+def test_chroma_server_killed_mid_index(tmp_path: Path) -> None:
+    server = ChromaServer(tmp_path / "chroma").start()
+    run = None
+    try:
+        settings = _small_settings(tmp_path, chroma_url=server.url)
+        first = run_wegwijzer("index", *_cli_args(settings))
+        assert first.returncode == 0, first.stderr
+        before = IndexStore(settings).active()
+        records = settings.data_dir / "records"
+        known = {p.name for p in records.glob("*.sqlite")}
+
+        run = IndexProcess("--rebuild", *_cli_args(settings))
+        run.wait_for("Te embedden")
+        _wait_for_file(records, known)
+        server.kill()
+        assert run.finish() == 1, run.output()
+        output = run.output()
+        assert f"De Chroma-server op {server.url} is niet meer bereikbaar" in output
+        assert "De vorige index is ongewijzigd" in output and "wegwijzer index" in output
+        _no_traceback(output)
+        assert "httpx" not in output
+
+        server.start()  # back on the same port and data
+        store = IndexStore(settings)
+        assert store.active() == before
+        assert len(store.generation_names()) == 2  # the dead run's staging is still there …
+        again = run_wegwijzer("index", *_cli_args(settings))
+        assert again.returncode == 0, again.stderr
+        assert "Resten van 1 afgebroken run(s) opgeruimd" in again.stdout  # … until the next run
+        assert IndexStore(settings).generation_names() == [before.name]
+        assert IndexStore(settings).active() == before
+    finally:
+        if run:
+            run.kill()
+        server.stop()
+
+
+# --- the size guard --------------------------------------------------------------------------
+
+
+def _add_big_text(corpus: Path, paragraphs: int) -> str:
+    lines = [f"Alinea {n}: gemeenten in de regio werken samen aan opgave {n}. " * 12
+             for n in range(paragraphs)]
+    (corpus / "groot-verslag.txt").write_text("\n\n".join(lines), encoding="utf-8")
+    add_publication(corpus, id="groot-verslag", file="groot-verslag.txt")
+    return "groot-verslag.txt"
+
+
+def test_size_guard_stops_before_anything_is_written(index_copy: Settings,
+                                                     counting_embeddings: CountingEmbeddings) -> None:
+    name = _add_big_text(index_copy.corpus_dir, 80)
+    before = IndexStore(index_copy).active()
+    with pytest.raises(IndexTooLargeError) as caught:
+        Indexer(index_copy.with_(max_passages=30), embeddings=counting_embeddings).build()
+    message = str(caught.value)
+    assert f"'{name}'" in message and "grens van 30" in message
+    assert "--max-passages" in message and "WEGWIJZER_MAX_PASSAGES" in message
+    assert counting_embeddings.calls == 0
+    store = IndexStore(index_copy)
+    assert store.active() == before and store.generation_names() == [before.name]
+
+
+def test_plan_counts_exactly_what_gets_embedded(index_copy: Settings,
+                                                counting_embeddings: CountingEmbeddings) -> None:
+    _add_big_text(index_copy.corpus_dir, 12)
+    messages: list[str] = []
+    report = Indexer(index_copy, embeddings=counting_embeddings).build(notify=messages.append)
+    assert report.plan is not None
+    assert report.plan.to_embed == len(counting_embeddings.texts) == report.added > 0
+    assert report.plan.per_file == {"groot-verslag.txt": report.added}
+    assert messages[0].startswith(f"Te embedden: {report.added} van {report.passages} passages (geschat ")
+    assert (index_copy.rates_path).exists()  # the next estimate uses this run's speed
+
+
+def test_size_guard_via_cli(index_copy: Settings) -> None:
+    result = run_wegwijzer("index", "--rebuild", "--max-passages", "10", *_cli_args(index_copy))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "meer dan de grens van 10" in result.stderr and "Er is niets veranderd" in result.stderr
+    assert "jaarbericht" in result.stderr.lower()  # the file with the most passages is named
+    _no_traceback(result.stderr)
