@@ -27,6 +27,7 @@ import gradio as gr  # noqa: E402
 
 from indexing.errors import WegwijzerError  # noqa: E402
 from indexing.settings import Settings  # noqa: E402
+from indexing.store import connection_lost  # noqa: E402
 
 from .citations import format_citation, format_pages  # noqa: E402
 from .conversation import strip_controls  # noqa: E402
@@ -61,6 +62,10 @@ PLACEHOLDER = (
     "<p><strong>Welkom bij Wegwijzer.</strong> Nieuw in de raad of als wethouder? Stel hieronder "
     "een vraag over regionale samenwerking, of kies een voorbeeldvraag. Vervolgvragen zoals "
     "<em>'en wat zegt het onderzoek daarover?'</em> kunnen ook.</p>"
+)
+INDEX_UNREACHABLE = (
+    "De index is op dit moment niet bereikbaar. Probeer het over een paar minuten opnieuw; aan "
+    "uw vraag ligt het niet."
 )
 GENERIC_ERROR = (
     "Er ging iets mis bij het beantwoorden van uw vraag. Probeer het nog eens of stel de vraag "
@@ -265,6 +270,15 @@ class ChatService:
         self.stops = routekaart(self.assistant.passages.metadatas, self.assistant.passages.texts)
         self.wegwijzer_titles = {stop.number: stop.title for stop in self.stops}
 
+    def refresh_quietly(self) -> None:
+        """Refresh on page load: an unreachable index is logged once, the page still loads."""
+        try:
+            self.refresh()
+        except Exception as error:
+            if not connection_lost(error):
+                raise
+            log_unreachable("bij het laden van de pagina", error)
+
     def refresh(self) -> bool:
         """Serve the newest index generation if a re-index finished; True when it switched."""
         with self._refresh_lock:
@@ -298,9 +312,8 @@ class ChatService:
             return self.assistant.ask(question).to_json()
         except WegwijzerError as error:
             raise gr.Error(str(error), print_exception=False) from None
-        except Exception:
-            log.exception("Fout bij /ask voor vraag %r", question)
-            raise gr.Error(GENERIC_ERROR, print_exception=False) from None
+        except Exception as error:
+            raise gr.Error(failure_message(error, question), print_exception=False) from None
 
     def stream(self, question: str, records: Sequence[dict[str, Any]], publication: str | None,
                wegwijzer: int | None) -> Iterator[tuple[str, dict[str, Any] | None]]:
@@ -322,11 +335,25 @@ class ChatService:
         except WegwijzerError as error:
             yield render_error(str(error)), make_record(question, error=str(error),
                                                         publication=publication, wegwijzer=wegwijzer)
-        except Exception:
-            log.exception("Fout bij het beantwoorden van %r", question)
-            yield render_error(GENERIC_ERROR), make_record(question, error=GENERIC_ERROR,
-                                                           publication=publication,
-                                                           wegwijzer=wegwijzer)
+        except Exception as error:
+            message = failure_message(error, question)
+            yield render_error(message), make_record(question, error=message,
+                                                     publication=publication, wegwijzer=wegwijzer)
+
+
+def log_unreachable(where: str, error: BaseException) -> None:
+    """One log line, no traceback: a stopped Chroma server is an outage, not a bug."""
+    log.error("Index niet bereikbaar %s (%s: %s)", where, type(error).__name__,
+              str(error).splitlines()[0][:200] if str(error) else "")
+
+
+def failure_message(error: BaseException, question: str) -> str:
+    """The Dutch message for an unexpected failure while answering; logs it for the maintainer."""
+    if connection_lost(error):
+        log_unreachable("bij het beantwoorden", error)
+        return INDEX_UNREACHABLE
+    log.exception("Fout bij het beantwoorden van %r", question)
+    return GENERIC_ERROR
 
 
 def _filter_values(publication: str | None, wegwijzer: Any) -> tuple[str | None, int | None]:
@@ -446,7 +473,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
         def show_current_index():
             # A re-index while the chat runs may add or drop publications: each page load shows
             # the filters and the Routekaart of the generation now being served.
-            service.refresh()
+            service.refresh_quietly()
             return (gr.Dropdown(choices=service.publication_choices()),
                     gr.Dropdown(choices=service.wegwijzer_choices()),
                     *[service.routekaart_page(number) for number in pages])
