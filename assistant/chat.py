@@ -528,13 +528,22 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for `Blocks.launch()`: address, auth, theme and quiet Dutch output."""
+    """Keyword arguments for `Blocks.launch()`: address, auth, theme and quiet Dutch output.
+
+    With a login, `guard.SharedInstallGuard` limits failed logins and closes the routes
+    Gradio leaves open.
+    """
+    from starlette.middleware import Middleware
+
+    from .guard import SharedInstallGuard
+
     return dict(
         server_name=settings.host, server_port=settings.port,
         auth=tuple(settings.auth) if settings.auth else None,
         auth_message="Log in om Wegwijzer te gebruiken." if settings.auth else None,
         theme=THEME, css=CSS, js=JS, i18n=I18N, footer_links=[], ssr_mode=False, quiet=True,
         show_error=False, share=False,
+        app_kwargs={"middleware": [Middleware(SharedInstallGuard)]},
     )
 
 

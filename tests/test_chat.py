@@ -279,8 +279,72 @@ def test_basic_auth_guards_the_app(assistant: Assistant, built_index: Any) -> No
         result = Client(url, auth=("raadslid", "geheim123"), verbose=False).predict(
             OUT_OF_SCOPE, api_name="/ask")
         assert result["refused"] is True
+        _routes_gradio_leaves_open_need_login(url)
+        _failed_logins_are_limited(url)
     finally:
         demo.close()
+
+
+def _request(opener: Any, url: str, method: str = "GET", data: bytes | None = None,
+             form: bool = False) -> tuple[int, str]:
+    kind = "application/x-www-form-urlencoded" if form else "application/json"
+    request = urllib.request.Request(url, method=method, data=data,
+                                     headers={"content-type": kind} if data else {})
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def _routes_gradio_leaves_open_need_login(url: str) -> None:
+    anonymous = urllib.request.build_opener()
+    body = b'{"session_hash": "x", "fn_index": 0, "event_id": "y"}'
+    routes = [("GET", "openapi.json", None), ("GET", "docs", None),
+              ("GET", "gradio_api/openapi.json", None), ("POST", "gradio_api/reset", body),
+              ("POST", "gradio_api/cancel", body)]
+    for method, route, data in routes:
+        status, text = _request(anonymous, url + route, method, data)
+        assert status == 401, (route, status, text)
+        assert "Log eerst in" in text
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    status, _ = _request(browser, url + "login", "POST",
+                         b"username=raadslid&password=geheim123", form=True)
+    assert status == 200
+    assert _request(browser, url + "gradio_api/reset", "POST", body)[0] == 200  # logged in: fine
+
+
+def _failed_logins_are_limited(url: str) -> None:
+    from assistant.guard import MAX_FAILED_LOGINS
+
+    opener = urllib.request.build_opener()
+    wrong = b"username=raadslid&password=fout"
+    for _ in range(MAX_FAILED_LOGINS):
+        assert _request(opener, url + "login", "POST", wrong, form=True)[0] == 400
+    right = b"username=raadslid&password=geheim123"
+    status, text = _request(opener, url + "login", "POST", right, form=True)
+    assert status == 429, text  # even the right password waits: no guessing on
+    assert "Te veel mislukte inlogpogingen" in text and "15 minuten" in text
+
+
+def test_login_limiter_forgets_after_the_window() -> None:
+    from assistant.guard import LoginLimiter
+
+    now = [0.0]
+    limiter = LoginLimiter(max_failures=3, window_s=60, clock=lambda: now[0])
+    for _ in range(3):
+        assert limiter.blocked_for("10.0.0.1") == 0
+        limiter.failed("10.0.0.1")
+        now[0] += 1
+    assert limiter.blocked_for("10.0.0.1") == pytest.approx(57)
+    assert limiter.blocked_for("10.0.0.2") == 0  # per client
+    now[0] = 60.5
+    assert limiter.blocked_for("10.0.0.1") == 0  # the first failure left the window
+    for _ in range(2):
+        limiter.failed("10.0.0.2")
+    limiter.succeeded("10.0.0.2")  # a good login clears the count
+    limiter.failed("10.0.0.2")
+    assert limiter.blocked_for("10.0.0.2") == 0
 
 
 # --- pure pieces ------------------------------------------------------------------------------
