@@ -153,6 +153,7 @@ def test_killed_run_leaves_nothing_after_the_next_unchanged_run(
     if sig == signal.SIGTERM:  # handled like Ctrl-C: staging discarded at once
         assert code == 130 and "De vorige index is ongewijzigd" in run.output(), run.output()
         _no_traceback(run.output())
+        assert IndexStore(index_copy).generation_names() == [before.name]
     else:
         assert code == -signal.SIGKILL
         assert len(IndexStore(index_copy).generation_names()) == 2  # the killed run's staging
