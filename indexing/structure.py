@@ -7,6 +7,7 @@ Three strategies, chosen per document:
 * otherwise headings (Markdown or heading-like lines) start sections;
 * a PDF gives its pages directly; headings found on the pages name the sections.
 
+The chapter holding the Jaarbericht's wegwijzers is found here and split by `routekaart.py`.
 Everything here is pure: text in, `Section` objects out.
 """
 
@@ -17,15 +18,15 @@ from dataclasses import dataclass, field
 
 from .blocks import Block, markdown_blocks, normalise, plain_blocks
 from .model import Document, Publication, Section
+from .routekaart import Routekaart, is_wegwijzer_chapter, research_pages
+
+# research_pages lives in routekaart.py; chunking.py still imports it from here.
+__all__ = ["TocEntry", "TocStructure", "parse_toc", "recover", "research_pages"]
 
 ROMAN = re.compile(r"^(?P<num>[IVXL]{1,5})\.?(?:\s+(?P<title>.+))?$")
 NUMBERED = re.compile(r"^(?P<num>\d{1,2})[.)]\s+(?P<title>.+)$")
 TOC_LINE = re.compile(r"^(?P<title>.*?\S)[\s.·…]+(?P<page>\d{1,4})$")
 ENUMERATED = re.compile(r"^(?P<num>\d{1,2}|[a-h])[.)]\s+(?P<title>\S.{2,118})$")
-RESEARCH_REF = re.compile(r"\(\s*p\.?\s*(\d{1,4}(?:\s*[,–-]\s*\d{1,4})*)\s*\)")
-
-DEFAULT_PARTS = ["Een verhaal", "Twee verhalen", "Uit het onderzoek", "Een handreiking"]
-DEFAULT_STORY_PARTS = ["Een verhaal", "Twee verhalen"]
 
 
 @dataclass
@@ -43,19 +44,6 @@ class TocEntry:
     @property
     def label(self) -> str:
         return f"{self.numeral}. {self.title}" if self.numeral else self.title
-
-
-def research_pages(text: str) -> list[int]:
-    """Research-report pages cited as '(p. 182)', '(p. 184, 185)' or '(p. 18-19)'."""
-    pages: list[int] = []
-    for match in RESEARCH_REF.finditer(text):
-        for part in re.split(r"\s*,\s*", match.group(1)):
-            bounds = [int(n) for n in re.split(r"\s*[–-]\s*", part) if n]
-            if len(bounds) == 2 and 0 < bounds[1] - bounds[0] <= 20:
-                pages.extend(range(bounds[0], bounds[1] + 1))
-            else:
-                pages.extend(bounds)
-    return sorted(set(pages))
 
 
 def recover(document: Document) -> list[Section]:
@@ -179,13 +167,7 @@ class TocStructure:
         self.blocks = blocks
         self.chapters = chapters
         self.body_start = body_start
-        hints = publication.hints
-        self.parts = [normalise(p) for p in hints.get("parts", DEFAULT_PARTS)]
-        self.part_names = {normalise(p): p for p in hints.get("parts", DEFAULT_PARTS)}
-        self.story_parts = {normalise(p) for p in hints.get("story_parts", DEFAULT_STORY_PARTS)}
-        self.research_part = hints.get("research_part", "Uit het onderzoek")
-        self.front_matter = hints.get("front_matter", "Voorwerk")
-        self.wegwijzer_chapter = hints.get("wegwijzer_chapter")
+        self.front_matter = publication.hints.get("front_matter", "Voorwerk")
 
     def sections(self) -> list[Section]:
         starts = self._chapter_starts()
@@ -242,7 +224,7 @@ class TocStructure:
 
     def _chapter(self, chapter: TocEntry, start: int, end: int) -> list[Section]:
         label = chapter.label
-        if chapter.numeral and self.wegwijzer_chapter and chapter.numeral == self.wegwijzer_chapter:
+        if is_wegwijzer_chapter(self.publication, chapter):
             items = [c for c in chapter.children if c.number is not None]
             return self._wegwijzer_chapter(chapter, items, start, end)
         # Sections are found in TOC order, each after the previous one.
@@ -331,17 +313,13 @@ class TocStructure:
                     current.paragraphs.append(item)
         return sections
 
-    # wegwijzers
+    # the chapter holding the wegwijzers
 
     def _wegwijzer_chapter(self, chapter: TocEntry, items: list[TocEntry],
                            start: int, end: int) -> list[Section]:
-        starts: list[tuple[TocEntry, int]] = []
-        position = start + 1
-        for item in items:
-            index = self._find_wegwijzer(item, position, end)
-            if index is not None:
-                starts.append((item, index))
-                position = index + 1
+        """The chapter's opening text, then each wegwijzer as `routekaart` splits it."""
+        routekaart = Routekaart(self.publication, self.blocks)
+        starts = routekaart.starts(items, start, end)
         sections: list[Section] = []
         intro_end = starts[0][1] if starts else end
         intro_pages = (chapter.page, (items[0].page - 1) if items else chapter.page_end)
@@ -354,125 +332,8 @@ class TocStructure:
             sections.append(section)
         for number, (item, begin) in enumerate(starts):
             stop = starts[number + 1][1] if number + 1 < len(starts) else end
-            sections.extend(self._wegwijzer(chapter, item, begin, stop))
+            sections.extend(routekaart.sections(chapter, item, begin, stop))
         return sections
-
-    def _is_part(self, block: Block) -> bool:
-        return block.norm in self.part_names
-
-    def _find_wegwijzer(self, item: TocEntry, start: int, end: int) -> int | None:
-        """The block where wegwijzer `item` starts.
-
-        A title also appears in figures and lists before its section, so take the first
-        occurrence, then the last occurrence before the first part heading that follows it.
-        Titles may be headings, plain lines broken in two, or follow a bare number line.
-        """
-        candidates = [b.index for b in self.blocks[start:end] if self._names_item(b, item)]
-        if not candidates:
-            return None
-        first_part = next(
-            (b.index for b in self.blocks[candidates[0]:end] if self._is_part(b)), end
-        )
-        index = max(c for c in candidates if c < first_part) if any(
-            c < first_part for c in candidates) else candidates[0]
-        block = self.blocks[index]
-        if block.text.strip() != str(item.number) and index > start:
-            previous = self.blocks[index - 1]
-            if previous.text.strip().rstrip(".") == str(item.number):
-                return previous.index
-        return index
-
-    def _names_item(self, block: Block, item: TocEntry) -> bool:
-        norm = block.norm
-        title = normalise(item.title)
-        if norm in (title, normalise(f"{item.number} {item.title}")):
-            return True
-        if block.text.strip().rstrip(".") == str(item.number):
-            following = self._next_text(block.index)
-            return following is not None and normalise(following) == title
-        return False
-
-    def _wegwijzer(self, chapter: TocEntry, item: TocEntry, start: int, end: int) -> list[Section]:
-        sections: list[Section] = []
-        current: Section | None = None
-        part: str | None = None
-        story_title: str | None = None
-        expect_author = False
-        title_norms = {normalise(item.title), normalise(f"{item.number} {item.title}"),
-                       str(item.number)}
-        for block in self.blocks[start:end]:
-            if current is None and block.norm in title_norms:
-                continue
-            if self._is_part(block):
-                part = self.part_names[block.norm]
-                story_title = None
-                current = self._new_ww_section(chapter, item, part)
-                sections.append(current)
-                continue
-            if current is None:  # text between the title and the first part
-                current = self._new_ww_section(chapter, item, None)
-                sections.append(current)
-            in_story = part is not None and normalise(part) in self.story_parts
-            if in_story and _is_story_title(block):
-                story_title, author_line = _split_story_title(block.text)
-                current = self._new_ww_section(chapter, item, part)
-                current.story_title = story_title
-                sections.append(current)
-                expect_author = True
-                if author_line:
-                    current.story_author = _author_name(author_line)
-                    current.paragraphs.append(author_line)
-                    expect_author = False
-                continue
-            if expect_author and current.story_title and len(block.text) < 300:
-                current.story_author = _author_name(block.text)
-            expect_author = False
-            current.paragraphs.extend(block.items)
-        return [s for s in sections if s.paragraphs]
-
-    def _new_ww_section(self, chapter: TocEntry, item: TocEntry, part: str | None) -> Section:
-        return Section(
-            self.publication, f"Wegwijzer {item.number}: {item.title}", [],
-            chapter=chapter.label, wegwijzer=item.number, wegwijzer_title=item.title, part=part,
-            page_start=item.page, page_end=item.page_end,
-        )
-
-
-def _is_story_title(block: Block) -> bool:
-    words = re.findall(r"[^\W\d_]+", block.text)
-    if len(words) < 2 or len(block.text) > 160:
-        return False
-    upper = [w for w in words if w.isupper()]
-    # Titles are set in capitals; an author may follow on the same line.
-    return len(upper) >= 2 and words[0].isupper() and words[1].isupper()
-
-
-def _split_story_title(text: str) -> tuple[str, str | None]:
-    words = text.split()
-    cut = 0
-    for cut, word in enumerate(words):
-        letters = re.sub(r"[^\w]", "", word)
-        if letters and not letters.isupper() and not letters.isdigit():
-            break
-    else:
-        cut = len(words)
-    title = " ".join(words[:cut]).strip()
-    rest = " ".join(words[cut:]).strip() or None
-    return _sentence_case(title), rest
-
-
-def _sentence_case(title: str) -> str:
-    lower = title.lower()
-    return lower[:1].upper() + lower[1:]
-
-
-def _author_name(line: str) -> str:
-    """'Fred Paling, voorzitter …' → 'Fred Paling'; 'A en B (verbonden aan …) …' → 'A en B'."""
-    name = re.split(r"[,(]", line, maxsplit=1)[0].strip()
-    words = name.split()
-    if len(words) > 10:
-        name = " ".join(words[:10])
-    return name
 
 
 # --- documents without a table of contents -------------------------------------------------

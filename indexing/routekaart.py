@@ -1,0 +1,195 @@
+"""The Jaarbericht routekaart: ten wegwijzers, each told in three parts.
+
+The chapter named by the `wegwijzer_chapter` hint (chapter II of the Jaarbericht) lists
+numbered wegwijzers in its table of contents. In the body each wegwijzer has the parts
+'Een verhaal' or 'Twee verhalen' (stories with a title in capitals and an author),
+'Uit het onderzoek' (citing the research report as '(p. 184, 185)') and 'Een handreiking'.
+
+`structure.py` finds the chapter; this module finds the wegwijzers inside it and splits
+them into their parts and stories. Everything here is pure: blocks in, `Section` objects out.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .blocks import Block, normalise
+from .model import Publication, Section
+
+if TYPE_CHECKING:  # structure.py imports this module; the type alone does not need it at run time
+    from .structure import TocEntry
+
+RESEARCH_REF = re.compile(r"\(\s*p\.?\s*(\d{1,4}(?:\s*[,–-]\s*\d{1,4})*)\s*\)")
+
+DEFAULT_PARTS = ["Een verhaal", "Twee verhalen", "Uit het onderzoek", "Een handreiking"]
+DEFAULT_STORY_PARTS = ["Een verhaal", "Twee verhalen"]
+
+
+def research_pages(text: str) -> list[int]:
+    """Research-report pages cited as '(p. 182)', '(p. 184, 185)' or '(p. 18-19)'."""
+    pages: list[int] = []
+    for match in RESEARCH_REF.finditer(text):
+        for part in re.split(r"\s*,\s*", match.group(1)):
+            bounds = [int(n) for n in re.split(r"\s*[–-]\s*", part) if n]
+            if len(bounds) == 2 and 0 < bounds[1] - bounds[0] <= 20:
+                pages.extend(range(bounds[0], bounds[1] + 1))
+            else:
+                pages.extend(bounds)
+    return sorted(set(pages))
+
+
+def is_wegwijzer_chapter(publication: Publication, chapter: TocEntry) -> bool:
+    """Whether `chapter` is the one the publication's hints name as holding the wegwijzers."""
+    numeral = publication.hints.get("wegwijzer_chapter")
+    return bool(chapter.numeral and numeral and chapter.numeral == numeral)
+
+
+class Routekaart:
+    """Find the wegwijzers of one chapter and split each into its parts and stories."""
+
+    def __init__(self, publication: Publication, blocks: list[Block]) -> None:
+        self.publication = publication
+        self.blocks = blocks
+        hints = publication.hints
+        self.part_names = {normalise(p): p for p in hints.get("parts", DEFAULT_PARTS)}
+        self.story_parts = {normalise(p) for p in hints.get("story_parts", DEFAULT_STORY_PARTS)}
+
+    def starts(self, items: list[TocEntry], start: int, end: int) -> list[tuple[TocEntry, int]]:
+        """(item, block index) for each wegwijzer found in blocks[start:end], in TOC order.
+
+        Each wegwijzer is searched after the previous one, so a title quoted earlier
+        (in a figure or list) cannot be taken for a later wegwijzer's start.
+        """
+        found: list[tuple[TocEntry, int]] = []
+        position = start + 1
+        for item in items:
+            index = self._find_wegwijzer(item, position, end)
+            if index is not None:
+                found.append((item, index))
+                position = index + 1
+        return found
+
+    def sections(self, chapter: TocEntry, item: TocEntry, start: int, end: int) -> list[Section]:
+        """The sections of wegwijzer `item`, whose text is blocks[start:end].
+
+        A part heading starts a section; in a story part, a title in capitals starts a
+        section per story, and the line that follows it (or the rest of the title line)
+        names the author.
+        """
+        sections: list[Section] = []
+        current: Section | None = None
+        part: str | None = None
+        story_title: str | None = None
+        expect_author = False
+        title_norms = {normalise(item.title), normalise(f"{item.number} {item.title}"),
+                       str(item.number)}
+        for block in self.blocks[start:end]:
+            if current is None and block.norm in title_norms:
+                continue
+            if self._is_part(block):
+                part = self.part_names[block.norm]
+                story_title = None
+                current = self._new_section(chapter, item, part)
+                sections.append(current)
+                continue
+            if current is None:  # text between the title and the first part
+                current = self._new_section(chapter, item, None)
+                sections.append(current)
+            in_story = part is not None and normalise(part) in self.story_parts
+            if in_story and _is_story_title(block):
+                story_title, author_line = _split_story_title(block.text)
+                current = self._new_section(chapter, item, part)
+                current.story_title = story_title
+                sections.append(current)
+                expect_author = True
+                if author_line:
+                    current.story_author = _author_name(author_line)
+                    current.paragraphs.append(author_line)
+                    expect_author = False
+                continue
+            if expect_author and current.story_title and len(block.text) < 300:
+                current.story_author = _author_name(block.text)
+            expect_author = False
+            current.paragraphs.extend(block.items)
+        return [s for s in sections if s.paragraphs]
+
+    def _is_part(self, block: Block) -> bool:
+        return block.norm in self.part_names
+
+    def _find_wegwijzer(self, item: TocEntry, start: int, end: int) -> int | None:
+        """The block where wegwijzer `item` starts.
+
+        A title also appears in figures and lists before its section, so take the first
+        occurrence, then the last occurrence before the first part heading that follows it.
+        Titles may be headings, plain lines broken in two, or follow a bare number line.
+        """
+        candidates = [b.index for b in self.blocks[start:end] if self._names_item(b, item)]
+        if not candidates:
+            return None
+        first_part = next(
+            (b.index for b in self.blocks[candidates[0]:end] if self._is_part(b)), end
+        )
+        index = max(c for c in candidates if c < first_part) if any(
+            c < first_part for c in candidates) else candidates[0]
+        block = self.blocks[index]
+        if block.text.strip() != str(item.number) and index > start:
+            previous = self.blocks[index - 1]
+            if previous.text.strip().rstrip(".") == str(item.number):
+                return previous.index
+        return index
+
+    def _names_item(self, block: Block, item: TocEntry) -> bool:
+        norm = block.norm
+        title = normalise(item.title)
+        if norm in (title, normalise(f"{item.number} {item.title}")):
+            return True
+        if block.text.strip().rstrip(".") == str(item.number):
+            # A bare number line: the title is the next block.
+            following = block.index + 1
+            return following < len(self.blocks) and normalise(self.blocks[following].text) == title
+        return False
+
+    def _new_section(self, chapter: TocEntry, item: TocEntry, part: str | None) -> Section:
+        return Section(
+            self.publication, f"Wegwijzer {item.number}: {item.title}", [],
+            chapter=chapter.label, wegwijzer=item.number, wegwijzer_title=item.title, part=part,
+            page_start=item.page, page_end=item.page_end,
+        )
+
+
+def _is_story_title(block: Block) -> bool:
+    words = re.findall(r"[^\W\d_]+", block.text)
+    if len(words) < 2 or len(block.text) > 160:
+        return False
+    upper = [w for w in words if w.isupper()]
+    # Titles are set in capitals; an author may follow on the same line.
+    return len(upper) >= 2 and words[0].isupper() and words[1].isupper()
+
+
+def _split_story_title(text: str) -> tuple[str, str | None]:
+    words = text.split()
+    cut = 0
+    for cut, word in enumerate(words):
+        letters = re.sub(r"[^\w]", "", word)
+        if letters and not letters.isupper() and not letters.isdigit():
+            break
+    else:
+        cut = len(words)
+    title = " ".join(words[:cut]).strip()
+    rest = " ".join(words[cut:]).strip() or None
+    return _sentence_case(title), rest
+
+
+def _sentence_case(title: str) -> str:
+    lower = title.lower()
+    return lower[:1].upper() + lower[1:]
+
+
+def _author_name(line: str) -> str:
+    """'Fred Paling, voorzitter …' → 'Fred Paling'; 'A en B (verbonden aan …) …' → 'A en B'."""
+    name = re.split(r"[,(]", line, maxsplit=1)[0].strip()
+    words = name.split()
+    if len(words) > 10:
+        name = " ".join(words[:10])
+    return name
