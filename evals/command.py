@@ -26,9 +26,10 @@ from .compare import ReportError, compare_reports, describe_change, load_report
 from .feedback import HOW_TO_COMPLETE, FeedbackError, convert_feedback
 from .format import METRIC_LABELS, fmt_delta, fmt_value, group_label, plural
 from .metrics import METRICS
-from .report import build_report, problem_questions, write_reports
+from .report import build_report, write_reports
 from .runner import run_questions
 from .suites import DEFAULT_SUITE, SuiteError, load_suites
+from .summary import problem_questions
 from .thresholds import ThresholdError, check_thresholds, parse_thresholds
 
 console = make_console(stderr=True)

@@ -8,11 +8,12 @@ from __future__ import annotations
 from html import escape
 from typing import Any, Mapping, Sequence
 
+from .compare import describe_change
 from .format import (
     NO_WEGWIJZER, expected_place, fmt_delta, fmt_number, fmt_score, fmt_value,
     group_label, plural, source_place,
 )
-from .report import GROUP_COLUMNS, problem_questions, summary_lines, summary_rows
+from .summary import GROUP_COLUMNS, problem_questions, summary_lines, summary_rows
 
 CHART_METRICS: tuple[tuple[str, str], ...] = (
     ("hit@3", "#1f6f8b"), ("mrr", "#99c24d"), ("must_mention_recall", "#f18f01"),
@@ -185,8 +186,6 @@ def wegwijzer_chart(per_wegwijzer: Mapping[str, Any], wtitles: Mapping[str, str]
 
 
 def _comparison(comparison: Mapping[str, Any]) -> str:
-    from .compare import describe_change
-
     prev = comparison["previous"]
     parts = [f'<p>Vorige run: {_e(prev.get("timestamp") or "?")} ({_e(prev.get("path") or "?")}), '
              f'index {_e(prev.get("generation") or "?")}.</p>']

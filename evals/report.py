@@ -11,20 +11,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from .compare import describe_change
 from .format import (
-    METRIC_LABELS, NO_WEGWIJZER, expected_place, fmt_delta, fmt_score, fmt_value, group_label,
-    plural, source_place,
+    NO_WEGWIJZER, expected_place, fmt_delta, fmt_score, fmt_value, group_label, source_place,
 )
-from .metrics import METRICS, aggregate, source_counts
+from .html_report import render_html
+from .metrics import aggregate, source_counts
 from .runner import QuestionResult
 from .suites import Suite
+from .summary import GROUP_COLUMNS, problem_questions, summary_lines, summary_rows
 
 FORMAT = "wegwijzer-eval/1"
-# Columns of the per-wegwijzer and per-tag tables.
-GROUP_COLUMNS: tuple[str, ...] = (
-    "hit@1", "hit@3", "mrr", "citation_precision", "must_mention_recall", "refusal_accuracy",
-    "false_refusal_rate",
-)
 
 
 def _round(values: Mapping[str, float | None]) -> dict[str, float | None]:
@@ -89,45 +86,6 @@ def build_report(results: Sequence[QuestionResult], suites: Sequence[Suite], *,
     }
 
 
-def problem_questions(report: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], str]]:
-    """Questions that went wrong, with a Dutch reason, for a quick to-do list."""
-    found = []
-    for q in report["questions"]:
-        m = q["metrics"]
-        if q.get("error"):
-            found.append((q, f"fout: {q['error']}"))
-        elif not q["answerable"] and not q["refused"]:
-            found.append((q, "beantwoord, maar staat niet in de publicaties"))
-        elif q["answerable"] and q["refused"]:
-            found.append((q, "onterecht geweigerd"))
-        elif q["answerable"] and m.get("hit@5") == 0:
-            found.append((q, "geen juiste passage bij de bronnen"))
-        elif q["answerable"] and m.get("hit@3") == 0:
-            found.append((q, "juiste passage pas op plaats 4 of 5"))
-    return found
-
-
-def summary_lines(report: Mapping[str, Any]) -> list[str]:
-    """The header facts of a report, in Dutch."""
-    counts = report["counts"]
-    index = report.get("index", {})
-    suites = ", ".join(f"{s['name']} ({plural(s['questions'], 'vraag', 'vragen')})"
-                       for s in report["suites"])
-    lines = [
-        f"Datum: {report['timestamp']}",
-        f"Suites: {suites}",
-        f"Index: generatie {index.get('generation', '?')}, embedder {index.get('embedder', '?')}"
-        + (f", {index['chunks']} passages" if index.get("chunks") else "")
-        + (f", antwoorder {index['answerer']}" if index.get("answerer") else "")
-        + (f", reranker {index['reranker']}" if index.get("reranker") else "")
-        + (f", top-k {index['top_k']}" if index.get("top_k") else ""),
-        f"Vragen: {counts['questions']} ({counts['answerable']} beantwoordbaar, "
-        f"{counts['unanswerable']} buiten de publicaties); {counts['refused']} geweigerd"
-        + (f"; {plural(counts['errors'], 'fout', 'fouten')}" if counts.get("errors") else ""),
-    ]
-    return lines
-
-
 # --- Markdown ------------------------------------------------------------------------------------
 
 def _cell(text: Any) -> str:
@@ -139,28 +97,6 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
              "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return lines
-
-
-def summary_rows(report: Mapping[str, Any]) -> tuple[list[str], list[dict[str, str]]]:
-    """Header and formatted rows of the summary table, shared by report.md and report.html."""
-    comparison = report.get("comparison")
-    header = ["Metriek", "Betekenis", "Waarde", "Gemeten op"]
-    previous: dict[str, Mapping[str, Any]] = {}
-    if comparison:
-        header += ["Vorige run", "Verschil"]
-        previous = {m["metric"]: m for m in comparison["metrics"]}
-    rows = []
-    for name in METRICS:
-        change = previous.get(name, {})
-        rows.append({
-            "metric": name, "label": METRIC_LABELS[name],
-            "value": fmt_value(name, report["overall"][name]),
-            "support": plural(report["support"][name], "vraag", "vragen"),
-            "previous": fmt_value(name, change.get("previous")) if comparison else "",
-            "delta": fmt_delta(name, change.get("delta")) if comparison else "",
-            "verdict": change.get("verdict") or "",
-        })
-    return header, rows
 
 
 def render_markdown(report: Mapping[str, Any]) -> str:
@@ -257,8 +193,6 @@ def _question_markdown(q: Mapping[str, Any], titles: Mapping[str, str],
 
 
 def render_comparison_markdown(comparison: Mapping[str, Any]) -> list[str]:
-    from .compare import describe_change
-
     prev = comparison["previous"]
     lines = [f"Vorige run: {prev.get('timestamp', '?')} ({prev.get('path', '?')}), "
              f"index {prev.get('generation', '?')}.", ""]
@@ -284,8 +218,6 @@ def render_comparison_markdown(comparison: Mapping[str, Any]) -> list[str]:
 
 def write_reports(report: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
     """Write report.json, report.md and report.html into out_dir; return their paths."""
-    from .html_report import render_html
-
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"json": out_dir / "report.json", "md": out_dir / "report.md",
              "html": out_dir / "report.html"}
