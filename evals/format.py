@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from assistant.citations import format_pages, format_research_pages, place
 from assistant.model import Source
@@ -128,7 +128,3 @@ def group_label(kind: str, key: str, wegwijzer_titles: Mapping[str, str] | None 
 
 def plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
-
-
-def join_ids(ids: Sequence[str]) -> str:
-    return ", ".join(ids) if ids else "geen"

@@ -30,10 +30,6 @@ class Threshold:
         """True when the threshold is a maximum (lower is better for this metric)."""
         return self.metric in LOWER_IS_BETTER
 
-    def describe(self) -> str:
-        sign = "≤" if self.upper else "≥"
-        return f"{self.metric} {sign} {fmt_value(self.metric, self.value)}"
-
 
 @dataclass(frozen=True)
 class ThresholdResult:
