@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-DATA   ?= $(or $(WEGWIJZER_DATA_DIR),.wegwijzer)
 
 .PHONY: setup setup-test run index browser test screenshot eval-smoke bench clean
 
