@@ -268,9 +268,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from evals.command import run_command
+    from pathlib import Path
 
-    return run_command(args, settings_from(args))
+    from evals.command import EvalOptions, run_eval
+
+    settings = settings_from(args)
+    feedback = args.from_feedback  # None: not asked; "": the chat's feedback.jsonl in the data dir
+    options = EvalOptions(
+        suites=tuple(args.suite or ()),
+        out=Path(args.out) if args.out else None,
+        compare=Path(args.compare) if args.compare else None,
+        fail_under=tuple(args.fail_under),
+        from_feedback=None if feedback is None else Path(feedback or settings.feedback_path),
+    )
+    return run_eval(options, settings)
 
 
 COMMANDS: dict[str, Any] = {

@@ -1,5 +1,8 @@
 """`wegwijzer eval`: run suites, write the report, compare, gate; or draft questions from feedback.
 
+The library entry point is `run_eval(EvalOptions(...), settings)`; the CLI only turns its
+arguments into EvalOptions.
+
 Exit codes: 0 all well; 1 a --fail-under threshold was missed (or feedback lines were invalid);
 2 the command's input is unusable (unknown metric, bad threshold, invalid suite, unreadable
 previous report or feedback file, options that do not go together).
@@ -7,8 +10,8 @@ previous report or feedback file, options that do not go together).
 
 from __future__ import annotations
 
-import argparse
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -52,30 +55,49 @@ def default_out_dir(now: datetime | None = None) -> Path:
     return candidate
 
 
-def run_command(args: argparse.Namespace, settings: Settings, *, assistant: Any = None,
-                embeddings: Any = None) -> int:
-    """Entry point of `wegwijzer eval`; returns the exit code.
+@dataclass(frozen=True)
+class EvalOptions:
+    """What one `wegwijzer eval` run does.
+
+    suites: suite names (core, dev, smoke, vers) or JSONL paths; empty means the default suite.
+    out: the folder for report.json, report.md and report.html (default eval-out/<timestamp>);
+        with from_feedback the folder for draft.jsonl (default: the drafts go to stdout).
+    compare: a previous report.json, or the run folder holding one.
+    fail_under: thresholds as `METRIC=VALUE` texts, checked before anything is loaded.
+    from_feedback: a feedback.jsonl to draft suite questions from instead of running suites; it
+        does not go together with suites, compare or fail_under.
+    """
+
+    suites: tuple[str, ...] = ()
+    out: Path | None = None
+    compare: Path | None = None
+    fail_under: tuple[str, ...] = ()
+    from_feedback: Path | None = None
+
+
+def run_eval(options: EvalOptions, settings: Settings, *, assistant: Any = None,
+             embeddings: Any = None) -> int:
+    """Run `wegwijzer eval` with these options, print the outcome in Dutch, return the exit code.
 
     `assistant` (an already loaded Assistant) or `embeddings` may be passed by library users and
     tests so the model is not loaded again.
     """
     try:
-        if getattr(args, "from_feedback", None) is not None:
-            return _run_feedback(args, settings)
-        return _run_eval(args, settings, assistant, embeddings)
+        if options.from_feedback is not None:
+            return _run_feedback(options.from_feedback, options)
+        return _run_suites(options, settings, assistant, embeddings)
     except (ThresholdError, ReportError, SuiteError, FeedbackError, UsageError) as error:
         console.print(labelled("Fout:", "red", str(error)))
         return EXIT_USAGE
 
 
-def _run_eval(args: argparse.Namespace, settings: Settings, assistant: Any, embeddings: Any) -> int:
+def _run_suites(options: EvalOptions, settings: Settings, assistant: Any, embeddings: Any) -> int:
     # Check every input before loading the model, so mistakes show up at once.
-    thresholds = parse_thresholds(getattr(args, "fail_under", None) or [])
-    compare = getattr(args, "compare", None)
-    previous = load_report(compare) if compare else None
+    thresholds = parse_thresholds(options.fail_under)
+    previous = load_report(options.compare) if options.compare is not None else None
     manifest = load_manifest(settings.manifest_path)
-    suites = load_suites(getattr(args, "suite", None) or [DEFAULT_SUITE], [p.id for p in manifest])
-    out_dir = Path(args.out) if getattr(args, "out", None) else default_out_dir()
+    suites = load_suites(options.suites or (DEFAULT_SUITE,), [p.id for p in manifest])
+    out_dir = options.out if options.out is not None else default_out_dir()
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out {out_dir} is een bestand, geen map. Geef een map op.")
 
@@ -230,14 +252,12 @@ def print_comparison(comparison: Mapping[str, Any]) -> None:
 
 # --- Feedback ------------------------------------------------------------------------------------
 
-def _run_feedback(args: argparse.Namespace, settings: Settings) -> int:
-    for option, value in (("--suite", getattr(args, "suite", None)),
-                          ("--compare", getattr(args, "compare", None)),
-                          ("--fail-under", getattr(args, "fail_under", None))):
+def _run_feedback(path: Path, options: EvalOptions) -> int:
+    for option, value in (("--suite", options.suites), ("--compare", options.compare),
+                          ("--fail-under", options.fail_under)):
         if value:
             raise UsageError(f"--from-feedback gaat niet samen met {option}: het maakt alleen "
                              f"conceptvragen en voert geen suite uit.")
-    path = Path(args.from_feedback) if args.from_feedback else settings.feedback_path
     result = convert_feedback(path)
     for problem in result.problems:
         console.print(labelled("Fout:", "red", problem))
@@ -246,8 +266,8 @@ def _run_feedback(args: argparse.Namespace, settings: Settings) -> int:
                f"({result.up} duim omhoog, {result.down} duim omlaag"
                + (f", {plural(len(result.problems), 'ongeldige regel', 'ongeldige regels')} "
                   f"overgeslagen" if result.problems else "") + ").")
-    if getattr(args, "out", None):
-        out_dir = Path(args.out)
+    if options.out is not None:
+        out_dir = options.out
         if out_dir.exists() and not out_dir.is_dir():
             raise UsageError(f"--out {out_dir} is een bestand, geen map. Geef een map op.")
         out_dir.mkdir(parents=True, exist_ok=True)

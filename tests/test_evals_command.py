@@ -1,5 +1,5 @@
-"""`wegwijzer eval` on the real index: exit codes, thresholds, compare, and the smoke suite
-end to end through the CLI."""
+"""`wegwijzer eval` on the real index: exit codes, thresholds, compare (through run_eval), and
+the smoke suite end to end through the CLI."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import build_parser, main
+from assistant.cli import main
 from assistant.service import Assistant
-from evals.command import default_out_dir, run_command
+from evals.command import EvalOptions, default_out_dir, run_eval
 from evals.metrics import METRICS
 from evals.suites import SUITES_DIR
 from evals.thresholds import ThresholdError, check_thresholds, parse_thresholds
@@ -18,10 +18,6 @@ from indexing.settings import Settings
 from indexing_support import CORPUS_DIR
 
 SMALL_IDS = ("smoke-001", "smoke-002", "smoke-003", "smoke-007", "smoke-010")
-
-
-def eval_args(*argv: str):
-    return build_parser().parse_args(["eval", *argv])
 
 
 def small_suite(path: Path) -> Path:
@@ -84,8 +80,8 @@ def test_unknown_metric_exits_2_without_running(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     settings = Settings(corpus_dir=CORPUS_DIR, data_dir=tmp_path / "geen-index")
     out = tmp_path / "out"
-    code = run_command(eval_args("--suite", "smoke", "--out", str(out), "--fail-under", "hit@3=0.6",
-                                 "--fail-under", "precisie=0.5"), settings)
+    code = run_eval(EvalOptions(suites=("smoke",), out=out, fail_under=("hit@3=0.6", "precisie=0.5")),
+                    settings)
     assert code == 2
     err = capsys.readouterr().err
     assert "Fout:" in err and "de metriek 'precisie' bestaat niet" in err
@@ -99,11 +95,10 @@ def test_invalid_suite_exits_2_naming_file_line_and_field(tmp_path: Path,
     lines = suite.read_text(encoding="utf-8").splitlines()
     lines[2] = lines[2].replace('"wegwijzers": [7]', '"wegwijzers": [12]')
     suite.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert run_command(eval_args("--suite", str(suite), "--out", str(tmp_path / "out")), settings) == 2
+    assert run_eval(EvalOptions(suites=(str(suite),), out=tmp_path / "out"), settings) == 2
     err = capsys.readouterr().err
     assert "klein.jsonl, regel 3, veld 'wegwijzers': wegwijzer 12 bestaat niet" in err
-    assert run_command(eval_args("--suite", "smoke", "--compare", str(tmp_path / "nergens")),
-                       settings) == 2
+    assert run_eval(EvalOptions(suites=("smoke",), compare=tmp_path / "nergens"), settings) == 2
     assert "Het vorige rapport" in capsys.readouterr().err
 
 
@@ -121,9 +116,9 @@ def first_run(built_index, assistant: Assistant, tmp_path_factory: pytest.TempPa
     base = tmp_path_factory.mktemp("eval-run")
     suite = small_suite(base / "klein.jsonl")
     out = base / "run1"
-    code = run_command(eval_args("--suite", str(suite), "--out", str(out),
-                                 "--fail-under", "hit@5=0", "--fail-under", "latency_ms_p95=600000"),
-                       built_index.settings, assistant=assistant)
+    code = run_eval(EvalOptions(suites=(str(suite),), out=out,
+                                fail_under=("hit@5=0", "latency_ms_p95=600000")),
+                    built_index.settings, assistant=assistant)
     return code, suite, out
 
 
@@ -151,10 +146,9 @@ def test_missed_threshold_exits_1_and_compare_shows_the_previous_run(
     _, suite, previous = first_run
     capsys.readouterr()
     out = tmp_path / "run2"
-    code = run_command(eval_args("--suite", str(suite), "--out", str(out),
-                                 "--compare", str(previous / "report.json"),
-                                 "--fail-under", "hit@5=0", "--fail-under", "latency_ms_p50=0"),
-                       built_index.settings, assistant=assistant)
+    code = run_eval(EvalOptions(suites=(str(suite),), out=out, compare=previous / "report.json",
+                                fail_under=("hit@5=0", "latency_ms_p50=0")),
+                    built_index.settings, assistant=assistant)
     assert code == 1
     captured = capsys.readouterr()
     assert "Drempel niet gehaald: latency_ms_p50 is" in captured.err

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import build_parser
+from assistant.cli import main
 from assistant.service import REFUSAL, REFUSAL_WITH_SOURCES
-from evals.command import run_command
+from evals.command import EvalOptions, run_eval
 from evals.feedback import REFUSAL_PREFIX, convert_feedback
 from evals.suites import SuiteError, load_suite
 from indexing.settings import Settings
@@ -97,10 +97,9 @@ def test_drafts_are_rejected_until_completed(tmp_path: Path) -> None:
 def test_from_feedback_command_prints_or_writes_drafts(tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     settings = Settings(corpus_dir=CORPUS_DIR, data_dir=tmp_path / "data")
-    write_feedback(settings.feedback_path)  # the default: <data dir>/feedback.jsonl
-    parser = build_parser()
+    write_feedback(settings.feedback_path)
 
-    code = run_command(parser.parse_args(["eval", "--from-feedback"]), settings)
+    code = run_eval(EvalOptions(from_feedback=settings.feedback_path), settings)
     captured = capsys.readouterr()
     assert code == 1  # invalid lines were skipped
     printed = [json.loads(line) for line in captured.out.splitlines()]
@@ -113,8 +112,7 @@ def test_from_feedback_command_prints_or_writes_drafts(tmp_path: Path,
     out_dir = tmp_path / "drafts"
     clean = tmp_path / "clean.jsonl"
     clean.write_text(json.dumps(LINES[0]) + "\n", encoding="utf-8")
-    code = run_command(parser.parse_args(["eval", "--from-feedback", str(clean), "--out",
-                                          str(out_dir)]), settings)
+    code = run_eval(EvalOptions(from_feedback=clean, out=out_dir), settings)
     captured = capsys.readouterr()
     assert code == 0 and captured.out == ""
     lines = (out_dir / "draft.jsonl").read_text(encoding="utf-8").splitlines()
@@ -124,9 +122,22 @@ def test_from_feedback_command_prints_or_writes_drafts(tmp_path: Path,
 
 def test_from_feedback_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     settings = Settings(corpus_dir=CORPUS_DIR, data_dir=tmp_path / "data")
-    parser = build_parser()
-    assert run_command(parser.parse_args(["eval", "--from-feedback"]), settings) == 2
+    assert run_eval(EvalOptions(from_feedback=settings.feedback_path), settings) == 2
     assert "feedbackbestand" in capsys.readouterr().err
-    args = parser.parse_args(["eval", "--from-feedback", "x.jsonl", "--suite", "smoke"])
-    assert run_command(args, settings) == 2
+    options = EvalOptions(from_feedback=Path("x.jsonl"), suites=("smoke",))
+    assert run_eval(options, settings) == 2
+    assert "gaat niet samen met --suite" in capsys.readouterr().err
+
+
+def test_from_feedback_through_the_cli_defaults_to_the_data_dir(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data_dir = tmp_path / "data"
+    assert main(["eval", "--from-feedback", "--data-dir", str(data_dir)]) == 2
+    assert f"Het feedbackbestand {data_dir / 'feedback.jsonl'} bestaat niet" in capsys.readouterr().err
+    write_feedback(data_dir / "feedback.jsonl")
+    assert main(["eval", "--from-feedback", "--data-dir", str(data_dir)]) == 1  # invalid lines
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 4 and "4 conceptvragen gemaakt" in captured.err
+    assert main(["eval", "--from-feedback", "x.jsonl", "--suite", "smoke",
+                 "--data-dir", str(data_dir)]) == 2
     assert "gaat niet samen met --suite" in capsys.readouterr().err
