@@ -180,6 +180,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
+    from indexing.catalog import part_line, publication_line, section_line
     from indexing.pipeline import Indexer
 
     publications = Indexer(settings_from(args)).inspect()
@@ -187,20 +188,12 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         print(json.dumps([dataclasses.asdict(p) for p in publications], ensure_ascii=False, indent=2))
         return 0
     for publication in publications:
-        out.print(styled((publication.title, "bold"), f" ({publication.kind}, "
-                         f"{publication.source_file}, {publication.chunks} passages)"))
+        title, details = publication_line(publication)
+        out.print(styled((title, "bold"), details))
         for section in publication.sections:
-            pages = f"p. {section.pages[0]}–{section.pages[1]}" if section.pages else "geen pagina's"
-            name = section.title if section.wegwijzer is None else (
-                f"Wegwijzer {section.wegwijzer} '{section.wegwijzer_title}'")
-            out.print(f"  {name} · {pages} · {section.chunks} passages")
+            out.print(f"  {section_line(section)}")
             for part in section.parts:
-                extra = ""
-                if part.stories:
-                    extra += " · " + "; ".join(f"'{s['title']}' ({s['author']})" for s in part.stories)
-                if part.research_pages:
-                    extra += " · onderzoeksrapport p. " + ", ".join(map(str, part.research_pages))
-                out.print(f"      {part.name}: {part.chunks} passages{extra}")
+                out.print(f"      {part_line(part)}")
             for subsection in section.subsections:
                 out.print(f"      {subsection}")
     return 0

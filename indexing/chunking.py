@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from .model import Passage, Section
+from .places import Place, context_header
 from .structure import research_pages
 
 # A sentence ends at . ! ? (or a closing quote after one) followed by a capital or quote.
@@ -43,27 +43,6 @@ def _pieces(paragraph: str, max_words: int) -> list[str]:
     if current:
         pieces.append(" ".join(current))
     return pieces
-
-
-def context_header(section: Section) -> str:
-    """Publication · chapter or wegwijzer · part · story: where the passage sits."""
-    bits = [section.publication.label]
-    if section.wegwijzer is not None:
-        bits.append(f"Wegwijzer {section.wegwijzer} '{section.wegwijzer_title}'")
-        if section.part:
-            bits.append(section.part)
-        if section.story_title:
-            story = f"'{section.story_title}'"
-            if section.story_author:
-                story += f" van {section.story_author}"
-            bits.append(story)
-    else:
-        if section.chapter and section.chapter != section.title:
-            bits.append(section.chapter)
-        bits.append(section.title)
-        if section.subsection:
-            bits.append(section.subsection)
-    return " · ".join(bits)
 
 
 def chunk_section(section: Section, max_words: int) -> list[tuple[list[str], list[int]]]:
@@ -113,30 +92,19 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
 
 
-def section_metadata(section: Section) -> dict[str, Any]:
-    """Metadata shared by all passages of a section (None values left out for Chroma)."""
+def section_place(section: Section) -> Place:
+    """Where a section's passages sit."""
     publication = section.publication
-    meta: dict[str, Any] = {
-        "publication_id": publication.id,
-        "publication_title": publication.label,
-        "kind": publication.kind,
-        "source_file": publication.file.name,
-        "publication_date": publication.date,
-        "chapter": section.chapter,
-        "section": section.title,
-        "subsection": section.subsection,
-        "wegwijzer": section.wegwijzer,
-        "wegwijzer_title": section.wegwijzer_title,
-        "part": section.part,
-        "story_title": section.story_title,
-        "story_author": section.story_author,
-        "page_start": section.page_start,
-        "page_end": section.page_end,
-        "page_label_start": section.page_label_start,
-        "page_label_end": section.page_label_end,
-        "section_order": section.order,
-    }
-    return {key: value for key, value in meta.items() if value is not None}
+    return Place(
+        publication_id=publication.id, publication_title=publication.label,
+        kind=publication.kind, source_file=publication.file.name,
+        publication_date=publication.date, chapter=section.chapter, section=section.title,
+        subsection=section.subsection, wegwijzer=section.wegwijzer,
+        wegwijzer_title=section.wegwijzer_title, part=section.part,
+        story_title=section.story_title, story_author=section.story_author,
+        page_start=section.page_start, page_end=section.page_end,
+        page_label_start=section.page_label_start, page_label_end=section.page_label_end,
+    )
 
 
 def chunk_sections(sections: list[Section], max_words: int = 120) -> list[Passage]:
@@ -148,14 +116,14 @@ def chunk_sections(sections: list[Section], max_words: int = 120) -> list[Passag
         if base in used:
             base = f"{base}-{section.order}"
         used.add(base)
-        header = context_header(section)
-        shared = section_metadata(section)
+        place = section_place(section)
+        header = context_header(place)
         for index, (paragraphs, pages) in enumerate(chunk_section(section, max_words)):
             text = "\n\n".join(paragraphs)
             chunk_id = f"{base}/{index + 1}"
             level = "figure" if is_label_residue(paragraphs) else "passage"
-            metadata = dict(shared, chunk_id=chunk_id, chunk_index=index, header=header, level=level)
-            if pages:
-                metadata["research_pages"] = pages
+            metadata = dict(place.with_research_pages(pages).to_metadata(), chunk_id=chunk_id,
+                            chunk_index=index, header=header, level=level,
+                            section_order=section.order)
             passages.append(Passage(chunk_id=chunk_id, header=header, text=text, metadata=metadata))
     return passages

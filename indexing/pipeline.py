@@ -10,6 +10,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.embeddings import Embeddings
 from langchain_core.indexing import index as lc_index
 
+from .catalog import Catalog, PublicationSummary
 from .chunking import chunk_sections
 from .embeddings import make_embeddings
 from .loaders import load
@@ -54,40 +55,6 @@ class IndexReport:
         if self.removed:
             line += f" Resten van {len(self.removed)} afgebroken run(s) opgeruimd."
         return line
-
-
-@dataclass
-class PartSummary:
-    name: str
-    chunks: int
-    stories: list[dict[str, str]] = field(default_factory=list)
-    research_pages: list[int] = field(default_factory=list)
-
-
-@dataclass
-class SectionSummary:
-    title: str
-    chapter: str | None
-    wegwijzer: int | None
-    wegwijzer_title: str | None
-    pages: list[int] | None
-    chunks: int
-    parts: list[PartSummary] = field(default_factory=list)
-    subsections: list[str] = field(default_factory=list)
-
-
-@dataclass
-class PublicationSummary:
-    id: str
-    title: str
-    kind: str
-    source_file: str
-    chunks: int
-    sections: list[SectionSummary] = field(default_factory=list)
-
-    @property
-    def wegwijzers(self) -> list[SectionSummary]:
-        return [s for s in self.sections if s.wegwijzer is not None]
 
 
 def prepare(settings: Settings) -> tuple[list[Publication], list[Passage]]:
@@ -196,58 +163,10 @@ class Indexer:
     def inspect(self) -> list[PublicationSummary]:
         """What the active index holds, per publication and section."""
         generation = self.store.require_active(self.settings.embedder)
-        return summarise(self.all_metadata(generation))
+        return Catalog.from_passages(self.all_metadata(generation)).publications
 
     def all_metadata(self, generation: Generation | None = None) -> list[dict[str, Any]]:
         generation = generation or self.store.require_active(self.settings.embedder)
         collection = self.store.collection(generation)
         where = {"level": {"$in": ["passage", "figure"]}}
         return collection.get(where=where, include=["metadatas"])["metadatas"]
-
-
-def summarise(metadatas: list[dict[str, Any]]) -> list[PublicationSummary]:
-    """Group chunk metadata into publications → sections → parts (pure)."""
-    ordered = sorted(
-        metadatas,
-        key=lambda m: (m.get("publication_id", ""), m.get("section_order", 0), m.get("chunk_index", 0)),
-    )
-    publications: dict[str, PublicationSummary] = {}
-    sections: dict[tuple[str, str], SectionSummary] = {}
-    for meta in ordered:
-        pid = meta["publication_id"]
-        publication = publications.setdefault(pid, PublicationSummary(
-            id=pid, title=meta.get("publication_title", pid), kind=meta.get("kind", ""),
-            source_file=meta.get("source_file", ""), chunks=0,
-        ))
-        publication.chunks += 1
-        key = (pid, f"{meta.get('chapter', '')}|{meta.get('section', '')}")
-        section = sections.get(key)
-        if section is None:
-            start, end = meta.get("page_start"), meta.get("page_end")
-            section = SectionSummary(
-                title=meta.get("section", ""), chapter=meta.get("chapter"),
-                wegwijzer=meta.get("wegwijzer"), wegwijzer_title=meta.get("wegwijzer_title"),
-                pages=[start, end] if start is not None else None, chunks=0,
-            )
-            sections[key] = section
-            publication.sections.append(section)
-        section.chunks += 1
-        if meta.get("subsection") and meta["subsection"] not in section.subsections:
-            section.subsections.append(meta["subsection"])
-        if meta.get("part"):
-            part = next((p for p in section.parts if p.name == meta["part"]), None)
-            if part is None:
-                part = PartSummary(name=meta["part"], chunks=0)
-                section.parts.append(part)
-            part.chunks += 1
-            story = {"title": meta.get("story_title"), "author": meta.get("story_author")}
-            if story["title"] and story not in part.stories:
-                part.stories.append(story)
-            for page in meta.get("research_pages") or []:
-                if page not in part.research_pages:
-                    part.research_pages.append(page)
-    for publication in publications.values():
-        for section in publication.sections:
-            for part in section.parts:
-                part.research_pages.sort()
-    return list(publications.values())

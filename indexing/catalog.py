@@ -1,0 +1,198 @@
+"""What an index holds, built once from its passages (pure): publications → sections → parts,
+and the routekaart's wegwijzers with their stories, pages and research pages.
+
+One catalog serves `wegwijzer inspect`, the chat's filters and Routekaart tab, the eval
+report's titles and the validation of filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from .places import (
+    HANDREIKING_PART, RESEARCH_PART, Place, format_pages, format_research_pages, wegwijzer_label,
+)
+
+
+@dataclass
+class PartSummary:
+    name: str
+    chunks: int
+    stories: list[dict[str, str]] = field(default_factory=list)
+    research_pages: list[int] = field(default_factory=list)
+
+
+@dataclass
+class SectionSummary:
+    title: str
+    chapter: str | None
+    wegwijzer: int | None
+    wegwijzer_title: str | None
+    pages: list[int] | None
+    chunks: int
+    parts: list[PartSummary] = field(default_factory=list)
+    subsections: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PublicationSummary:
+    id: str
+    title: str
+    kind: str
+    source_file: str
+    chunks: int
+    sections: list[SectionSummary] = field(default_factory=list)
+
+    @property
+    def wegwijzers(self) -> list[SectionSummary]:
+        return [s for s in self.sections if s.wegwijzer is not None]
+
+
+@dataclass
+class Wegwijzer:
+    """One wegwijzer of the routekaart, as the index holds it."""
+
+    number: int
+    title: str
+    pages: list[int] | None = None
+    stories: list[tuple[str, str | None]] = field(default_factory=list)
+    research_pages: list[int] = field(default_factory=list)  # of its 'Uit het onderzoek' part
+    handreiking: list[str] = field(default_factory=list)  # texts of its 'Een handreiking' part
+
+    @property
+    def label(self) -> str:
+        pages = format_pages(self.pages)
+        return f"Wegwijzer {self.number} · {self.title}" + (f" · {pages}" if pages else "")
+
+
+def reading_order(metadatas: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Indexes of the passages in publication, section and chunk order."""
+    return sorted(range(len(metadatas)), key=lambda i: (
+        metadatas[i].get("publication_id", ""), metadatas[i].get("section_order", 0),
+        metadatas[i].get("chunk_index", 0)))
+
+
+@dataclass
+class Catalog:
+    """Publications and wegwijzers of one index generation."""
+
+    publications: list[PublicationSummary]
+    wegwijzers: list[Wegwijzer]
+
+    @classmethod
+    def from_passages(cls, metadatas: Sequence[Mapping[str, Any]],
+                      texts: Sequence[str] | None = None) -> "Catalog":
+        """Build from stored passage metadata (and texts, for the handreiking of each wegwijzer)."""
+        publications: dict[str, PublicationSummary] = {}
+        sections: dict[tuple[str, str], SectionSummary] = {}
+        stops: dict[int, Wegwijzer] = {}
+        for i in reading_order(metadatas):
+            meta = metadatas[i]
+            place = Place.from_metadata(meta)
+            _add_to_outline(publications, sections, place)
+            if place.wegwijzer is not None:
+                _add_to_routekaart(stops, place, texts[i] if texts is not None else None)
+        for publication in publications.values():
+            for section in publication.sections:
+                for part in section.parts:
+                    part.research_pages.sort()
+        for stop in stops.values():
+            stop.research_pages.sort()
+        return cls(list(publications.values()), [stops[n] for n in sorted(stops)])
+
+    @property
+    def publication_titles(self) -> dict[str, str]:
+        return {p.id: p.title for p in self.publications}
+
+    @property
+    def wegwijzer_titles(self) -> dict[int, str]:
+        return {stop.number: stop.title for stop in self.wegwijzers}
+
+    @property
+    def wegwijzer_numbers(self) -> list[int]:
+        return [stop.number for stop in self.wegwijzers]
+
+    def wegwijzer(self, number: int) -> Wegwijzer | None:
+        return next((stop for stop in self.wegwijzers if stop.number == number), None)
+
+
+def _add_to_outline(publications: dict[str, PublicationSummary],
+                    sections: dict[tuple[str, str], SectionSummary], place: Place) -> None:
+    pid = place.publication_id
+    publication = publications.setdefault(pid, PublicationSummary(
+        id=pid, title=place.publication_title or pid, kind=place.kind,
+        source_file=place.source_file, chunks=0,
+    ))
+    publication.chunks += 1
+    key = (pid, f"{place.chapter or ''}|{place.section or ''}")
+    section = sections.get(key)
+    if section is None:
+        pages = [place.page_start, place.page_end] if place.page_start is not None else None
+        section = SectionSummary(
+            title=place.section or "", chapter=place.chapter, wegwijzer=place.wegwijzer,
+            wegwijzer_title=place.wegwijzer_title, pages=pages, chunks=0,
+        )
+        sections[key] = section
+        publication.sections.append(section)
+    section.chunks += 1
+    if place.subsection and place.subsection not in section.subsections:
+        section.subsections.append(place.subsection)
+    if place.part:
+        part = next((p for p in section.parts if p.name == place.part), None)
+        if part is None:
+            part = PartSummary(name=place.part, chunks=0)
+            section.parts.append(part)
+        part.chunks += 1
+        story = {"title": place.story_title, "author": place.story_author}
+        if story["title"] and story not in part.stories:
+            part.stories.append(story)
+        for page in place.research_pages:
+            if page not in part.research_pages:
+                part.research_pages.append(page)
+
+
+def _add_to_routekaart(stops: dict[int, Wegwijzer], place: Place, text: str | None) -> None:
+    number = int(place.wegwijzer)  # type: ignore[arg-type]
+    stop = stops.setdefault(number, Wegwijzer(
+        number=number, title=place.wegwijzer_title or f"Wegwijzer {number}"))
+    if place.pages:
+        start, end = place.pages
+        stop.pages = [min(stop.pages[0], start), max(stop.pages[1], end)] if stop.pages else [start, end]
+    if place.story_title:
+        story = (place.story_title, place.story_author)
+        if story not in stop.stories:
+            stop.stories.append(story)
+    if place.part == RESEARCH_PART:
+        for page in place.research_pages:
+            if page not in stop.research_pages:
+                stop.research_pages.append(page)
+    if place.part == HANDREIKING_PART and text is not None:
+        stop.handreiking.append(text)
+
+
+# --- the lines of `wegwijzer inspect` ------------------------------------------------------------
+
+
+def publication_line(publication: PublicationSummary) -> tuple[str, str]:
+    """(title, ' (kind, file, N passages)') for a publication."""
+    return publication.title, (f" ({publication.kind}, {publication.source_file}, "
+                               f"{publication.chunks} passages)")
+
+
+def section_line(section: SectionSummary) -> str:
+    """'Wegwijzer 4 'Ken het netwerk' · p. 41–44 · 12 passages'."""
+    pages = f"p. {section.pages[0]}–{section.pages[1]}" if section.pages else "geen pagina's"
+    name = (section.title if section.wegwijzer is None
+            else wegwijzer_label(section.wegwijzer, section.wegwijzer_title))
+    return f"{name} · {pages} · {section.chunks} passages"
+
+
+def part_line(part: PartSummary) -> str:
+    """'Een verhaal: 3 passages · 'title' (author) · onderzoeksrapport p. 182'."""
+    extra = ""
+    if part.stories:
+        extra += " · " + "; ".join(f"'{s['title']}' ({s['author']})" for s in part.stories)
+    if part.research_pages:
+        extra += " · " + format_research_pages(part.research_pages)
+    return f"{part.name}: {part.chunks} passages{extra}"
