@@ -18,7 +18,6 @@ import logging  # noqa: E402
 import re  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Iterator, Sequence  # noqa: E402
@@ -29,7 +28,10 @@ from indexing.errors import WegwijzerError  # noqa: E402
 from indexing.settings import Settings  # noqa: E402
 from indexing.store import connection_lost  # noqa: E402
 
-from .citations import format_citation, format_pages  # noqa: E402
+from indexing.catalog import Wegwijzer  # noqa: E402
+from indexing.places import HANDREIKING_PART, WEGWIJZER_NUMBERS  # noqa: E402
+
+from .citations import format_citation  # noqa: E402
 from .conversation import strip_controls  # noqa: E402
 from .model import Answer, Source, Turn  # noqa: E402
 from .rendering import (  # noqa: E402
@@ -73,8 +75,6 @@ GENERIC_ERROR = (
 )
 ALL_PUBLICATIONS = "Alle publicaties"
 ALL_WEGWIJZERS = "Alle wegwijzers"
-HANDREIKING = "Een handreiking"
-RESEARCH_PART = "Uit het onderzoek"
 
 # System fonts only: the app must work without reaching a font CDN.
 # Dark blue buttons and links keep white/blue text above a 4.5:1 contrast ratio; subdued text is
@@ -178,7 +178,7 @@ def conversation_markdown(records: Sequence[dict[str, Any]], now: datetime | Non
                   "### Antwoord", ""]
         lines += [f"_Let op: {markdown_literal(notice)}_" for notice in record.get("notices") or []]
         lines += [markdown_literal(record["answer"]), ""]
-        sources = [Source(**data) for data in record.get("sources") or []]
+        sources = [Source.from_json(data) for data in record.get("sources") or []]
         if sources:
             lines += ["### " + ("Mogelijk relevante passages" if record.get("refused") else "Bronnen"), ""]
             for source in sources:
@@ -190,62 +190,11 @@ def conversation_markdown(records: Sequence[dict[str, Any]], now: datetime | Non
     return "\n".join(lines).rstrip() + "\n"
 
 
-# --- routekaart (pure) ------------------------------------------------------------------------
+# --- routekaart ---------------------------------------------------------------------------------
 
-@dataclass
-class RouteStop:
-    """One wegwijzer of the routekaart, as the index holds it."""
-
-    number: int
-    title: str
-    pages: list[int] | None
-    stories: list[tuple[str, str | None]] = field(default_factory=list)
-    research_pages: list[int] = field(default_factory=list)
-    handreiking: list[str] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        pages = format_pages(self.pages)
-        return f"Wegwijzer {self.number} · {self.title}" + (f" · {pages}" if pages else "")
-
-
-def routekaart(metadatas: Sequence[dict[str, Any]], texts: Sequence[str]) -> list[RouteStop]:
-    """The ten wegwijzers from passage metadata: title, pages, stories, research pages and the
-    handreiking text (passages whose part is 'Een handreiking', in chunk order)."""
-    order = sorted(range(len(metadatas)), key=lambda i: (
-        metadatas[i].get("publication_id", ""), metadatas[i].get("section_order", 0),
-        metadatas[i].get("chunk_index", 0)))
-    stops: dict[int, RouteStop] = {}
-    for i in order:
-        meta = metadatas[i]
-        number = meta.get("wegwijzer")
-        if number is None:
-            continue
-        number = int(number)
-        stop = stops.setdefault(number, RouteStop(
-            number=number, title=meta.get("wegwijzer_title") or f"Wegwijzer {number}", pages=None))
-        start, end = meta.get("page_start"), meta.get("page_end")
-        if start is not None:
-            end = end if end is not None else start
-            stop.pages = [min(stop.pages[0], start), max(stop.pages[1], end)] if stop.pages else [start, end]
-        if meta.get("story_title"):
-            story = (meta["story_title"], meta.get("story_author"))
-            if story not in stop.stories:
-                stop.stories.append(story)
-        if meta.get("part") == RESEARCH_PART:
-            for page in meta.get("research_pages") or []:
-                if page not in stop.research_pages:
-                    stop.research_pages.append(page)
-        if meta.get("part") == HANDREIKING:
-            stop.handreiking.append(texts[i])
-    for stop in stops.values():
-        stop.research_pages.sort()
-    return [stops[n] for n in sorted(stops)]
-
-
-def routekaart_page_html(stop: RouteStop) -> str:
+def routekaart_page_html(stop: Wegwijzer) -> str:
     """The body of one wegwijzer on the Routekaart tab."""
-    return routekaart_html(stop.stories, stop.research_pages, stop.handreiking, HANDREIKING)
+    return routekaart_html(stop.stories, stop.research_pages, stop.handreiking, HANDREIKING_PART)
 
 
 # --- the app -----------------------------------------------------------------------------------
@@ -257,18 +206,11 @@ class ChatService:
         self.assistant = assistant
         self.settings = settings
         self._refresh_lock = threading.Lock()
-        self._describe()
 
-    def _describe(self) -> None:
-        """Publications and routekaart of the index being served (for filters and the tab)."""
-        titles: dict[str, str] = {}
-        for meta in self.assistant.passages.metadatas:
-            pid = meta.get("publication_id")
-            if pid and pid not in titles:
-                titles[pid] = meta.get("publication_title") or pid
-        self.publication_titles = titles
-        self.stops = routekaart(self.assistant.passages.metadatas, self.assistant.passages.texts)
-        self.wegwijzer_titles = {stop.number: stop.title for stop in self.stops}
+    # What the index being served holds (for the filters and the Routekaart tab).
+    publication_titles = property(lambda self: self.assistant.catalog.publication_titles)
+    wegwijzer_titles = property(lambda self: self.assistant.catalog.wegwijzer_titles)
+    stops = property(lambda self: self.assistant.catalog.wegwijzers)
 
     def refresh_quietly(self) -> None:
         """Refresh on page load: an unreachable index is logged once, the page still loads."""
@@ -284,7 +226,6 @@ class ChatService:
         with self._refresh_lock:
             if not self.assistant.refresh():
                 return False
-            self._describe()
             log.info("Nieuwe indexgeneratie in gebruik: %s", self.assistant.generation.name)
             return True
 
@@ -296,7 +237,8 @@ class ChatService:
     def wegwijzer_choices(self) -> list[tuple[str, int]]:
         """(label, value) pairs for the wegwijzer filter; 0 is all wegwijzers."""
         return [(ALL_WEGWIJZERS, 0)] + [
-            (f"{n} · {self.wegwijzer_titles.get(n, f'Wegwijzer {n}')}", n) for n in range(1, 11)]
+            (f"{n} · {self.wegwijzer_titles.get(n, f'Wegwijzer {n}')}", n)
+            for n in self.assistant.catalog.wegwijzer_numbers or WEGWIJZER_NUMBERS]
 
     def routekaart_page(self, number: int) -> str:
         """The Routekaart tab's text for wegwijzer `number` in the index being served."""

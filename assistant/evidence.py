@@ -152,7 +152,6 @@ class RefusalPolicy:
     min_coverage: float = 0.3
     min_missing: int = 2  # low coverage only counts when at least this many terms are missing
     max_missing: int = 4
-    min_passage_coverage: float = 0.0
     english_min_dense: float = 0.80
     refuse_current: bool = True
 
@@ -164,7 +163,5 @@ class RefusalPolicy:
         if evidence.english:
             return evidence.top_dense < self.english_min_dense
         if len(evidence.missing) > self.max_missing:
-            return True
-        if evidence.best_passage_coverage < self.min_passage_coverage:
             return True
         return len(evidence.missing) >= self.min_missing and evidence.coverage < self.min_coverage

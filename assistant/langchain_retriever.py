@@ -23,6 +23,6 @@ class WegwijzerRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
                                 ) -> list[LCDocument]:
         return [
-            LCDocument(page_content=hit.text, metadata=dict(hit.metadata, score=hit.score))
+            LCDocument(page_content=hit.text, metadata=dict(hit.place.to_metadata(), chunk_id=hit.chunk_id, score=hit.score))
             for hit in self.search.search(query, k=self.k, filters=self.filters)
         ]

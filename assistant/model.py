@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from indexing.places import Place
 
 
 @dataclass
@@ -13,71 +15,66 @@ class Hit:
     chunk_id: str
     text: str
     header: str
-    metadata: dict[str, Any]
+    place: Place
     score: float = 0.0
     dense: float = 0.0
     lexical: float = 0.0
 
-    @property
-    def wegwijzer(self) -> int | None:
-        return self.metadata.get("wegwijzer")
 
-    @property
-    def pages(self) -> list[int] | None:
-        start, end = self.metadata.get("page_start"), self.metadata.get("page_end")
-        return [start, end if end is not None else start] if start is not None else None
+# The JSON keys of a source, in the order `wegwijzer ask --json` has always printed them.
+SOURCE_KEYS = ("marker", "chunk_id", "publication_id", "publication_title", "kind", "source_file",
+               "wegwijzer", "wegwijzer_title", "section", "part", "pages", "research_pages",
+               "score", "quote", "chapter", "story_title", "story_author", "page_labels")
 
 
 @dataclass
 class Source:
-    """A passage as cited in an answer: [marker] and where it sits."""
+    """A passage as cited in an answer: [marker], where it sits, what it says."""
 
     marker: int
     chunk_id: str
-    publication_id: str
-    publication_title: str
-    kind: str
-    source_file: str
-    wegwijzer: int | None
-    wegwijzer_title: str | None
-    section: str | None
-    part: str | None
-    pages: list[int] | None
-    research_pages: list[int]
-    score: float
+    place: Place
     quote: str
-    chapter: str | None = None
-    story_title: str | None = None
-    story_author: str | None = None
-    page_labels: list[str] | None = None
+    score: float = 0.0
 
     @classmethod
     def from_hit(cls, marker: int, hit: Hit) -> "Source":
-        meta = hit.metadata
-        labels = None
-        if meta.get("page_label_start"):
-            labels = [meta["page_label_start"], meta.get("page_label_end") or meta["page_label_start"]]
-        return cls(
-            marker=marker, chunk_id=hit.chunk_id,
-            publication_id=meta.get("publication_id", ""),
-            publication_title=meta.get("publication_title", ""),
-            kind=meta.get("kind", ""), source_file=meta.get("source_file", ""),
-            wegwijzer=meta.get("wegwijzer"), wegwijzer_title=meta.get("wegwijzer_title"),
-            section=meta.get("subsection") or meta.get("section"), part=meta.get("part"),
-            pages=hit.pages, research_pages=list(meta.get("research_pages") or []),
-            score=round(float(hit.score), 4), quote=hit.text,
-            chapter=meta.get("chapter"), story_title=meta.get("story_title"),
-            story_author=meta.get("story_author"), page_labels=labels,
-        )
+        return cls(marker=marker, chunk_id=hit.chunk_id, place=hit.place, quote=hit.text,
+                   score=round(float(hit.score), 4))
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        keys = ("marker", "chunk_id", "publication_id", "publication_title", "kind", "source_file",
-                "wegwijzer", "wegwijzer_title", "section", "part", "pages", "research_pages",
-                "score", "quote")
-        ordered = {key: data[key] for key in keys}
-        ordered.update({k: v for k, v in data.items() if k not in ordered})
-        return ordered
+        """The flat JSON shape of a source (ask --json, the chat's records, eval reports)."""
+        p = self.place
+        values = {
+            "marker": self.marker, "chunk_id": self.chunk_id,
+            "publication_id": p.publication_id, "publication_title": p.publication_title,
+            "kind": p.kind, "source_file": p.source_file, "wegwijzer": p.wegwijzer,
+            "wegwijzer_title": p.wegwijzer_title, "section": p.heading, "part": p.part,
+            "pages": p.pages, "research_pages": list(p.research_pages), "score": self.score,
+            "quote": self.quote, "chapter": p.chapter, "story_title": p.story_title,
+            "story_author": p.story_author, "page_labels": p.page_labels,
+        }
+        return {key: values[key] for key in SOURCE_KEYS}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Source":
+        """A Source from its JSON form (report.json, feedback.jsonl); missing keys get defaults."""
+        pages = data.get("pages") or [None, None]
+        labels = data.get("page_labels") or [None, None]
+        place = Place(
+            publication_id=str(data.get("publication_id") or ""),
+            publication_title=str(data.get("publication_title") or ""),
+            kind=str(data.get("kind") or ""), source_file=str(data.get("source_file") or ""),
+            chapter=data.get("chapter"), section=data.get("section"),
+            wegwijzer=data.get("wegwijzer"), wegwijzer_title=data.get("wegwijzer_title"),
+            part=data.get("part"), story_title=data.get("story_title"),
+            story_author=data.get("story_author"), page_start=pages[0], page_end=pages[-1],
+            page_label_start=labels[0], page_label_end=labels[-1],
+            research_pages=tuple(data.get("research_pages") or ()),
+        )
+        return cls(marker=int(data.get("marker") or 0), chunk_id=str(data.get("chunk_id") or ""),
+                   place=place, quote=str(data.get("quote") or ""),
+                   score=float(data.get("score") or 0.0))
 
 
 @dataclass

@@ -15,7 +15,9 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .citations import format_citation, format_research_pages
+from indexing.places import format_research_pages
+
+from .citations import format_citation
 
 if TYPE_CHECKING:
     from .model import Answer, Source

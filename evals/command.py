@@ -167,11 +167,8 @@ def _index_info(assistant: Any, settings: Settings) -> dict[str, Any]:
 
 
 def _wegwijzer_titles(assistant: Any, results: Sequence[Any]) -> dict[str, str]:
-    titles: dict[str, str] = {}
-    passages = getattr(assistant, "passages", None)
-    for meta in getattr(passages, "metadatas", None) or []:
-        if meta.get("wegwijzer") is not None and meta.get("wegwijzer_title"):
-            titles.setdefault(str(meta["wegwijzer"]), meta["wegwijzer_title"])
+    catalog = getattr(assistant, "catalog", None)
+    titles = {str(n): title for n, title in (catalog.wegwijzer_titles if catalog else {}).items()}
     for result in results:
         for source in result.sources:
             if source.get("wegwijzer") is not None and source.get("wegwijzer_title"):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Mapping
 
-from assistant.citations import format_pages, format_research_pages, place
 from assistant.model import Source
+from indexing.places import describe_place, format_pages, format_research_pages
 
 from .metrics import LOWER_IS_BETTER, METRICS
 
@@ -72,22 +71,12 @@ def fmt_score(value: float | None) -> str:
 
 def source_from_json(data: Mapping[str, Any]) -> Source:
     """A Source from its JSON form (report.json, feedback.jsonl); missing fields get defaults."""
-    defaults: dict[str, Any] = {"marker": 0, "research_pages": [], "score": 0.0}
-    values = {}
-    for field in dataclasses.fields(Source):
-        if field.name in data:
-            values[field.name] = data[field.name]
-        elif field.default is not dataclasses.MISSING:
-            values[field.name] = field.default
-        else:
-            values[field.name] = defaults.get(field.name, "" if field.type in ("str",) else None)
-    values["research_pages"] = list(values.get("research_pages") or [])
-    return Source(**values)
+    return Source.from_json(data)
 
 
 def source_place(data: Mapping[str, Any]) -> str:
     """Where a source sits, as the chat cites it (without its marker)."""
-    return place(source_from_json(data))
+    return describe_place(source_from_json(data).place)
 
 
 def expected_place(expected: Mapping[str, Any], answerable: bool,

@@ -39,8 +39,8 @@ OUT_OF_SCOPE = [
 def test_paraphrased_questions_find_the_right_wegwijzer_and_pages(assistant, question, wegwijzer, pages):
     answer = assistant.ask(question)
     top3 = answer.sources[:3]
-    assert any(s.wegwijzer == wegwijzer and tuple(s.pages) == pages for s in top3), [
-        (s.wegwijzer, s.pages) for s in top3]
+    assert any(s.place.wegwijzer == wegwijzer and tuple(s.place.pages) == pages for s in top3), [
+        (s.place.wegwijzer, s.place.pages) for s in top3]
     assert not answer.refused
 
 
@@ -72,24 +72,24 @@ def test_sources_are_ranked_and_carry_their_place(assistant):
     assert scores == sorted(scores, reverse=True)
     assert len(answer.sources) == 5
     top = answer.sources[0]
-    assert top.publication_id == "jaarbericht-2018-werkende-samenwerking"
-    assert top.pages is not None
+    assert top.place.publication_id == "jaarbericht-2018-werkende-samenwerking"
+    assert top.place.pages is not None
 
 
 def test_research_quotes_carry_research_pages(assistant):
     answer = assistant.ask("Wat zegt het onderzoek over het belang van goede relaties in plaats van omvang?",
                            wegwijzer=4)
-    research = [s for s in answer.sources if s.part == "Uit het onderzoek"]
+    research = [s for s in answer.sources if s.place.part == "Uit het onderzoek"]
     assert research
-    assert any(157 in s.research_pages for s in research)
+    assert any(157 in s.place.research_pages for s in research)
 
 
 def test_filters_restrict_publication_and_wegwijzer(assistant):
     answer = assistant.ask("Wat raadt de Denktank aan?", wegwijzer=8)
-    assert {s.wegwijzer for s in answer.sources} == {8}
+    assert {s.place.wegwijzer for s in answer.sources} == {8}
     tussen = "tussenbericht-2018-regionale-samenwerking-next-level"
     answer = assistant.ask("Wat moeten colleges doen?", publication=tussen)
-    assert {s.publication_id for s in answer.sources} == {tussen}
+    assert {s.place.publication_id for s in answer.sources} == {tussen}
     with pytest.raises(WegwijzerError, match="bestaat niet"):
         assistant.ask("Wat raadt de Denktank aan?", wegwijzer=11)
     with pytest.raises(WegwijzerError, match="staat niet in de index"):
@@ -104,7 +104,7 @@ def test_follow_up_is_resolved_against_the_previous_question(assistant):
     alone = assistant.ask(follow)
     answer = assistant.ask(follow, history=[Turn(first, "…")])
     assert answer.resolved_question.startswith(first)
-    assert any(s.wegwijzer == 6 and s.part == "Uit het onderzoek" for s in answer.sources[:3])
+    assert any(s.place.wegwijzer == 6 and s.place.part == "Uit het onderzoek" for s in answer.sources[:3])
     assert [s.chunk_id for s in answer.sources] != [s.chunk_id for s in alone.sources]
 
 
@@ -130,7 +130,7 @@ def test_control_characters_are_stripped():
 def test_english_question_is_answered_from_the_dutch_texts(assistant):
     answer = assistant.ask("Which role can the province play as a network partner?")
     assert not answer.refused
-    assert any(s.wegwijzer == 4 for s in answer.sources[:3])
+    assert any(s.place.wegwijzer == 4 for s in answer.sources[:3])
     assert re.search(r"\[\d\]", answer.answer)
 
 

@@ -31,7 +31,6 @@ from assistant.chat import (
     history_turns,
     launch_options,
     make_record,
-    routekaart,
 )
 from assistant.model import Source
 from assistant.rendering import SEARCHING
@@ -183,7 +182,7 @@ class _Broken:
     """An assistant whose stream fails: the chat must not show the exception."""
 
     def __init__(self, inner: Assistant, error: Exception) -> None:
-        self.passages = inner.passages
+        self.catalog = inner.catalog
         self.error = error
 
     def refresh(self) -> bool:
@@ -360,7 +359,7 @@ def _source(**changes: Any) -> Source:
         quote="Ken de spelers in de regio.\n\nWie zit waar <aan tafel>?",
     )
     data.update(changes)
-    return Source(**data)
+    return Source.from_json(data)
 
 
 def _record(question: str = ANSWERABLE, refused: bool = False) -> dict[str, Any]:
@@ -416,7 +415,7 @@ def test_markdown_export_holds_questions_answers_and_quotes() -> None:
 
 
 def test_routekaart_lists_the_ten_wegwijzers_from_the_index(assistant: Assistant) -> None:
-    stops = routekaart(assistant.passages.metadatas, assistant.passages.texts)
+    stops = assistant.catalog.wegwijzers
 
     assert [stop.number for stop in stops] == list(range(1, 11))
     for stop in stops:

@@ -1,6 +1,7 @@
 """Citation formatting (pure)."""
 
-from assistant.citations import format_citation, format_pages
+from assistant.citations import format_citation
+from indexing.places import format_pages
 from assistant.model import Source
 
 
@@ -12,7 +13,7 @@ def make_source(**changes):
         part="Uit het onderzoek", pages=[41, 44], research_pages=[182], score=0.5, quote="…",
     )
     base.update(changes)
-    return Source(**base)
+    return Source.from_json(base)
 
 
 def test_citation_format_matches_the_agreed_shape():

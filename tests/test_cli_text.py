@@ -86,9 +86,10 @@ def test_symlink_outside_the_corpus_is_refused_by_the_command(index_copy: Settin
 def test_print_answer_keeps_every_bracket(capsys: pytest.CaptureFixture[str]) -> None:
     from assistant.cli import print_answer
 
-    source = Source(marker=1, chunk_id="x/1", publication_id="x", publication_title="Bron [a]",
-                    kind="nieuws", source_file="x.txt", wegwijzer=None, wegwijzer_title=None,
-                    section=None, part=None, pages=None, research_pages=[], score=0.5, quote="q")
+    source = Source.from_json(dict(
+        marker=1, chunk_id="x/1", publication_id="x", publication_title="Bron [a]", kind="nieuws",
+        source_file="x.txt", wegwijzer=None, wegwijzer_title=None, section=None, part=None,
+        pages=None, research_pages=[], score=0.5, quote="q"))
     answer = Answer(question="q", answer="Tekst [/b] en [zie bijlage] en :smile: [1]",
                     refused=False, sources=[source], notices=["Let [op]"])
     print_answer(answer)

@@ -55,9 +55,10 @@ def _parse(markup: str) -> _Tags:
 
 
 def _source(quote: str, title: str = "Bron") -> Source:
-    return Source(marker=1, chunk_id="x/1", publication_id="x", publication_title=title,
-                  kind="nieuws", source_file="x.md", wegwijzer=None, wegwijzer_title=None,
-                  section=None, part=None, pages=None, research_pages=[], score=0.5, quote=quote)
+    return Source.from_json(dict(
+        marker=1, chunk_id="x/1", publication_id="x", publication_title=title, kind="nieuws",
+        source_file="x.md", wegwijzer=None, wegwijzer_title=None, section=None, part=None,
+        pages=None, research_pages=[], score=0.5, quote=quote))
 
 
 @pytest.mark.parametrize("text", HOSTILE_LINES)

