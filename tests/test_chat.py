@@ -18,7 +18,7 @@ import pytest
 from chat_support import chat_server, free_port  # noqa: F401  (fixture)
 from gradio_client import Client
 from gradio_client.exceptions import AppError, AuthenticationError
-from indexing_support import PERSPECTIEF, STORIES, WEGWIJZERS, drop_publications
+from indexing_support import JAARBERICHT, PERSPECTIEF, STORIES, WEGWIJZERS, drop_publications
 
 from assistant.chat import (
     GENERIC_ERROR,
@@ -250,7 +250,13 @@ def test_after_a_reindex_the_filters_and_routekaart_follow_the_new_index(
     assert after == [value for value in before if value != PERSPECTIEF]
     assert service.refresh() is False  # nothing newer
     assert "Groene stroom of netwerkstoring?" in service.routekaart_page(4)
-    assert "niet (meer) in de index" in service.routekaart_page(11)
+
+    # Without the Jaarbericht the new index has no routekaart: the tab must say so.
+    drop_publications(index_copy.corpus_dir, JAARBERICHT)
+    Indexer(index_copy, embeddings=built_index.embeddings).build()
+    assert service.refresh() is True
+    assert service.stops == []
+    assert "niet (meer) in de index" in service.routekaart_page(4)
 
 
 def test_refusal_error_shows_its_own_message(assistant: Assistant, built_index: Any) -> None:
