@@ -38,8 +38,9 @@ browser:
 	  echo "Chromium ontbreekt: installeren met apt-get (chromium, chromium-driver)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
-## test: the whole test suite (installs Chromium for the browser test when missing)
+## test: the import contracts (indexing <- assistant <- evals), then the whole test suite
 test: setup-test browser
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 ## screenshot: refresh docs/screenshot-chat.png (the README's picture) with the browser test
