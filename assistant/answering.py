@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Protocol
 
-from indexing.chunking import split_sentences
+from common.sentences import split_sentences
 
 from .citations import format_citation
 from .lexical import Vocabulary

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from indexing.errors import WegwijzerError
+from common.errors import WegwijzerError
 
 from .model import Answer
 

@@ -24,8 +24,8 @@ from typing import Any, Iterator, Sequence  # noqa: E402
 
 import gradio as gr  # noqa: E402
 
-from indexing.errors import WegwijzerError  # noqa: E402
-from indexing.settings import Settings  # noqa: E402
+from common.errors import WegwijzerError  # noqa: E402
+from common.settings import Settings  # noqa: E402
 from indexing.store import connection_lost  # noqa: E402
 
 from indexing.catalog import Wegwijzer  # noqa: E402

@@ -9,8 +9,8 @@ import re
 import sys
 from typing import Any, Sequence
 
-from indexing.errors import WegwijzerError
-from indexing.settings import Settings
+from common.errors import WegwijzerError
+from common.settings import Settings
 
 from .terminal import labelled, log_to_file, make_console, styled
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from indexing.errors import WegwijzerError
+from common.errors import WegwijzerError
 
 from .lexical import content_words, words
 from .model import Turn

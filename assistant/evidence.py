@@ -75,7 +75,7 @@ PAGE_REFERENCE = re.compile(r"\(\s*p\.?\s*[\d,\s–-]+\)")
 
 def _number_near_terms(question: str, hits: list[Hit], vocabulary: Vocabulary) -> bool:
     """A number (not a page reference) in a sentence that shares a key term with the question."""
-    from indexing.chunking import split_sentences
+    from common.sentences import split_sentences
 
     wanted = {stem(w) for w in content_words(question)} - GENERIC
     for hit in hits:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from indexing.errors import WegwijzerError
+from common.errors import WegwijzerError
 
 from .model import Hit
 

@@ -11,9 +11,9 @@ from langchain_core.embeddings import Embeddings
 
 from indexing.catalog import Catalog
 from indexing.embeddings import make_embeddings
-from indexing.errors import WegwijzerError
+from common.errors import WegwijzerError
 from indexing.places import WEGWIJZER_NUMBERS
-from indexing.settings import Settings
+from common.settings import Settings
 from indexing.store import Generation, IndexStore
 
 from .answering import Answerer, ExtractiveAnswerer, idf_table

@@ -133,7 +133,7 @@ def naive_store(directory: Path, embeddings: object):
 
 def worker_build_wegwijzer(data_dir: Path, out: Path) -> None:
     from indexing.pipeline import Indexer
-    from indexing.settings import Settings
+    from common.settings import Settings
 
     settings = Settings.from_env(corpus_dir=CORPUS_DIR, data_dir=data_dir).with_(chroma_url=None)
     out.write_text(json.dumps({"summary": Indexer(settings).build().summary()}))
@@ -161,7 +161,7 @@ def worker_warm(kind: str, data_dir: Path, questions: list[str], out: Path) -> N
     started = time.perf_counter()
     if kind == "wegwijzer":
         from assistant.service import Assistant
-        from indexing.settings import Settings
+        from common.settings import Settings
 
         assistant = Assistant(Settings.from_env(data_dir=data_dir))
 

@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
 
 from indexing.embeddings import make_embeddings  # noqa: E402
 from indexing.pipeline import Indexer  # noqa: E402
-from indexing.settings import Settings  # noqa: E402
+from common.settings import Settings  # noqa: E402
 
 TARGET_SECONDS = 3.0
 

@@ -31,7 +31,7 @@ for folder in (ROOT, ROOT / "tests"):
         sys.path.insert(0, str(folder))
 
 from chat_support import start_server  # noqa: E402
-from indexing.settings import Settings  # noqa: E402
+from common.settings import Settings  # noqa: E402
 
 TARGET_SECONDS = 10.0
 QUESTION = "Wat is een attractieve agenda?"

@@ -21,9 +21,9 @@ from rich.text import Text
 
 from assistant.terminal import labelled, make_console, styled
 
-from indexing.errors import WegwijzerError
+from common.errors import WegwijzerError
 from indexing.manifest import load_manifest
-from indexing.settings import Settings
+from common.settings import Settings
 
 from .compare import ReportError, compare_reports, describe_change, load_report
 from .feedback import HOW_TO_COMPLETE, FeedbackError, convert_feedback

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
-from indexing.errors import WegwijzerError
+from common.errors import WegwijzerError
 
 from .format import EPSILON, delta_verdict, fmt_score
 from .metrics import METRICS

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from indexing.errors import WegwijzerError
+from common.errors import WegwijzerError
 
 # The chat's refusal starts with this (assistant.service.REFUSAL); used when a feedback line has
 # no 'refused' flag.

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from indexing.errors import WegwijzerError
+from common.errors import WegwijzerError
 
 from . import metrics
 from .suites import SuiteQuestion

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from indexing.errors import WegwijzerError
+from common.errors import WegwijzerError
 
 from .format import fmt_value
 from .metrics import LOWER_IS_BETTER, METRICS

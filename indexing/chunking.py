@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import re
 
+from common.sentences import split_sentences
+
 from .model import Passage, Section
 from .places import Place, context_header
 from .structure import research_pages
 
-# A sentence ends at . ! ? (or a closing quote after one) followed by a capital or quote.
-# Abbreviations such as 'p.' and 'bv.' do not end a sentence, and a page reference
-# '(p. 192)' stays with the sentence before it.
-SENTENCE_END = re.compile(
-    r"(?<!\bp\.)(?<!\bpp\.)(?<!\bbv\.)(?<!\bnr\.)(?<!\bo\.a\.)(?<!\bd\.w\.z\.)"
-    r"(?<=[.!?’'”])\s+(?=[A-Z‘'“\[])"
-)
 # Paragraphs shorter than this (topic lines, captions) are kept with their neighbour.
 MIN_WORDS = 12
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split a paragraph into sentences (Dutch punctuation, quotes kept)."""
-    parts = [p.strip() for p in SENTENCE_END.split(text) if p.strip()]
-    return parts or [text]
 
 
 def _words(text: str) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from .errors import WegwijzerError
+from common.errors import WegwijzerError
 
 ProgressHook = Callable[[int], None]
 

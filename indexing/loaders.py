@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .errors import CorpusError
+from common.errors import CorpusError
 from .model import Document, Publication
 from .pdf import load_pdf
 from .text import load_text

@@ -17,7 +17,7 @@ from typing import Callable
 
 from filelock import FileLock, Timeout
 
-from .errors import IndexBusyError
+from common.errors import IndexBusyError
 
 
 @dataclass(frozen=True)

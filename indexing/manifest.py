@@ -6,7 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from .errors import CorpusError
+from common.errors import CorpusError
 from .model import KINDS, Publication
 
 REQUIRED = ("id", "title", "kind", "publisher", "file")

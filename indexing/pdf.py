@@ -7,7 +7,7 @@ import re
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
 
-from .errors import CorpusError
+from common.errors import CorpusError
 from .model import Document, Page, Publication
 
 # A page with fewer extractable characters than this holds no real text (a scan or an image).

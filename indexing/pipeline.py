@@ -18,7 +18,7 @@ from .locking import Owner, WriterLock
 from .manifest import load_manifest
 from .model import Passage, Publication
 from .plan import IndexPlan, RateBook, check_size, document_key, plan_run
-from .settings import Settings
+from common.settings import Settings
 from .store import Generation, IndexStore, connection_lost, unreachable_error
 from .structure import recover
 

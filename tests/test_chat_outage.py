@@ -12,7 +12,7 @@ from assistant.chat import INDEX_UNREACHABLE, ChatService
 from assistant.service import Assistant
 from chat_support import run_wegwijzer, start_server
 from chroma_support import ChromaServer
-from indexing.settings import Settings
+from common.settings import Settings
 from indexing_support import NEWS_IDS, TUSSENBERICHT, copy_corpus, keep_publications
 
 QUESTION = "Wat moeten nieuwe gemeenteraden na de verkiezingen doen aan regionale samenwerking?"

@@ -7,9 +7,9 @@ from typing import Iterator
 
 import pytest
 
-from indexing.errors import StoreError
+from common.errors import StoreError
 from indexing.pipeline import Indexer
-from indexing.settings import Settings
+from common.settings import Settings
 from indexing.store import IndexStore
 from chat_support import free_port
 from chroma_support import ChromaServer

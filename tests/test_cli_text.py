@@ -14,7 +14,7 @@ from indexing_support import add_publication
 
 from assistant.model import Answer, Source
 from indexing.pipeline import Indexer
-from indexing.settings import Settings
+from common.settings import Settings
 
 BRACKETS_ID = "bericht-met-haken"
 BRACKETS_TEXT = (
@@ -127,7 +127,7 @@ def test_top_k_must_be_a_whole_number_of_at_least_one(value: str) -> None:
 
 
 def test_library_refuses_top_k_zero(assistant) -> None:
-    from indexing.errors import WegwijzerError
+    from common.errors import WegwijzerError
 
     with pytest.raises(WegwijzerError, match="minstens 1"):
         assistant.ask("Wat is een attractieve agenda?", top_k=0)

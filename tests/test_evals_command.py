@@ -14,7 +14,7 @@ from evals.command import EvalOptions, default_out_dir, run_eval
 from evals.metrics import METRICS
 from evals.suites import SUITES_DIR
 from evals.thresholds import ThresholdError, check_thresholds, parse_thresholds
-from indexing.settings import Settings
+from common.settings import Settings
 from indexing_support import CORPUS_DIR
 
 SMALL_IDS = ("smoke-001", "smoke-002", "smoke-003", "smoke-007", "smoke-010")

@@ -12,7 +12,7 @@ from assistant.service import REFUSAL, REFUSAL_WITH_SOURCES
 from evals.command import EvalOptions, run_eval
 from evals.feedback import REFUSAL_PREFIX, convert_feedback
 from evals.suites import SuiteError, load_suite
-from indexing.settings import Settings
+from common.settings import Settings
 from indexing_support import ALL_IDS, CORPUS_DIR, JAARBERICHT, TUSSENBERICHT
 
 SOURCES = [

@@ -11,7 +11,7 @@ from evals.suites import (
     DEFAULT_SUITE, SUITES_DIR, SuiteError, SuiteQuestion, load_suite, load_suites,
     resolve_suite_path,
 )
-from indexing.errors import WegwijzerError
+from common.errors import WegwijzerError
 from indexing.manifest import load_manifest
 from indexing_support import ALL_IDS, CORPUS_DIR, JAARBERICHT
 

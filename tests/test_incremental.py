@@ -13,7 +13,7 @@ import pytest
 
 from assistant.cli import main
 from indexing.pipeline import Indexer, prepare
-from indexing.settings import Settings
+from common.settings import Settings
 from indexing_support import (
     ADVICE_PART, ALL_IDS, JAARBERICHT, NEWS_IDS, PERSPECTIEF, RESEARCH_PART, STORIES,
     TUSSENBERICHT, WEGWIJZERS, CountingEmbeddings, drop_publications, keep_publications, search,

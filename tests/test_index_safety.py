@@ -15,9 +15,9 @@ import pytest
 
 from chat_support import REPO_ROOT, server_env, wegwijzer_command, run_wegwijzer
 from chroma_support import ChromaServer
-from indexing.errors import IndexTooLargeError
+from common.errors import IndexTooLargeError
 from indexing.pipeline import Indexer
-from indexing.settings import Settings
+from common.settings import Settings
 from indexing.store import IndexStore
 from indexing_support import (
     NEWS_IDS, TUSSENBERICHT, CountingEmbeddings, add_publication, assert_previous_index_answers,

@@ -13,7 +13,7 @@ import pytest
 from indexing.model import Publication
 from indexing.pdf import load_pdf
 from indexing.pipeline import Indexer
-from indexing.settings import Settings
+from common.settings import Settings
 from indexing_support import (
     ALL_IDS, CountingEmbeddings, add_publication, label_pages, make_text_pdf, search,
 )

@@ -14,8 +14,8 @@ from assistant.model import Hit
 from assistant.reranking import CrossEncoderReranker, make_reranker
 from assistant.retrieval import distinct_places_first, make_retrieval
 from assistant.service import Assistant
-from indexing.errors import WegwijzerError
-from indexing.settings import Settings
+from common.errors import WegwijzerError
+from common.settings import Settings
 
 QUESTION = "Hoe krijgt de gemeenteraad grip op wat er in de regio wordt besloten?"
 

@@ -17,7 +17,7 @@ from indexing.loaders import load
 from indexing.manifest import load_manifest
 from indexing.model import Passage, Publication, Section
 from indexing.routekaart import research_pages
-from indexing.settings import Settings
+from common.settings import Settings
 from indexing.structure import recover
 from indexing_support import (
     ADVICE_PART, CORPUS_DIR, JAARBERICHT, RESEARCH_PART, STORIES, STORY_PARTS, WEGWIJZERS,

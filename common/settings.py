@@ -91,7 +91,7 @@ class Settings:
                 try:
                     values[key] = int(get(name))
                 except ValueError as exc:
-                    from .errors import WegwijzerError
+                    from common.errors import WegwijzerError
 
                     raise WegwijzerError(
                         f"{ENV_PREFIX}{name}={get(name)!r} is geen geheel getal. "
