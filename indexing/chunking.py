@@ -7,7 +7,7 @@ import re
 from common.sentences import split_sentences
 
 from .model import Passage, Section
-from .places import Place, context_header
+from .places import context_header
 from .structure import research_pages
 
 # Paragraphs shorter than this (topic lines, captions) are kept with their neighbour.
@@ -42,7 +42,7 @@ def chunk_section(section: Section, max_words: int) -> list[tuple[list[str], lis
     closes its chunk, so each quote keeps its own research pages.
     """
     research_part = section.publication.hints.get("research_part", "Uit het onderzoek")
-    quotes = section.part == research_part
+    quotes = section.place.part == research_part
     chunks: list[tuple[list[str], set[int]]] = []
     current: list[str] = []
     pages: set[int] = set()
@@ -81,31 +81,16 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
 
 
-def section_place(section: Section) -> Place:
-    """Where a section's passages sit."""
-    publication = section.publication
-    return Place(
-        publication_id=publication.id, publication_title=publication.label,
-        kind=publication.kind, source_file=publication.file.name,
-        publication_date=publication.date, chapter=section.chapter, section=section.title,
-        subsection=section.subsection, wegwijzer=section.wegwijzer,
-        wegwijzer_title=section.wegwijzer_title, part=section.part,
-        story_title=section.story_title, story_author=section.story_author,
-        page_start=section.page_start, page_end=section.page_end,
-        page_label_start=section.page_label_start, page_label_end=section.page_label_end,
-    )
-
-
 def chunk_sections(sections: list[Section], max_words: int = 120) -> list[Passage]:
     """All passages of a publication's sections, with stable ids and full metadata."""
     passages: list[Passage] = []
     used: set[str] = set()
     for section in sections:
-        base = f"{section.publication.id}/{_slug(section.key) or 'tekst'}"
+        base = f"{section.place.publication_id}/{_slug(section.key) or 'tekst'}"
         if base in used:
             base = f"{base}-{section.order}"
         used.add(base)
-        place = section_place(section)
+        place = section.place
         header = context_header(place)
         for index, (paragraphs, pages) in enumerate(chunk_section(section, max_words)):
             text = "\n\n".join(paragraphs)

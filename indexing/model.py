@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from .places import Place
 
 KINDS = ("jaarbericht", "onderzoeksrapport", "tussenbericht", "nieuws")
 
@@ -53,32 +55,43 @@ class Document:
 
 @dataclass
 class Section:
-    """A stretch of a publication with one place in its structure (never spans two parts)."""
+    """A stretch of a publication with one place in its structure (never spans two parts).
+
+    Structure recovery fills the place in as it reads (pages, subsection, story), with
+    :meth:`update`; chunking gives every passage of the section this place.
+    """
 
     publication: Publication
-    title: str
-    paragraphs: list[str]
+    place: Place
+    paragraphs: list[str] = field(default_factory=list)
     order: int = 0
-    chapter: str | None = None
-    subsection: str | None = None
-    wegwijzer: int | None = None
-    wegwijzer_title: str | None = None
-    part: str | None = None
-    story_title: str | None = None
-    story_author: str | None = None
-    page_start: int | None = None
-    page_end: int | None = None
-    page_label_start: str | None = None
-    page_label_end: str | None = None
+
+    @classmethod
+    def of(cls, publication: Publication, title: str, paragraphs: list[str] | None = None,
+           **where: Any) -> "Section":
+        """A section titled `title` in `publication`, at the place `where` describes."""
+        place = Place(publication_id=publication.id, publication_title=publication.label,
+                      kind=publication.kind, source_file=publication.file.name,
+                      publication_date=publication.date, section=title, **where)
+        return cls(publication, place, list(paragraphs or []))
+
+    @property
+    def title(self) -> str:
+        return self.place.section or ""
+
+    def update(self, **changes: Any) -> None:
+        """Move the section's place (e.g. its pages once they are known)."""
+        self.place = replace(self.place, **changes)
 
     @property
     def key(self) -> str:
         """A readable, stable identifier of the place (used in chunk ids)."""
-        bits = [self.chapter or "", self.title]
-        if self.wegwijzer is not None:
-            bits = [f"ww{self.wegwijzer}", self.part or "intro", self.story_title or ""]
-        elif self.subsection:
-            bits.append(self.subsection)
+        place = self.place
+        bits = [place.chapter or "", self.title]
+        if place.wegwijzer is not None:
+            bits = [f"ww{place.wegwijzer}", place.part or "intro", place.story_title or ""]
+        elif place.subsection:
+            bits.append(place.subsection)
         return "/".join(b for b in bits if b)
 
 

@@ -100,16 +100,16 @@ class Routekaart:
             if in_story and _is_story_title(block):
                 story_title, author_line = _split_story_title(block.text)
                 current = self._new_section(chapter, item, part)
-                current.story_title = story_title
+                current.update(story_title=story_title)
                 sections.append(current)
                 expect_author = True
                 if author_line:
-                    current.story_author = _author_name(author_line)
+                    current.update(story_author=_author_name(author_line))
                     current.paragraphs.append(author_line)
                     expect_author = False
                 continue
-            if expect_author and current.story_title and len(block.text) < 300:
-                current.story_author = _author_name(block.text)
+            if expect_author and current.place.story_title and len(block.text) < 300:
+                current.update(story_author=_author_name(block.text))
             expect_author = False
             current.paragraphs.extend(block.items)
         return [s for s in sections if s.paragraphs]
@@ -151,8 +151,8 @@ class Routekaart:
         return False
 
     def _new_section(self, chapter: TocEntry, item: TocEntry, part: str | None) -> Section:
-        return Section(
-            self.publication, f"Wegwijzer {item.number}: {item.title}", [],
+        return Section.of(
+            self.publication, f"Wegwijzer {item.number}: {item.title}",
             chapter=chapter.label, wegwijzer=item.number, wegwijzer_title=item.title, part=part,
             page_start=item.page, page_end=item.page_end,
         )

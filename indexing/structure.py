@@ -260,7 +260,7 @@ class TocStructure:
                           pages: tuple[int, int | None]) -> list[Section]:
         """Split a section on enumerated sub-headings ('1. Definieer…', 'a. De rechtmatige…')."""
         sections: list[Section] = []
-        current = Section(self.publication, title, [], chapter=chapter)
+        current = Section.of(self.publication, title, chapter=chapter)
         major: str | None = None
         for block in blocks:
             match = ENUMERATED.match(block.text)
@@ -274,12 +274,12 @@ class TocStructure:
                     subsection = f"{major} · {block.text}" if major else block.text
                 if current.paragraphs or sections == []:
                     sections.append(current)
-                current = Section(self.publication, title, [], chapter=chapter, subsection=subsection)
+                current = Section.of(self.publication, title, chapter=chapter, subsection=subsection)
                 continue
             current.paragraphs.extend(block.items)
         sections.append(current)
         for section in sections:
-            section.page_start, section.page_end = pages[0], pages[1] or pages[0]
+            section.update(page_start=pages[0], page_end=pages[1] or pages[0])
         return sections
 
     # front matter
@@ -299,13 +299,14 @@ class TocStructure:
             if toc_start <= block.index < self.body_start:
                 continue  # the table of contents itself is navigation, not content
             if block.is_heading:
-                current = Section(self.publication, block.text, [], chapter=self.front_matter,
-                                  page_start=pages[0], page_end=pages[1])
+                current = Section.of(self.publication, block.text, chapter=self.front_matter,
+                                     page_start=pages[0], page_end=pages[1])
                 sections.append(current)
                 continue
             if current is None:
-                current = Section(self.publication, self.publication.title, [],
-                                  chapter=self.front_matter, page_start=pages[0], page_end=pages[1])
+                current = Section.of(self.publication, self.publication.title,
+                                     chapter=self.front_matter, page_start=pages[0],
+                                     page_end=pages[1])
                 sections.append(current)
             for item in block.items:
                 if item not in seen:  # the cover repeats its title and subtitle
@@ -325,8 +326,8 @@ class TocStructure:
         intro_pages = (chapter.page, (items[0].page - 1) if items else chapter.page_end)
         intro = self._content(start, intro_end, skip_titles={chapter.title, chapter.numeral or ""})
         if intro:
-            section = Section(self.publication, chapter.title, [], chapter=chapter.label,
-                              page_start=intro_pages[0], page_end=intro_pages[1])
+            section = Section.of(self.publication, chapter.title, chapter=chapter.label,
+                                 page_start=intro_pages[0], page_end=intro_pages[1])
             for block in intro:
                 section.paragraphs.extend(block.items)
             sections.append(section)
@@ -346,13 +347,14 @@ def _heading_sections(publication: Publication, blocks: list[Block]) -> list[Sec
         if block.is_heading:
             if current is not None and not current.paragraphs:
                 # Consecutive headings: keep the first as title, the next as subsection.
-                current.subsection = block.text if current.subsection is None else current.subsection
+                if current.place.subsection is None:
+                    current.update(subsection=block.text)
                 continue
-            current = Section(publication, block.text, [])
+            current = Section.of(publication, block.text)
             sections.append(current)
             continue
         if current is None:
-            current = Section(publication, publication.title, [])
+            current = Section.of(publication, publication.title)
             sections.append(current)
         current.paragraphs.extend(block.items)
     return sections
@@ -371,10 +373,7 @@ def _paged_sections(document: Document) -> list[Section]:
             paragraphs.extend(block.items)
         number = int(page.label) if page.label and page.label.isdigit() else None
         sections.append(
-            Section(
-                document.publication, heading, paragraphs,
-                page_start=number, page_end=number,
-                page_label_start=page.label, page_label_end=page.label,
-            )
+            Section.of(document.publication, heading, paragraphs, page_start=number,
+                       page_end=number, page_label_start=page.label, page_label_end=page.label)
         )
     return sections

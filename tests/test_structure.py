@@ -81,13 +81,13 @@ def passages(corpus) -> list[Passage]:
 
 
 def _wegwijzer_sections(sections: list[Section], number: int) -> list[Section]:
-    return [s for s in sections if s.wegwijzer == number]
+    return [s for s in sections if s.place.wegwijzer == number]
 
 
 def _by_title(sections: list[Section], chapter: str) -> dict[str, list[Section]]:
     found: dict[str, list[Section]] = {}
     for section in sections:
-        if section.chapter == chapter:
+        if section.place.chapter == chapter:
             found.setdefault(section.title, []).append(section)
     return found
 
@@ -100,7 +100,7 @@ def _words(texts: list[str]) -> list[str]:
 
 
 def test_all_ten_wegwijzers_in_reading_order(sections: list[Section]) -> None:
-    numbers = [s.wegwijzer for s in sections if s.wegwijzer is not None]
+    numbers = [s.place.wegwijzer for s in sections if s.place.wegwijzer is not None]
     assert sorted(set(numbers)) == list(range(1, 11))
     assert numbers == sorted(numbers), "wegwijzer sections are out of reading order"
 
@@ -110,17 +110,17 @@ def test_wegwijzer_title_and_toc_pages(sections: list[Section], number: int) -> 
     title, first, last = WEGWIJZERS[number]
     found = _wegwijzer_sections(sections, number)
     assert found, f"wegwijzer {number} not found"
-    assert {(s.wegwijzer_title, s.page_start, s.page_end) for s in found} == {(title, first, last)}
+    assert {(s.place.wegwijzer_title, s.place.page_start, s.place.page_end) for s in found} == {(title, first, last)}
     assert {s.title for s in found} == {f"Wegwijzer {number}: {title}"}
-    assert {s.chapter for s in found} == {"II. Een routekaart"}
+    assert {s.place.chapter for s in found} == {"II. Een routekaart"}
 
 
 @pytest.mark.parametrize("number", sorted(WEGWIJZERS))
 def test_wegwijzer_has_story_research_and_advice_parts(sections: list[Section], number: int) -> None:
     parts: list[str | None] = []
     for section in _wegwijzer_sections(sections, number):
-        if not parts or parts[-1] != section.part:
-            parts.append(section.part)
+        if not parts or parts[-1] != section.place.part:
+            parts.append(section.place.part)
     story = "Twee verhalen" if number in (2, 6) else "Een verhaal"
     assert parts == [story, RESEARCH_PART, ADVICE_PART]
 
@@ -128,8 +128,8 @@ def test_wegwijzer_has_story_research_and_advice_parts(sections: list[Section], 
 @pytest.mark.parametrize("number", sorted(STORIES))
 def test_story_titles_and_authors(sections: list[Section], passages: list[Passage],
                                   number: int) -> None:
-    stories = [(s.story_title, s.story_author) for s in _wegwijzer_sections(sections, number)
-               if s.part in STORY_PARTS]
+    stories = [(s.place.story_title, s.place.story_author) for s in _wegwijzer_sections(sections, number)
+               if s.place.part in STORY_PARTS]
     assert stories == STORIES[number]
     # The passages carry them too, and name them in their context header.
     for title, author in STORIES[number]:
@@ -142,11 +142,11 @@ def test_story_titles_and_authors(sections: list[Section], passages: list[Passag
 
 
 def test_story_author_line_is_kept_as_text(sections: list[Section]) -> None:
-    fred = next(s for s in sections if s.story_author == "Fred Paling")
+    fred = next(s for s in sections if s.place.story_author == "Fred Paling")
     assert fred.paragraphs[0] == "Fred Paling, voorzitter Raad van Bestuur UWV"
-    mikkers = next(s for s in sections if s.story_author == "Jack Mikkers")
+    mikkers = next(s for s in sections if s.place.story_author == "Jack Mikkers")
     # Title and author share one heading line in the source; the title keeps only the capitals.
-    assert mikkers.story_title == "Kijk naar waar je vandaan komt"
+    assert mikkers.place.story_title == "Kijk naar waar je vandaan komt"
     assert mikkers.paragraphs[0].startswith("Jack Mikkers, burgemeester")
 
 
@@ -208,13 +208,13 @@ def test_chapter_one_sections_with_pages(sections: list[Section], title: str, fi
                                          last: int) -> None:
     found = _by_title(sections, CHAPTER_I).get(title)
     assert found, f"section '{title}' not found in chapter I"
-    assert {(s.page_start, s.page_end) for s in found} == {(first, last)}
+    assert {(s.place.page_start, s.place.page_end) for s in found} == {(first, last)}
     assert all(s.paragraphs for s in found)
 
 
 def test_five_parts_of_the_routekaart_are_subsections(sections: list[Section]) -> None:
     found = _by_title(sections, CHAPTER_I)["Vijf onderdelen van de routekaart"]
-    subsections = [s.subsection for s in found if s.subsection]
+    subsections = [s.place.subsection for s in found if s.place.subsection]
     majors = [s for s in subsections if "·" not in s]
     assert [re.match(r"\d\.", s).group() for s in majors] == ["1.", "2.", "3.", "4.", "5."]
     assert majors[0] == "1. Definieer het vraagstuk"
@@ -229,10 +229,10 @@ def test_five_parts_of_the_routekaart_are_subsections(sections: list[Section]) -
         "3. Kies het perspectief · c. De netwerkende overheid",
         "3. Kies het perspectief · d. De responsieve overheid",
     ]
-    by_sub = {s.subsection: s for s in found}
+    by_sub = {s.place.subsection: s for s in found}
     assert "New Public Management" in " ".join(by_sub[steering[1]].paragraphs)
     assert "initiatieven vanuit de samenleving" in " ".join(by_sub[steering[3]].paragraphs)
-    assert {(s.page_start, s.page_end) for s in found} == {(17, 19)}
+    assert {(s.place.page_start, s.place.page_end) for s in found} == {(17, 19)}
 
 
 @pytest.mark.parametrize("title,first,last", CHAPTER_III_SECTIONS)
@@ -240,28 +240,28 @@ def test_chapter_three_sections_with_pages(sections: list[Section], title: str, 
                                            last: int) -> None:
     found = _by_title(sections, CHAPTER_III).get(title)
     assert found, f"section '{title}' not found in chapter III"
-    assert {(s.page_start, s.page_end) for s in found} == {(first, last)}
+    assert {(s.place.page_start, s.place.page_end) for s in found} == {(first, last)}
 
 
 def test_chapter_three_spans_pages_72_to_76(sections: list[Section]) -> None:
-    found = [s for s in sections if s.chapter == CHAPTER_III]
-    assert min(s.page_start for s in found) == 72
-    assert max(s.page_end for s in found) == 76
+    found = [s for s in sections if s.place.chapter == CHAPTER_III]
+    assert min(s.place.page_start for s in found) == 72
+    assert max(s.place.page_end for s in found) == 76
 
 
 def test_dankwoord_and_colofon(sections: list[Section]) -> None:
-    dankwoord = [s for s in sections if s.chapter == "IV. Dankwoord"]
-    assert {(s.title, s.page_start, s.page_end) for s in dankwoord} == {("Dankwoord", 77, 79)}
+    dankwoord = [s for s in sections if s.place.chapter == "IV. Dankwoord"]
+    assert {(s.title, s.place.page_start, s.place.page_end) for s in dankwoord} == {("Dankwoord", 77, 79)}
     assert "Jantine Kriens en Job Cohen" in " ".join(dankwoord[0].paragraphs)
     colofon = [s for s in sections if s.title == "Colofon"]
-    assert {(s.chapter, s.page_start, s.page_end) for s in colofon} == {("Colofon", 80, 80)}
+    assert {(s.place.chapter, s.place.page_start, s.place.page_end) for s in colofon} == {("Colofon", 80, 80)}
     assert "Studio Dimdim, Den Haag" in colofon[0].paragraphs
     assert sections[-1] is colofon[-1]
 
 
 def test_front_matter_sections(sections: list[Section]) -> None:
-    front = [s for s in sections if s.chapter == "Voorwerk"]
-    assert {(s.page_start, s.page_end) for s in front} == {(1, 12)}
+    front = [s for s in sections if s.place.chapter == "Voorwerk"]
+    assert {(s.place.page_start, s.place.page_end) for s in front} == {(1, 12)}
     titles = [s.title for s in front]
     assert "Samenstelling 4e VNG Denktank" in titles
     assert "Voorwoord" in titles
@@ -276,7 +276,7 @@ def test_front_matter_sections(sections: list[Section]) -> None:
     assert not any(re.search(r"Leeswijzer\s+21", p) for s in front for p in s.paragraphs)
     # Front matter comes first, chapter I right after it.
     assert sections[: len(front)] == front
-    assert sections[len(front)].chapter == CHAPTER_I
+    assert sections[len(front)].place.chapter == CHAPTER_I
 
 
 # --- chunks --------------------------------------------------------------------------------
@@ -294,9 +294,9 @@ def test_chunks_never_cross_a_section(sections: list[Section], passages: list[Pa
         assert _words([p.text for p in group]) == _words(section.paragraphs), section.key
         for passage in group:
             meta = passage.metadata
-            assert meta.get("wegwijzer") == section.wegwijzer
-            assert meta.get("part") == section.part
-            assert meta.get("story_title") == section.story_title
+            assert meta.get("wegwijzer") == section.place.wegwijzer
+            assert meta.get("part") == section.place.part
+            assert meta.get("story_title") == section.place.story_title
             assert meta["section"] == section.title
 
 
@@ -587,22 +587,22 @@ def _synthetic_structure(tmp_path: Path, padded: bool) -> tuple[list[Section], l
 def _summary(sections: list[Section], passages: list[Passage]) -> dict[str, object]:
     items = {}
     for number in SYNTHETIC_ITEMS:
-        found = [s for s in sections if s.wegwijzer == number]
+        found = [s for s in sections if s.place.wegwijzer == number]
         parts: list[str | None] = []
         for section in found:
-            if not parts or parts[-1] != section.part:
-                parts.append(section.part)
+            if not parts or parts[-1] != section.place.part:
+                parts.append(section.place.part)
         items[number] = {
-            "title": {(s.wegwijzer_title, s.page_start, s.page_end) for s in found},
+            "title": {(s.place.wegwijzer_title, s.place.page_start, s.place.page_end) for s in found},
             "parts": parts,
-            "stories": [(s.story_title, s.story_author) for s in found if s.part in STORY_PARTS],
+            "stories": [(s.place.story_title, s.place.story_author) for s in found if s.place.part in STORY_PARTS],
             "research": sorted({page for p in passages if p.metadata.get("wegwijzer") == number
                                 and p.metadata.get("part") == RESEARCH_PART
                                 for page in p.metadata.get("research_pages", [])}),
         }
-    others = {(s.chapter, s.title, s.page_start, s.page_end) for s in sections if s.wegwijzer is None}
+    others = {(s.place.chapter, s.title, s.place.page_start, s.place.page_end) for s in sections if s.place.wegwijzer is None}
     return {"items": items, "others": others,
-            "numbers": [s.wegwijzer for s in sections if s.wegwijzer is not None]}
+            "numbers": [s.place.wegwijzer for s in sections if s.place.wegwijzer is not None]}
 
 
 @pytest.mark.parametrize("padded", [False, True], ids=["compact", "padded"])
@@ -628,14 +628,14 @@ def test_synthetic_publication_items_found_with_pages(tmp_path: Path, padded: bo
 
 def test_synthetic_figure_labels_do_not_start_items(tmp_path: Path) -> None:
     sections, _ = _synthetic_structure(tmp_path, padded=False)
-    intro = [s for s in sections if s.chapter == "II. Een kleine routekaart" and s.wegwijzer is None]
+    intro = [s for s in sections if s.place.chapter == "II. Een kleine routekaart" and s.place.wegwijzer is None]
     assert len(intro) == 1
     # The routekaart figure's loose labels are chapter II's opening, not item 1's text.
     assert "Stadhuis" in intro[0].paragraphs
     assert "Zoek de partners" in intro[0].paragraphs
-    item_text = " ".join(p for s in sections if s.wegwijzer is not None for p in s.paragraphs)
+    item_text = " ".join(p for s in sections if s.place.wegwijzer is not None for p in s.paragraphs)
     assert "Stadhuis" not in item_text
-    first_story = next(s for s in sections if s.wegwijzer == 1)
+    first_story = next(s for s in sections if s.place.wegwijzer == 1)
     assert first_story.paragraphs[0] == "Anna de Vries, voorzitter van de werkgroep"
 
 
