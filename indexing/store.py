@@ -77,9 +77,17 @@ class IndexStore:
 
     def __init__(self, settings: Settings, client: Any | None = None) -> None:
         self.settings = settings
-        self.client = client if client is not None else make_client(settings)
+        self._client = client
         self.prefix = settings.collection
         self.records_dir = settings.data_dir / "records"
+
+    @property
+    def client(self) -> Any:
+        """The Chroma client, opened on first use: an `index` run must not touch the store
+        before it holds the writer lock (another run may be stopped mid-write)."""
+        if self._client is None:
+            self._client = make_client(self.settings)
+        return self._client
 
     # pointer
 
@@ -129,6 +137,26 @@ class IndexStore:
                 f"embedder), of stel de oorspronkelijke embedder weer in."
             )
         return generation
+
+    def check_embeddings(self, generation: Generation, collection: Any, spec: str | None,
+                         dimension: int) -> None:
+        """An embedder handed in by code must be the index's: same name (when it has one)
+        and vectors of the same length as the stored ones."""
+        where = self.settings.chroma_url or str(self.settings.data_dir)
+        if spec is not None and spec != generation.embedder:
+            raise EmbedderMismatchError(
+                f"De index in {where} is gebouwd met embedder '{generation.embedder}', maar de "
+                f"meegegeven embedder is '{spec}'. Geef de embedder van de index mee, of "
+                f"herindexeer met `wegwijzer index --rebuild`."
+            )
+        stored = collection.get(limit=1, include=["embeddings"])["embeddings"]
+        if stored is not None and len(stored) and len(stored[0]) != dimension:
+            raise EmbedderMismatchError(
+                f"De index in {where} bevat vectoren van lengte {len(stored[0])}, maar de "
+                f"embedder maakt vectoren van lengte {dimension}: dat is een andere embedder "
+                f"dan die van de index ('{generation.embedder}'). Gebruik die embedder, of "
+                f"herindexeer met `wegwijzer index --rebuild`."
+            )
 
     def collection(self, generation: Generation) -> Any:
         """The raw Chroma collection of a generation."""
