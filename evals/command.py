@@ -171,8 +171,9 @@ def _wegwijzer_titles(assistant: Any, results: Sequence[Any]) -> dict[str, str]:
     titles = {str(n): title for n, title in (catalog.wegwijzer_titles if catalog else {}).items()}
     for result in results:
         for source in result.sources:
-            if source.get("wegwijzer") is not None and source.get("wegwijzer_title"):
-                titles.setdefault(str(source["wegwijzer"]), source["wegwijzer_title"])
+            place = source.place
+            if place.wegwijzer is not None and place.wegwijzer_title:
+                titles.setdefault(str(place.wegwijzer), place.wegwijzer_title)
     return dict(sorted(titles.items(), key=lambda kv: int(kv[0])))
 
 

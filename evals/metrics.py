@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+if TYPE_CHECKING:
+    from assistant.model import Source
+    from indexing.places import Place
 
 MARKER = re.compile(r"\[(\d+)\]")
 
 
-def source_counts(source: Mapping[str, Any], expected: Mapping[str, Any]) -> bool:
+def source_counts(place: "Place", expected: Mapping[str, Any]) -> bool:
     """A source counts when publication, wegwijzer (if given) and pages (if given) match.
 
     Expected wegwijzers and pages are those of the paged Jaarbericht. When a question accepts
@@ -16,15 +20,15 @@ def source_counts(source: Mapping[str, Any], expected: Mapping[str, Any]) -> boo
     one of them is held only to the publication: it has neither pages nor wegwijzers to match.
     """
     publications = expected.get("publications") or []
-    if publications and source.get("publication_id") not in publications:
+    if publications and place.publication_id not in publications:
         return False
-    if len(publications) > 1 and not source.get("pages"):
+    if len(publications) > 1 and not place.pages:
         return True
     wegwijzers = expected.get("wegwijzers") or []
-    if wegwijzers and source.get("wegwijzer") not in wegwijzers:
+    if wegwijzers and place.wegwijzer not in wegwijzers:
         return False
     pages = expected.get("pages")
-    if pages and not pages_overlap(source.get("pages"), pages):
+    if pages and not pages_overlap(place.pages, pages):
         return False
     return True
 
@@ -38,10 +42,10 @@ def pages_overlap(got: Sequence[int | None] | None, wanted: Sequence[int]) -> bo
     return last >= wanted[0] and first <= wanted[1]
 
 
-def first_relevant_rank(sources: Sequence[Mapping[str, Any]], expected: Mapping[str, Any]) -> int | None:
+def first_relevant_rank(sources: Sequence["Source"], expected: Mapping[str, Any]) -> int | None:
     """1-based rank of the first counting source, or None."""
     for rank, source in enumerate(sources, start=1):
-        if source_counts(source, expected):
+        if source_counts(source.place, expected):
             return rank
     return None
 
@@ -59,18 +63,18 @@ def cited_markers(answer: str) -> list[int]:
     return [int(m) for m in MARKER.findall(answer)]
 
 
-def citation_precision(answer: str, sources: Sequence[Mapping[str, Any]],
+def citation_precision(answer: str, sources: Sequence["Source"],
                        expected: Mapping[str, Any]) -> float | None:
     """Share of [n] markers that point to a counting source; None when there are no markers."""
     markers = cited_markers(answer)
     if not markers:
         return None
-    by_marker = {s.get("marker"): s for s in sources}
+    by_marker = {s.marker: s.place for s in sources}
     good = sum(1 for m in markers if m in by_marker and source_counts(by_marker[m], expected))
     return good / len(markers)
 
 
-def top1_page_accuracy(sources: Sequence[Mapping[str, Any]], expected: Mapping[str, Any]) -> float | None:
+def top1_page_accuracy(sources: Sequence["Source"], expected: Mapping[str, Any]) -> float | None:
     """1 when the best source is in an expected publication (if given) and its pages overlap the
     expected pages; None when no pages are expected."""
     pages = expected.get("pages")
@@ -78,21 +82,21 @@ def top1_page_accuracy(sources: Sequence[Mapping[str, Any]], expected: Mapping[s
         return None
     if not sources:
         return 0.0
-    top = sources[0]
+    top = sources[0].place
     publications = expected.get("publications") or []
-    if publications and top.get("publication_id") not in publications:
+    if publications and top.publication_id not in publications:
         return 0.0
-    return 1.0 if pages_overlap(top.get("pages"), pages) else 0.0
+    return 1.0 if pages_overlap(top.pages, pages) else 0.0
 
 
-def research_page_recall(sources: Sequence[Mapping[str, Any]], expected: Mapping[str, Any]) -> float | None:
+def research_page_recall(sources: Sequence["Source"], expected: Mapping[str, Any]) -> float | None:
     """Share of expected research-report pages found on the sources; None when none expected."""
     wanted = set(expected.get("research_pages") or [])
     if not wanted:
         return None
     found: set[int] = set()
     for source in sources:
-        found.update(source.get("research_pages") or [])
+        found.update(source.place.research_pages)
     return len(wanted & found) / len(wanted)
 
 
@@ -141,7 +145,7 @@ QUESTION_METRICS: tuple[str, ...] = (
 )
 
 
-def question_metrics(answer: str, sources: Sequence[Mapping[str, Any]], expected: Mapping[str, Any],
+def question_metrics(answer: str, sources: Sequence["Source"], expected: Mapping[str, Any],
                      answerable: bool) -> dict[str, float | None]:
     """The metrics of one answered question; None where a metric does not apply.
 

@@ -16,7 +16,7 @@ from .format import (
     NO_WEGWIJZER, expected_place, fmt_delta, fmt_score, fmt_value, group_label, source_place,
 )
 from .html_report import render_html
-from .metrics import aggregate, source_counts
+from .metrics import aggregate
 from .runner import QuestionResult
 from .suites import Suite
 from .summary import GROUP_COLUMNS, problem_questions, summary_lines, summary_rows
@@ -58,9 +58,6 @@ def build_report(results: Sequence[QuestionResult], suites: Sequence[Suite], *,
                  ) -> dict[str, Any]:
     """The report.json data for one run."""
     questions = [r.to_json() for r in results]
-    for q in questions:
-        for source in q["sources"]:
-            source["counts"] = bool(q["answerable"]) and source_counts(source, q["expected"])
     overall, support = aggregate(questions)
     per_wegwijzer, per_tag = breakdowns(questions)
     stamp = (timestamp or datetime.now().astimezone()).isoformat(timespec="seconds")

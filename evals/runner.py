@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
+from assistant.model import Source
 from common.errors import WegwijzerError
 
 from . import metrics
@@ -21,20 +22,25 @@ class QuestionResult:
     question: SuiteQuestion
     answer: str
     refused: bool
-    sources: list[dict[str, Any]]
+    sources: list[Source]
     latency_ms: float
     metrics: dict[str, float | None] = field(default_factory=dict)
     error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The question's entry in report.json; each source says whether it `counts`."""
         q = self.question
+        expected = q.expected()
+        sources = [{**source.to_json(),
+                    "counts": bool(q.answerable) and metrics.source_counts(source.place, expected)}
+                   for source in self.sources]
         data: dict[str, Any] = {
             "id": q.id, "suite": q.suite, "line": q.line, "question": q.question,
             "answerable": q.answerable, "tags": list(q.tags),
-            "expected": {**q.expected(), "answer": q.answer},
+            "expected": {**expected, "answer": q.answer},
             "answer": self.answer, "refused": self.refused,
             "cited_markers": sorted(set(metrics.cited_markers(self.answer))),
-            "sources": self.sources, "latency_ms": round(self.latency_ms, 1),
+            "sources": sources, "latency_ms": round(self.latency_ms, 1),
             "metrics": {k: (round(v, 4) if v is not None else None) for k, v in self.metrics.items()},
         }
         if q.note:
@@ -44,7 +50,7 @@ class QuestionResult:
         return data
 
 
-def score(question: SuiteQuestion, answer: str, refused: bool, sources: Sequence[dict[str, Any]]
+def score(question: SuiteQuestion, answer: str, refused: bool, sources: Sequence[Source]
           ) -> dict[str, float | None]:
     """Per-question metrics for one answer (see evals.metrics.question_metrics)."""
     return metrics.question_metrics(answer, sources, question.expected(), question.answerable)
@@ -64,14 +70,13 @@ def run_questions(assistant: Any, questions: Iterable[SuiteQuestion],
             progress(number - 1, len(items), question)
         started = time.perf_counter()
         try:
-            reply = assistant.ask(question.question, id=question.id).to_json()
-            error = None
+            reply = assistant.ask(question.question, id=question.id)
+            text, refused, sources, error = reply.answer, reply.refused, reply.sources, None
         except WegwijzerError as exc:
-            reply = {"answer": "", "refused": False, "sources": []}
-            error = str(exc)
+            text, refused, sources, error = "", False, [], str(exc)
         latency = (time.perf_counter() - started) * 1000
-        result = QuestionResult(question=question, answer=reply["answer"], refused=reply["refused"],
-                                sources=reply["sources"], latency_ms=latency, error=error)
+        result = QuestionResult(question=question, answer=text, refused=refused,
+                                sources=list(sources), latency_ms=latency, error=error)
         result.metrics = score(question, result.answer, result.refused, result.sources)
         results.append(result)
     if progress and items:

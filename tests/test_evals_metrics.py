@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.model import Source
 from evals import metrics
 from evals.metrics import (
     METRICS, aggregate, citation_precision, false_refusal_rate, first_relevant_rank, hit_at,
@@ -16,9 +17,14 @@ TB = "tussenbericht-2018-regionale-samenwerking-next-level"
 
 
 def src(marker: int, publication: str = JB, wegwijzer: int | None = None,
-        pages: list[int] | None = None, research: list[int] | None = None) -> dict:
-    return {"marker": marker, "publication_id": publication, "wegwijzer": wegwijzer,
-            "pages": pages, "research_pages": research or []}
+        pages: list[int] | None = None, research: list[int] | None = None) -> Source:
+    return Source.from_json({"marker": marker, "publication_id": publication,
+                             "wegwijzer": wegwijzer, "pages": pages,
+                             "research_pages": research or []})
+
+
+def counts(source: Source, expected: dict) -> bool:
+    return source_counts(source.place, expected)
 
 
 EXPECTED = {"publications": [JB], "wegwijzers": [4], "pages": [41, 44], "research_pages": [],
@@ -33,28 +39,28 @@ def test_the_metric_names_are_exactly_the_documented_ones() -> None:
 
 
 def test_a_source_counts_only_when_publication_wegwijzer_and_pages_match() -> None:
-    assert source_counts(src(1, JB, 4, [41, 44]), EXPECTED)
-    assert source_counts(src(1, JB, 4, [44, 46]), EXPECTED)  # overlaps on p. 44
-    assert source_counts(src(1, JB, 4, [38, 41]), EXPECTED)  # overlaps on p. 41
-    assert not source_counts(src(1, TB, 4, [41, 44]), EXPECTED)  # other publication
-    assert not source_counts(src(1, JB, 5, [41, 44]), EXPECTED)  # other wegwijzer
-    assert not source_counts(src(1, JB, None, [41, 44]), EXPECTED)
-    assert not source_counts(src(1, JB, 4, [45, 48]), EXPECTED)  # after the expected pages
-    assert not source_counts(src(1, JB, 4, [37, 40]), EXPECTED)  # before
-    assert not source_counts(src(1, JB, 4, None), EXPECTED)  # no pages known
+    assert counts(src(1, JB, 4, [41, 44]), EXPECTED)
+    assert counts(src(1, JB, 4, [44, 46]), EXPECTED)  # overlaps on p. 44
+    assert counts(src(1, JB, 4, [38, 41]), EXPECTED)  # overlaps on p. 41
+    assert not counts(src(1, TB, 4, [41, 44]), EXPECTED)  # other publication
+    assert not counts(src(1, JB, 5, [41, 44]), EXPECTED)  # other wegwijzer
+    assert not counts(src(1, JB, None, [41, 44]), EXPECTED)
+    assert not counts(src(1, JB, 4, [45, 48]), EXPECTED)  # after the expected pages
+    assert not counts(src(1, JB, 4, [37, 40]), EXPECTED)  # before
+    assert not counts(src(1, JB, 4, None), EXPECTED)  # no pages known
     # Without wegwijzers or pages only the publication matters; "any of" several publications.
     loose = {"publications": [JB, TB], "wegwijzers": [], "pages": None}
-    assert source_counts(src(1, TB), loose)
-    assert source_counts(src(1, JB, 7, [55, 58]), loose)
-    assert not source_counts(src(1, "nieuws-x"), loose)
+    assert counts(src(1, TB), loose)
+    assert counts(src(1, JB, 7, [55, 58]), loose)
+    assert not counts(src(1, "nieuws-x"), loose)
     # A question answered by a wegwijzer and by the (unpaged) Tussenbericht: the Tussenbericht
     # counts without wegwijzer or pages, the Jaarbericht is still held to both.
     both = {"publications": [JB, TB], "wegwijzers": [1], "pages": [27, 30]}
-    assert source_counts(src(1, TB), both)
-    assert source_counts(src(1, JB, 1, [27, 30]), both)
-    assert not source_counts(src(1, JB, None, [14, 14]), both)
-    assert not source_counts(src(1, JB, 2, [31, 36]), both)
-    assert not source_counts(src(1, TB), EXPECTED)  # only when the question accepts it
+    assert counts(src(1, TB), both)
+    assert counts(src(1, JB, 1, [27, 30]), both)
+    assert not counts(src(1, JB, None, [14, 14]), both)
+    assert not counts(src(1, JB, 2, [31, 36]), both)
+    assert not counts(src(1, TB), EXPECTED)  # only when the question accepts it
 
 
 def test_pages_overlap_handles_open_ranges() -> None:
@@ -184,8 +190,8 @@ def test_aggregate_gives_every_metric_with_its_support() -> None:
 
 def test_expected_pages_do_not_bind_accepted_publications_without_printed_pages() -> None:
     expected = {"publications": [JB, TB], "wegwijzers": [], "pages": [1, 12]}
-    assert source_counts(src(1, TB, None, None), expected)  # the Tussenbericht has no pages
-    assert not source_counts(src(1, JB, None, [27, 30]), expected)  # the Jaarbericht does
-    assert source_counts(src(1, JB, None, [1, 12]), expected)
+    assert counts(src(1, TB, None, None), expected)  # the Tussenbericht has no pages
+    assert not counts(src(1, JB, None, [27, 30]), expected)  # the Jaarbericht does
+    assert counts(src(1, JB, None, [1, 12]), expected)
     only_jb = {"publications": [JB], "wegwijzers": [], "pages": [1, 12]}
-    assert not source_counts(src(1, JB, None, None), only_jb)
+    assert not counts(src(1, JB, None, None), only_jb)

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
+from assistant.model import Source
 from evals.metrics import METRICS
 from evals.report import build_report, render_markdown, write_reports
 from evals.runner import QuestionResult, score
@@ -27,16 +28,16 @@ def suite_question(qid: str, answerable: bool = True, wegwijzers: tuple[int, ...
 
 
 def source(marker: int, publication: str, wegwijzer: int | None, pages: list[int] | None,
-           quote: str = "Een passage.") -> dict:
-    return {"marker": marker, "chunk_id": f"c{marker}", "publication_id": publication,
+           quote: str = "Een passage.") -> Source:
+    return Source.from_json({"marker": marker, "chunk_id": f"c{marker}", "publication_id": publication,
             "publication_title": "Jaarbericht 2018" if publication == JAARBERICHT else "Tussenbericht",
             "kind": "jaarbericht", "source_file": "x.md", "wegwijzer": wegwijzer,
             "wegwijzer_title": "Ken het netwerk" if wegwijzer == 4 else None, "section": "Sectie",
             "part": "Uit het onderzoek" if wegwijzer else None, "pages": pages, "research_pages": [],
-            "score": 0.5, "quote": quote}
+            "score": 0.5, "quote": quote})
 
 
-def result(q: SuiteQuestion, answer: str, refused: bool, sources: list[dict], latency: float
+def result(q: SuiteQuestion, answer: str, refused: bool, sources: list[Source], latency: float
            ) -> QuestionResult:
     r = QuestionResult(question=q, answer=answer, refused=refused, sources=sources, latency_ms=latency)
     r.metrics = score(q, answer, refused, sources)
