@@ -11,7 +11,7 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[llm]'
 	touch $@
 
 ## setup-test: also the test tools and the sentence-transformers backend.
@@ -20,7 +20,7 @@ setup-test: $(VENV)/.installed-test
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[st,test]'
+	$(BIN)/pip install --quiet -e '.[llm,st,test]'
 	touch $@
 
 ## index: build or update the index (only what changed is embedded)

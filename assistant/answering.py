@@ -1,7 +1,11 @@
-"""Answerers turn a question and its ranked sources into answer text with [n] markers.
+"""Answerers turn a question and its ranked sources into an answer with [n] markers.
 
-`ExtractiveAnswerer` (the default, no LLM) quotes 2–5 sentences verbatim from the sources.
-`ChatModelAnswerer` wraps any LangChain chat model, for users who configure one.
+An answerer streams events (`assistant.model`): the sources, text deltas, and last the complete
+`Answer`, which may be a refusal. `answer()` is derived from the stream, once, in
+`StreamingAnswerer`. `make_answerer` builds the configured one from the settings:
+
+- `ExtractiveAnswerer` (the default, no LLM) quotes 2–5 sentences verbatim from the sources;
+- `ChatModelAnswerer` wraps any LangChain chat model the user configures (`WEGWIJZER_LLM`).
 """
 
 from __future__ import annotations
@@ -9,13 +13,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, Protocol
+from typing import Any, Iterator, Protocol, Sequence
 
 from common.sentences import split_sentences
+from common.settings import Settings
 
 from .citations import format_citation
 from .lexical import Vocabulary
-from .model import Source
+from .model import Answer, AnswerEvent, Source, SourcesFound, TextDelta, Turn, final_answer
 
 MIN_SENTENCE_WORDS = 6
 CAPTION = re.compile(r"^(figuur|tabel|foto|bron)\b", re.IGNORECASE)
@@ -25,17 +30,34 @@ SENTENCE_CLOSE = re.compile(r"[.!?…][’'”\")*]*\s*(\(p\.?[^)]*\)[.*]*)?$")
 
 
 class Answerer(Protocol):
-    """Turns a question and ranked sources into answer text with [n] markers.
+    """Turns a question, its ranked sources and the earlier turns into an Answer.
 
-    `stream` yields pieces whose concatenation is the answer (tokens from a chat model,
-    sentences from the extractive answerer).
+    `stream` yields `SourcesFound`, then `TextDelta`s whose concatenation is the answer text
+    (tokens from a chat model, sentences from the extractive answerer), then the `Answer`.
     """
 
     name: str
 
-    def answer(self, question: str, sources: list[Source]) -> str: ...
+    def stream(self, question: str, sources: list[Source],
+               history: Sequence[Turn] = ()) -> Iterator[AnswerEvent]: ...
 
-    def stream(self, question: str, sources: list[Source]) -> Iterator[str]: ...
+    def answer(self, question: str, sources: list[Source],
+               history: Sequence[Turn] = ()) -> Answer: ...
+
+
+class StreamingAnswerer:
+    """Base for answerers: implement `stream`; `answer` is the stream's final Answer."""
+
+    name = "answerer"
+
+    def stream(self, question: str, sources: list[Source],
+               history: Sequence[Turn] = ()) -> Iterator[AnswerEvent]:
+        raise NotImplementedError
+
+    def answer(self, question: str, sources: list[Source],
+               history: Sequence[Turn] = ()) -> Answer:
+        """The complete answer (runs the stream)."""
+        return final_answer(self.stream(question, sources, history))
 
 
 @dataclass
@@ -47,7 +69,7 @@ class Candidate:
     score: float = 0.0
 
 
-class ExtractiveAnswerer:
+class ExtractiveAnswerer(StreamingAnswerer):
     """Picks the sentences of the sources that best match the question, verbatim.
 
     A sentence scores by the weighted overlap of its terms with the question (rarer terms
@@ -116,13 +138,19 @@ class ExtractiveAnswerer:
         chosen.sort(key=lambda c: (ranks[c.marker], c.position))
         return chosen
 
-    def answer(self, question: str, sources: list[Source]) -> str:
-        return "".join(self.stream(question, sources)).strip()
+    def stream(self, question: str, sources: list[Source],
+               history: Sequence[Turn] = ()) -> Iterator[AnswerEvent]:
+        """The sources, one sentence and its marker at a time, then the Answer.
 
-    def stream(self, question: str, sources: list[Source]) -> Iterator[str]:
-        """Pieces that concatenate to the answer: one sentence and its marker at a time."""
+        History is not used: the Assistant already resolved a follow-up into `question`.
+        """
+        yield SourcesFound(sources)
+        pieces = []
         for number, candidate in enumerate(self.select(question, sources)):
-            yield f"{' ' if number else ''}{candidate.text} [{candidate.marker}]"
+            pieces.append(f"{' ' if number else ''}{candidate.text} [{candidate.marker}]")
+            yield TextDelta(pieces[-1])
+        yield Answer(question=question, answer="".join(pieces).strip(), refused=False,
+                     sources=sources)
 
 
 def _similar(a: set[str], b: set[str], threshold: float = 0.6) -> bool:
@@ -141,32 +169,72 @@ def idf_table(term_lists: list[list[str]]) -> dict[str, float]:
     return {term: math.log(1 + n / count) for term, count in df.items()}
 
 
+REFUSAL_FORM = "Dat staat er niet in."
 SYSTEM_PROMPT = (
     "Je bent Wegwijzer, een assistent voor raadsleden en wethouders. Beantwoord de vraag kort "
     "in het Nederlands, alleen op basis van de genummerde bronnen. Zet na elke bewering het "
     "nummer van de bron tussen blokhaken, bijvoorbeeld [1]. Staat het antwoord niet in de "
-    "bronnen, zeg dan: 'Dat staat er niet in.'"
+    f"bronnen, zeg dan alleen: '{REFUSAL_FORM}'"
 )
 
 
-class ChatModelAnswerer:
+def content_text(content: Any) -> str:
+    """The text of a chat model's message content: a string, or a list of content blocks."""
+    if isinstance(content, str):
+        return content
+    parts = []
+    for block in content or ():
+        if isinstance(block, str):
+            parts.append(block)
+        elif isinstance(block, dict) and block.get("type") == "text":
+            parts.append(str(block.get("text") or ""))
+    return "".join(parts)
+
+
+def is_refusal(text: str) -> bool:
+    """Whether a model's answer is the fixed refusal form (quotes and case ignored)."""
+    core = REFUSAL_FORM.rstrip(".").lower()
+    return text.strip().strip("'\"‘’“”").lower().startswith(core)
+
+
+class ChatModelAnswerer(StreamingAnswerer):
     """Generative answers from any LangChain chat model (configured by the user)."""
 
     name = "chatmodel"
 
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: Any, name: str | None = None) -> None:
         self.model = model
+        if name:
+            self.name = name
 
-    def _messages(self, question: str, sources: list[Source]) -> list[tuple[str, str]]:
+    def messages(self, question: str, sources: list[Source],
+                 history: Sequence[Turn] = ()) -> list[tuple[str, str]]:
+        """System prompt, earlier turns, then the numbered sources and the question."""
         context = "\n\n".join(f"{format_citation(s)}\n{s.quote}" for s in sources)
-        return [("system", SYSTEM_PROMPT), ("human", f"Bronnen:\n{context}\n\nVraag: {question}")]
+        turns: list[tuple[str, str]] = []
+        for turn in history:
+            turns += [("human", turn.question), ("ai", turn.answer)]
+        return [("system", SYSTEM_PROMPT), *turns,
+                ("human", f"Bronnen:\n{context}\n\nVraag: {question}")]
 
-    def answer(self, question: str, sources: list[Source]) -> str:
-        return "".join(self.stream(question, sources)).strip()
-
-    def stream(self, question: str, sources: list[Source]) -> Iterator[str]:
-        for chunk in self.model.stream(self._messages(question, sources)):
-            text = chunk.content if isinstance(chunk.content, str) else str(chunk.content)
+    def stream(self, question: str, sources: list[Source],
+               history: Sequence[Turn] = ()) -> Iterator[AnswerEvent]:
+        yield SourcesFound(sources)
+        pieces = []
+        for chunk in self.model.stream(self.messages(question, sources, history)):
+            text = content_text(chunk.content)
             if text:
-                yield text
+                pieces.append(text)
+                yield TextDelta(text)
+        text = "".join(pieces).strip()
+        yield Answer(question=question, answer=text, refused=is_refusal(text), sources=sources)
 
+
+def make_answerer(settings: Settings, vocabulary: Vocabulary,
+                  idf: dict[str, float] | None = None) -> Answerer:
+    """The answerer the settings ask for: a configured chat model, else the extractive one."""
+    if not settings.llm:
+        return ExtractiveAnswerer(vocabulary, idf)
+    from .llm import make_chat_model
+
+    return ChatModelAnswerer(make_chat_model(settings), name=settings.llm)

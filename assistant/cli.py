@@ -200,15 +200,34 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def print_answer(answer: Any) -> None:
-    from .citations import format_citation
+    """Print a complete answer: notices, text, sources."""
+    from .model import Notice, TextDelta
 
-    for notice in answer.notices:
-        console.print(labelled("Let op:", "yellow", notice))
-    out.print(answer.answer)
+    print_stream([*(Notice(n) for n in answer.notices), TextDelta(answer.answer), answer])
+
+
+def print_stream(events: Any) -> Any:
+    """Print an answer while it streams: notices (stderr), the text as it arrives, then the
+    sources. Returns the final Answer."""
+    from .citations import format_citation
+    from .model import Answer, Notice, TextDelta, final_answer
+
+    def shown():
+        for event in events:
+            if isinstance(event, Notice):
+                console.print(labelled("Let op:", "yellow", event.text))
+            elif isinstance(event, TextDelta):
+                out.print(event.text, end="", soft_wrap=True)
+                out.file.flush()
+            yield event
+
+    answer: Answer = final_answer(shown())
+    out.print()
     if answer.sources:
         out.print(styled("\n", ("Bronnen", "bold")) if not answer.refused else "")
         for source in answer.sources:
             out.print(format_citation(source))
+    return answer
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -222,11 +241,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     options = dict(top_k=args.top_k, publication=args.publication, wegwijzer=args.wegwijzer)
     if args.batch:
         return run_batch(assistant, args.batch, options)
-    answer = assistant.ask(args.question, **options)
     if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False))
+        print(json.dumps(assistant.ask(args.question, **options).to_json(), ensure_ascii=False))
     else:
-        print_answer(answer)
+        print_stream(assistant.stream(args.question, **options))
     return 0
 
 
@@ -252,7 +270,7 @@ def run_batch(assistant: Any, path: str, options: dict[str, Any]) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .chat import serve
+    from .chat.server import serve
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port),
                                    ("concurrency", args.concurrency)) if v is not None}

@@ -1,9 +1,10 @@
-"""The nouns of answering: a retrieved Hit, a cited Source, the Answer, a conversation Turn."""
+"""The nouns of answering: a retrieved Hit, a cited Source, the Answer, a conversation Turn,
+and the events an answer streams as (notices, the sources, text deltas, the final Answer)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping, Union
 
 from indexing.places import Place
 
@@ -113,3 +114,39 @@ class Answer:
         if self.resolved_question and self.resolved_question != self.question:
             data["resolved_question"] = self.resolved_question
         return data
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know before the answer (e.g. the question was shortened)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class SourcesFound:
+    """The numbered sources the answer will cite; streamed before any answer text."""
+
+    sources: list[Source]
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """The next piece of answer text; the pieces concatenate to the answer."""
+
+    text: str
+
+
+# What an answer streams: notices, the sources, text deltas, and last the complete Answer.
+AnswerEvent = Union[Notice, SourcesFound, TextDelta, Answer]
+
+
+def final_answer(events: Iterable[AnswerEvent]) -> Answer:
+    """The complete Answer at the end of an event stream (runs the stream to its end)."""
+    answer: Answer | None = None
+    for event in events:
+        if isinstance(event, Answer):
+            answer = event
+    if answer is None:
+        raise RuntimeError("the answer stream ended without an Answer")
+    return answer

@@ -16,10 +16,19 @@ from indexing.places import WEGWIJZER_NUMBERS
 from common.settings import Settings
 from indexing.store import Generation, IndexStore
 
-from .answering import Answerer, ExtractiveAnswerer, idf_table
+from .answering import Answerer, idf_table, make_answerer
 from .conversation import clean_question, resolve
 from .evidence import Evidence, RefusalPolicy, assess
-from .model import Answer, Source, Turn
+from .model import (
+    Answer,
+    AnswerEvent,
+    Notice,
+    Source,
+    SourcesFound,
+    TextDelta,
+    Turn,
+    final_answer,
+)
 from .reranking import Reranker, make_reranker
 from .passages import PassageIndex
 from .retrieval import Filters, RetrievalPipeline, make_retrieval
@@ -60,7 +69,9 @@ class Assistant:
 
     def _open(self) -> IndexSnapshot:
         # The embedder's first call is slow (it maps its weights); warm it while the index loads.
-        warm = threading.Thread(target=self.embeddings.embed_query, args=("opwarmen",), daemon=True)
+        vector: list[list[float]] = []
+        warm = threading.Thread(target=lambda: vector.append(self.embeddings.embed_query("opwarmen")),
+                                daemon=True)
         warm.start()
         generation = self.store.require_active(self.settings.embedder)
         collection = self.store.collection(generation)
@@ -71,9 +82,14 @@ class Assistant:
             catalog=Catalog.from_passages(passages.metadatas, passages.texts),
             search=make_retrieval(collection, self.embeddings, passages, self.reranker),
             idf=idf,
-            answerer=self._answerer or ExtractiveAnswerer(passages.vocabulary, idf),
+            answerer=self._answerer or make_answerer(self.settings, passages.vocabulary, idf),
         )
         warm.join()
+        if not vector:  # warming failed: fail here, with the embedder's own error
+            vector.append(self.embeddings.embed_query("opwarmen"))
+        # An embedder handed in by code must be the index's.
+        self.store.check_embeddings(generation, collection, getattr(self.embeddings, "spec", None),
+                                    len(vector[0]))
         return snapshot
 
     # Read-only views of the snapshot being served.
@@ -136,37 +152,31 @@ class Assistant:
 
     def ask(self, question: str, history: list[Turn] | None = None, top_k: int | None = None,
             publication: str | None = None, wegwijzer: int | None = None, id: Any = None) -> Answer:
-        """Answer one question (with earlier turns for follow-ups)."""
-        snapshot = self.snapshot  # one generation for the whole answer
-        answer, _ = self.prepare(question, history, top_k, publication, wegwijzer, id, snapshot)
-        started = time.perf_counter()
-        if answer.refused:
-            answer.answer = REFUSAL_WITH_SOURCES if answer.sources else REFUSAL
-        else:
-            answer.answer = snapshot.answerer.answer(answer.resolved_question or answer.question,
-                                                 answer.sources)
-        answer.timings_ms["answer"] = (time.perf_counter() - started) * 1000
-        answer.timings_ms["total"] = answer.timings_ms["retrieve"] + answer.timings_ms["answer"]
-        return answer
+        """Answer one question (with earlier turns for follow-ups): the final event of `stream`."""
+        return final_answer(self.stream(question, history, top_k, publication, wegwijzer, id))
 
     def stream(self, question: str, history: list[Turn] | None = None, top_k: int | None = None,
-               publication: str | None = None, wegwijzer: int | None = None
-               ) -> Iterator[tuple[str, Answer]]:
-        """Yield (text so far, answer) while the answer is composed; the last one is complete."""
+               publication: str | None = None, wegwijzer: int | None = None,
+               id: Any = None) -> Iterator[AnswerEvent]:
+        """Answer as events: notices, the sources, text deltas, then the complete Answer."""
         snapshot = self.snapshot  # one generation for the whole answer
-        answer, _ = self.prepare(question, history, top_k, publication, wegwijzer,
-                                 snapshot=snapshot)
+        answer, _ = self.prepare(question, history, top_k, publication, wegwijzer, id, snapshot)
+        for notice in answer.notices:
+            yield Notice(notice)
         started = time.perf_counter()
         if answer.refused:
             answer.answer = REFUSAL_WITH_SOURCES if answer.sources else REFUSAL
-            yield answer.answer, answer
+            yield SourcesFound(answer.sources)
+            yield TextDelta(answer.answer)
         else:
-            parts: list[str] = []
-            for piece in snapshot.answerer.stream(answer.resolved_question or answer.question,
-                                              answer.sources):
-                parts.append(piece)
-                answer.answer = "".join(parts)
-                yield answer.answer, answer
+            for event in snapshot.answerer.stream(answer.resolved_question or answer.question,
+                                                  answer.sources, list(history or [])):
+                if not isinstance(event, Answer):
+                    yield event
+                    continue
+                answer.answer, answer.refused = event.answer, event.refused
+                answer.sources = event.sources
+                answer.notices = answer.notices + event.notices
         answer.timings_ms["answer"] = (time.perf_counter() - started) * 1000
         answer.timings_ms["total"] = answer.timings_ms["retrieve"] + answer.timings_ms["answer"]
-        yield answer.answer, answer
+        yield answer

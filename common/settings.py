@@ -37,6 +37,14 @@ class Settings:
     # second run waits this many seconds for the one holding the writer lock.
     max_passages: int = 20000
     index_wait: int = 600
+    # A language model the user configures ('openai:MODEL' or 'ollama:MODEL'); None means the
+    # extractive answerer, which needs no model.
+    llm: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    ollama_url: str | None = None
+    llm_timeout: int = 60
+    llm_max_tokens: int = 600
     # Serving the chat (used by the assistant package).
     host: str = "127.0.0.1"
     port: int = 7860
@@ -85,8 +93,13 @@ class Settings:
             values["collection"] = get("COLLECTION")
         if get("HOST"):
             values["host"] = get("HOST")
+        for name, key in (("LLM", "llm"), ("LLM_BASE_URL", "llm_base_url"),
+                          ("LLM_API_KEY", "llm_api_key"), ("OLLAMA_URL", "ollama_url")):
+            if get(name):
+                values[key] = get(name)
         for name, key in (("PORT", "port"), ("CONCURRENCY", "concurrency"), ("TOP_K", "top_k"),
-                          ("MAX_PASSAGES", "max_passages"), ("INDEX_WAIT", "index_wait")):
+                          ("MAX_PASSAGES", "max_passages"), ("INDEX_WAIT", "index_wait"),
+                          ("LLM_TIMEOUT", "llm_timeout"), ("LLM_MAX_TOKENS", "llm_max_tokens")):
             if get(name):
                 try:
                     values[key] = int(get(name))

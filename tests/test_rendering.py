@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from assistant.model import Answer, Source
-from assistant.rendering import (
+from assistant.chat.rendering import (
     describe_filters,
     markdown_literal,
     paragraphs_html,
     render_answer,
+    render_partial,
     render_error,
     render_sources,
     render_user,
@@ -67,8 +68,8 @@ def test_every_renderer_keeps_hostile_text_as_text(text: str) -> None:
                     sources=[_source(f"{text}\n\n{text}", title=text)], notices=[text],
                     resolved_question=f"vorige vraag {text}")
     rendered = [
-        render_answer(answer.answer, answer, final=True,
-                      scope=describe_filters("x", 4, {"x": text}, {4: text})),
+        render_answer(answer, scope=describe_filters("x", 4, {"x": text}, {4: text})),
+        render_partial(answer.answer, answer.notices),
         render_sources(answer.sources, refused=True), render_error(text), render_user(text),
         routekaart_html([(text, text)], [182], [text]),
     ]
@@ -94,8 +95,8 @@ def test_answer_message_parts_in_order() -> None:
     answer = Answer(question="q", answer="Ken het netwerk. [1]", refused=False,
                     sources=[_source("Ken de spelers.\n\nWie zit waar <aan tafel>?")],
                     notices=["Uw vraag is ingekort."])
-    streaming = render_answer(answer.answer, answer)
-    final = render_answer(answer.answer, answer, final=True, scope="<p><em>Gezocht in: x</em></p>")
+    streaming = render_partial(answer.answer, answer.notices)
+    final = render_answer(answer, scope="<p><em>Gezocht in: x</em></p>")
 
     assert "<details>" not in streaming
     assert streaming.startswith("<p><em>Let op: Uw vraag is ingekort.</em></p>")

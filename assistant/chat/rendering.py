@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 from indexing.places import format_research_pages
 
-from .citations import format_citation
+from ..citations import format_citation
 
 if TYPE_CHECKING:
-    from .model import Answer, Source
+    from ..model import Answer, Source
 
 SEARCHING_TEXT = "Ik zoek in de publicaties…"
 # Template syntax ('${value}', '{{…}}') stays inert too: Gradio's HTML component fills a JS
@@ -81,18 +81,20 @@ def describe_filters(publication: str | None, wegwijzer: int | None,
     return note_html("Gezocht in: " + " · ".join(bits)) if bits else ""
 
 
-def render_answer(text: str, answer: "Answer | None" = None, final: bool = False,
-                  scope: str = "") -> str:
-    """The assistant's chat message: notices, answer text, and (when final) the sources."""
-    parts = []
-    if answer is not None:
-        parts += [note_html(f"Let op: {notice}") for notice in answer.notices]
+def render_partial(text: str, notices: Sequence[str] = ()) -> str:
+    """The assistant's message while the answer streams in: notices and the text so far."""
+    parts = [note_html(f"Let op: {notice}") for notice in notices]
     parts.append(paragraphs_html(text))
-    if final and answer is not None:
-        if answer.resolved_question and answer.resolved_question != answer.question:
-            parts.append(f"<p><em>Vraag begrepen als:</em> {text_html(answer.resolved_question)}</p>")
-        parts.append(render_sources(answer.sources, answer.refused))
-        parts.append(scope)
+    return "".join(part for part in parts if part)
+
+
+def render_answer(answer: "Answer", scope: str = "") -> str:
+    """The assistant's final message: notices, answer text, the understood question, sources."""
+    parts = [render_partial(answer.answer, answer.notices)]
+    if answer.resolved_question and answer.resolved_question != answer.question:
+        parts.append(f"<p><em>Vraag begrepen als:</em> {text_html(answer.resolved_question)}</p>")
+    parts.append(render_sources(answer.sources, answer.refused))
+    parts.append(scope)
     return "".join(part for part in parts if part)
 
 

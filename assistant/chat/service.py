@@ -1,0 +1,139 @@
+"""The Assistant behind the chat: the newest index, answers as messages, Dutch errors only."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Iterator, Sequence
+
+import gradio as gr
+
+from common.errors import WegwijzerError
+from common.settings import Settings
+from indexing.catalog import Wegwijzer
+from indexing.places import HANDREIKING_PART, WEGWIJZER_NUMBERS
+from indexing.store import connection_lost
+
+from ..model import Answer, Notice, TextDelta
+from .records import history_turns, make_record
+from .rendering import (
+    describe_filters,
+    note_html,
+    render_answer,
+    render_error,
+    render_partial,
+    routekaart_html,
+)
+from .texts import ALL_PUBLICATIONS, ALL_WEGWIJZERS, GENERIC_ERROR, INDEX_UNREACHABLE
+
+log = logging.getLogger("wegwijzer.chat")
+
+
+def routekaart_page_html(stop: Wegwijzer) -> str:
+    """The body of one wegwijzer on the Routekaart tab."""
+    return routekaart_html(stop.stories, stop.research_pages, stop.handreiking, HANDREIKING_PART)
+
+
+class ChatService:
+    """The Assistant behind the chat: refreshes to the newest index, never leaks a traceback."""
+
+    def __init__(self, assistant: Any, settings: Settings) -> None:
+        self.assistant = assistant
+        self.settings = settings
+        self._refresh_lock = threading.Lock()
+
+    # What the index being served holds (for the filters and the Routekaart tab).
+    publication_titles = property(lambda self: self.assistant.catalog.publication_titles)
+    wegwijzer_titles = property(lambda self: self.assistant.catalog.wegwijzer_titles)
+    stops = property(lambda self: self.assistant.catalog.wegwijzers)
+
+    def refresh_quietly(self) -> None:
+        """Refresh on page load: an unreachable index is logged once, the page still loads."""
+        try:
+            self.refresh()
+        except Exception as error:
+            if not connection_lost(error):
+                raise
+            log_unreachable("bij het laden van de pagina", error)
+
+    def refresh(self) -> bool:
+        """Serve the newest index generation if a re-index finished; True when it switched."""
+        with self._refresh_lock:
+            if not self.assistant.refresh():
+                return False
+            log.info("Nieuwe indexgeneratie in gebruik: %s", self.assistant.generation.name)
+            return True
+
+    def publication_choices(self) -> list[tuple[str, str]]:
+        """(label, value) pairs for the publication filter; '' is all publications."""
+        return [(ALL_PUBLICATIONS, "")] + [
+            (title, pid) for pid, title in sorted(self.publication_titles.items())]
+
+    def wegwijzer_choices(self) -> list[tuple[str, int]]:
+        """(label, value) pairs for the wegwijzer filter; 0 is all wegwijzers."""
+        return [(ALL_WEGWIJZERS, 0)] + [
+            (f"{n} · {self.wegwijzer_titles.get(n, f'Wegwijzer {n}')}", n)
+            for n in self.assistant.catalog.wegwijzer_numbers or WEGWIJZER_NUMBERS]
+
+    def routekaart_page(self, number: int) -> str:
+        """The Routekaart tab's text for wegwijzer `number` in the index being served."""
+        for stop in self.stops:
+            if stop.number == number:
+                return routekaart_page_html(stop)
+        return note_html(f"Wegwijzer {number} staat niet (meer) in de index.")
+
+    def ask(self, question: str) -> dict[str, Any]:
+        """The /ask endpoint: the answer dict exactly as `wegwijzer ask --json` prints it."""
+        try:
+            self.refresh()
+            return self.assistant.ask(question).to_json()
+        except WegwijzerError as error:
+            raise gr.Error(str(error), print_exception=False) from None
+        except Exception as error:
+            raise gr.Error(failure_message(error, question), print_exception=False) from None
+
+    def stream(self, question: str, records: Sequence[dict[str, Any]], publication: str | None,
+               wegwijzer: int | None) -> Iterator[tuple[str, dict[str, Any] | None]]:
+        """Yield (message markdown, None) while answering, then (final markdown, record)."""
+        scope = describe_filters(publication, wegwijzer, self.publication_titles,
+                                 self.wegwijzer_titles)
+        try:
+            self.refresh()
+            answer: Answer | None = None
+            text, notices = "", []
+            for event in self.assistant.stream(question, history=history_turns(records),
+                                               publication=publication, wegwijzer=wegwijzer):
+                if isinstance(event, Notice):
+                    notices.append(event.text)
+                elif isinstance(event, TextDelta):
+                    text += event.text
+                    yield render_partial(text, notices), None
+                elif isinstance(event, Answer):
+                    answer = event
+                # SourcesFound: the sources are shown with the final answer.
+            if answer is None:  # a stream always ends with its Answer; guard anyway
+                raise RuntimeError("the assistant's stream ended without an answer")
+            record = make_record(question, answer, publication=publication, wegwijzer=wegwijzer)
+            yield render_answer(answer, scope=scope), record
+        except WegwijzerError as error:
+            yield render_error(str(error)), make_record(question, error=str(error),
+                                                        publication=publication, wegwijzer=wegwijzer)
+        except Exception as error:
+            message = failure_message(error, question)
+            yield render_error(message), make_record(question, error=message,
+                                                     publication=publication, wegwijzer=wegwijzer)
+
+
+def log_unreachable(where: str, error: BaseException) -> None:
+    """One log line, no traceback: a stopped Chroma server is an outage, not a bug."""
+    log.error("Index niet bereikbaar %s (%s: %s)", where, type(error).__name__,
+              str(error).splitlines()[0][:200] if str(error) else "")
+
+
+def failure_message(error: BaseException, question: str) -> str:
+    """The Dutch message for an unexpected failure while answering; logs it for the maintainer."""
+    if connection_lost(error):
+        log_unreachable("bij het beantwoorden", error)
+        return INDEX_UNREACHABLE
+    log.exception("Fout bij het beantwoorden van %r", question)
+    return GENERIC_ERROR
