@@ -98,7 +98,8 @@ def test_second_build_via_server_embeds_nothing(server_settings: Settings, serve
 
 def test_unreachable_server_is_a_dutch_error(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}"
+    store = IndexStore(Settings(corpus_dir=tmp_path, data_dir=tmp_path, chroma_url=url))
     with pytest.raises(StoreError) as caught:
-        IndexStore(Settings(corpus_dir=tmp_path, data_dir=tmp_path, chroma_url=url))
+        store.active()  # the client connects on first use
     message = str(caught.value)
     assert url in message and "niet bereikbaar" in message and "chroma run" in message
