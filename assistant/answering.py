@@ -5,7 +5,8 @@ An answerer streams events (`assistant.model`): the sources, text deltas, and la
 `StreamingAnswerer`. `make_answerer` builds the configured one from the settings:
 
 - `ExtractiveAnswerer` (the default, no LLM) quotes 2–5 sentences verbatim from the sources;
-- `ChatModelAnswerer` wraps any LangChain chat model the user configures (`WEGWIJZER_LLM`).
+- `llm.ChatModelAnswerer` wraps the LangChain chat model the user configures (`WEGWIJZER_LLM`),
+  with the extractive answerer as its fallback (`llm.FallbackAnswerer`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any, Iterator, Protocol, Sequence
 from common.sentences import split_sentences
 from common.settings import Settings
 
-from .citations import format_citation
 from .lexical import Vocabulary
 from .model import Answer, AnswerEvent, Source, SourcesFound, TextDelta, Turn, final_answer
 
@@ -169,72 +169,14 @@ def idf_table(term_lists: list[list[str]]) -> dict[str, float]:
     return {term: math.log(1 + n / count) for term, count in df.items()}
 
 
-REFUSAL_FORM = "Dat staat er niet in."
-SYSTEM_PROMPT = (
-    "Je bent Wegwijzer, een assistent voor raadsleden en wethouders. Beantwoord de vraag kort "
-    "in het Nederlands, alleen op basis van de genummerde bronnen. Zet na elke bewering het "
-    "nummer van de bron tussen blokhaken, bijvoorbeeld [1]. Staat het antwoord niet in de "
-    f"bronnen, zeg dan alleen: '{REFUSAL_FORM}'"
-)
-
-
-def content_text(content: Any) -> str:
-    """The text of a chat model's message content: a string, or a list of content blocks."""
-    if isinstance(content, str):
-        return content
-    parts = []
-    for block in content or ():
-        if isinstance(block, str):
-            parts.append(block)
-        elif isinstance(block, dict) and block.get("type") == "text":
-            parts.append(str(block.get("text") or ""))
-    return "".join(parts)
-
-
-def is_refusal(text: str) -> bool:
-    """Whether a model's answer is the fixed refusal form (quotes and case ignored)."""
-    core = REFUSAL_FORM.rstrip(".").lower()
-    return text.strip().strip("'\"‘’“”").lower().startswith(core)
-
-
-class ChatModelAnswerer(StreamingAnswerer):
-    """Generative answers from any LangChain chat model (configured by the user)."""
-
-    name = "chatmodel"
-
-    def __init__(self, model: Any, name: str | None = None) -> None:
-        self.model = model
-        if name:
-            self.name = name
-
-    def messages(self, question: str, sources: list[Source],
-                 history: Sequence[Turn] = ()) -> list[tuple[str, str]]:
-        """System prompt, earlier turns, then the numbered sources and the question."""
-        context = "\n\n".join(f"{format_citation(s)}\n{s.quote}" for s in sources)
-        turns: list[tuple[str, str]] = []
-        for turn in history:
-            turns += [("human", turn.question), ("ai", turn.answer)]
-        return [("system", SYSTEM_PROMPT), *turns,
-                ("human", f"Bronnen:\n{context}\n\nVraag: {question}")]
-
-    def stream(self, question: str, sources: list[Source],
-               history: Sequence[Turn] = ()) -> Iterator[AnswerEvent]:
-        yield SourcesFound(sources)
-        pieces = []
-        for chunk in self.model.stream(self.messages(question, sources, history)):
-            text = content_text(chunk.content)
-            if text:
-                pieces.append(text)
-                yield TextDelta(text)
-        text = "".join(pieces).strip()
-        yield Answer(question=question, answer=text, refused=is_refusal(text), sources=sources)
-
-
-def make_answerer(settings: Settings, vocabulary: Vocabulary,
-                  idf: dict[str, float] | None = None) -> Answerer:
-    """The answerer the settings ask for: a configured chat model, else the extractive one."""
+def make_answerer(settings: Settings, vocabulary: Vocabulary, idf: dict[str, float] | None = None,
+                  chat_model: Any = None) -> Answerer:
+    """The answerer the settings ask for: the configured chat model, with the extractive
+    answerer as its fallback when the model fails; else the extractive answerer."""
+    extractive = ExtractiveAnswerer(vocabulary, idf)
     if not settings.llm:
-        return ExtractiveAnswerer(vocabulary, idf)
-    from .llm import make_chat_model
+        return extractive
+    from .llm import ChatModelAnswerer, FallbackAnswerer, make_chat_model
 
-    return ChatModelAnswerer(make_chat_model(settings), name=settings.llm)
+    model = chat_model if chat_model is not None else make_chat_model(settings)
+    return FallbackAnswerer(ChatModelAnswerer(model, vocabulary, idf, name=settings.llm), extractive)

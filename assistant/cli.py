@@ -75,6 +75,13 @@ def _common(parser: argparse.ArgumentParser, answers: bool = False) -> None:
     if answers:  # only the commands that answer questions search, so only they rerank
         group.add_argument("--reranker", help="optioneel: 'cross-encoder:MODEL-OF-PAD' herordent de "
                            "beste passages (of WEGWIJZER_RERANKER; standaard geen)")
+    if answers or parser.prog.endswith("inspect"):
+        group.add_argument("--llm", metavar="BACKEND:MODEL",
+                           help="optioneel taalmodel: 'openai:MODEL' (elke OpenAI-compatibele server) "
+                                "of 'ollama:MODEL' (of WEGWIJZER_LLM; standaard geen: letterlijke zinnen)")
+        group.add_argument("--llm-base-url", metavar="URL",
+                           help="adres van de OpenAI-compatibele server, bv. http://127.0.0.1:11434/v1 "
+                                "(of WEGWIJZER_LLM_BASE_URL)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,6 +149,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         corpus_dir=getattr(args, "corpus_dir", None),
         max_passages=getattr(args, "max_passages", None),
         index_wait=getattr(args, "wait", None),
+        llm=getattr(args, "llm", None),
+        llm_base_url=getattr(args, "llm_base_url", None),
     )
 
 
@@ -183,7 +192,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from indexing.catalog import part_line, publication_line, section_line
     from indexing.pipeline import Indexer
 
-    publications = Indexer(settings_from(args)).inspect()
+    from .llm import describe_llm
+
+    settings = settings_from(args)
+    publications = Indexer(settings).inspect()
     if args.json:
         print(json.dumps([dataclasses.asdict(p) for p in publications], ensure_ascii=False, indent=2))
         return 0
@@ -196,6 +208,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                 out.print(f"      {part_line(part)}")
             for subsection in section.subsections:
                 out.print(f"      {subsection}")
+    out.print(f"\nAntwoorden: {describe_llm(settings)}")
     return 0
 
 
@@ -210,7 +223,7 @@ def print_stream(events: Any) -> Any:
     """Print an answer while it streams: notices (stderr), the text as it arrives, then the
     sources. Returns the final Answer."""
     from .citations import format_citation
-    from .model import Answer, Notice, TextDelta, final_answer
+    from .model import Answer, Notice, TextDelta, TextReset, final_answer
 
     def shown():
         for event in events:
@@ -219,10 +232,15 @@ def print_stream(events: Any) -> Any:
             elif isinstance(event, TextDelta):
                 out.print(event.text, end="", soft_wrap=True)
                 out.file.flush()
+            elif isinstance(event, TextReset):  # the model failed mid-answer: start afresh
+                out.print()
             yield event
 
     answer: Answer = final_answer(shown())
     out.print()
+    for sentence in answer.unsupported:
+        console.print(labelled("Controleer:", "yellow",
+                               f"niet teruggevonden in de geciteerde bron: {sentence}"))
     if answer.sources:
         out.print(styled("\n", ("Bronnen", "bold")) if not answer.refused else "")
         for source in answer.sources:

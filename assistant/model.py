@@ -98,6 +98,12 @@ class Answer:
     id: Any = None
     notices: list[str] = field(default_factory=list)
     resolved_question: str | None = None
+    # Set when a language model wrote the answer: its name, whether the citation check ran,
+    # the sentences their cited passage does not support, and markers to missing sources.
+    llm: str | None = None
+    citations_checked: bool = False
+    unsupported: list[str] = field(default_factory=list)
+    removed_markers: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `wegwijzer ask --json`."""
@@ -108,7 +114,12 @@ class Answer:
             "refused": self.refused,
             "sources": [source.to_json() for source in self.sources],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "llm": self.llm,
+            "citations_checked": self.citations_checked,
+            "unsupported": list(self.unsupported),
         }
+        if self.removed_markers:
+            data["removed_markers"] = self.removed_markers
         if self.notices:
             data["notices"] = self.notices
         if self.resolved_question and self.resolved_question != self.question:
@@ -137,8 +148,13 @@ class TextDelta:
     text: str
 
 
+@dataclass(frozen=True)
+class TextReset:
+    """Forget the text streamed so far (the model failed mid-answer; another answer follows)."""
+
+
 # What an answer streams: notices, the sources, text deltas, and last the complete Answer.
-AnswerEvent = Union[Notice, SourcesFound, TextDelta, Answer]
+AnswerEvent = Union[Notice, SourcesFound, TextDelta, TextReset, Answer]
 
 
 def final_answer(events: Iterable[AnswerEvent]) -> Answer:

@@ -64,6 +64,14 @@ class Assistant:
         self.reranker = reranker or make_reranker(settings.reranker)
         self.policy = policy or RefusalPolicy()
         self._answerer = answerer
+        # A configured language model is built once and shared by every snapshot.
+        self.chat_model = None
+        self.rewriter = None
+        if answerer is None and settings.llm:
+            from .llm import ChatModelRewriter, make_chat_model
+
+            self.chat_model = make_chat_model(settings)
+            self.rewriter = ChatModelRewriter(self.chat_model, settings.llm)
         self._reload_lock = threading.Lock()
         self.snapshot = self._open()
 
@@ -82,7 +90,8 @@ class Assistant:
             catalog=Catalog.from_passages(passages.metadatas, passages.texts),
             search=make_retrieval(collection, self.embeddings, passages, self.reranker),
             idf=idf,
-            answerer=self._answerer or make_answerer(self.settings, passages.vocabulary, idf),
+            answerer=self._answerer or make_answerer(self.settings, passages.vocabulary, idf,
+                                                     self.chat_model),
         )
         warm.join()
         if not vector:  # warming failed: fail here, with the embedder's own error
@@ -135,7 +144,10 @@ class Assistant:
         snapshot = snapshot or self.snapshot
         text, notices = clean_question(question)
         filters = self.check_filters(publication, wegwijzer, snapshot.catalog)
-        resolved = resolve(text, history)
+        # With a language model, a follow-up is rewritten into a standalone question;
+        # without one, a short follow-up is joined to the previous question.
+        resolved = (self.rewriter.rewrite(text, history) if self.rewriter and history
+                    else resolve(text, history))
         k = self.settings.top_k if top_k is None else top_k
         if k < 1:
             raise WegwijzerError(
@@ -177,6 +189,11 @@ class Assistant:
                 answer.answer, answer.refused = event.answer, event.refused
                 answer.sources = event.sources
                 answer.notices = answer.notices + event.notices
+                answer.llm, answer.citations_checked = event.llm, event.citations_checked
+                answer.unsupported = event.unsupported
+                answer.removed_markers = event.removed_markers
+                if answer.refused:  # the model's refusal reads as ours, with the nearest passages
+                    answer.answer = REFUSAL_WITH_SOURCES if answer.sources else REFUSAL
         answer.timings_ms["answer"] = (time.perf_counter() - started) * 1000
         answer.timings_ms["total"] = answer.timings_ms["retrieve"] + answer.timings_ms["answer"]
         yield answer

@@ -8,13 +8,8 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import AIMessageChunk
 
-from assistant.answering import (
-    ChatModelAnswerer,
-    ExtractiveAnswerer,
-    content_text,
-    is_refusal,
-    make_answerer,
-)
+from assistant.answering import ExtractiveAnswerer, make_answerer
+from assistant.llm import ChatModelAnswerer, FallbackAnswerer, content_text, is_refusal
 from assistant.lexical import Vocabulary
 from assistant.model import Answer, SourcesFound, TextDelta, Turn, final_answer
 from common.errors import WegwijzerError
@@ -76,6 +71,7 @@ def test_a_chat_model_gets_the_history_and_its_blocks_become_text() -> None:
     assert answer.answer == "Een agenda trekt partners aan [1]." and answer.refused is False
     roles = [role for role, _ in model.seen]
     assert roles == ["system", "human", "ai", "human"]
+    assert answer.llm == "chatmodel" and answer.citations_checked is True
     assert model.seen[1][1] == "Wat is een agenda?" and "En waarom?" in model.seen[-1][1]
     assert QUOTE in model.seen[-1][1]
 
@@ -98,10 +94,13 @@ def test_make_answerer_reads_the_settings() -> None:
     assert isinstance(make_answerer(Settings(), vocabulary), ExtractiveAnswerer)
     chat = make_answerer(Settings(llm="openai:qwen", llm_base_url="http://127.0.0.1:9/v1"),
                          vocabulary)
-    assert isinstance(chat, ChatModelAnswerer) and chat.name == "openai:qwen"
-    assert chat.model.temperature == 0 and chat.model.openai_api_base == "http://127.0.0.1:9/v1"
+    assert isinstance(chat, FallbackAnswerer) and chat.name == "openai:qwen"
+    assert isinstance(chat.primary, ChatModelAnswerer)
+    assert isinstance(chat.fallback, ExtractiveAnswerer)
+    model = chat.primary.model
+    assert model.temperature == 0 and model.openai_api_base == "http://127.0.0.1:9/v1"
     ollama = make_answerer(Settings(llm="ollama:qwen2.5:7b"), vocabulary)
-    assert ollama.model.model == "qwen2.5:7b"
+    assert ollama.primary.model.model == "qwen2.5:7b"
     with pytest.raises(WegwijzerError, match="Onbekend taalmodel 'gpt4'.*openai:MODEL"):
         make_answerer(Settings(llm="gpt4"), vocabulary)
 

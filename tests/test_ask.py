@@ -191,7 +191,7 @@ def test_langchain_retriever_returns_documents_with_metadata(assistant):
 def test_a_langchain_chat_model_can_answer_through_the_same_interface(built_index):
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-    from assistant.answering import ChatModelAnswerer
+    from assistant.llm import ChatModelAnswerer
     from assistant.model import Answer, SourcesFound, TextDelta
     from assistant.service import Assistant
 

@@ -14,6 +14,7 @@ import gradio as gr
 from common.settings import Settings
 
 from ..conversation import strip_controls
+from ..llm import describe_llm
 from .records import append_feedback, conversation_markdown, feedback_record
 from .rendering import SEARCHING, note_html, render_user
 from .service import ChatService, routekaart_page_html
@@ -189,6 +190,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
             return service.ask(question)
 
         gr.api(ask, api_name="ask")
+        gr.Markdown(f"Antwoorden: {describe_llm(settings)}.", elem_id="wegwijzer-footer")
 
     demo.queue(default_concurrency_limit=max(1, int(settings.concurrency)))
     return demo

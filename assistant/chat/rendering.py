@@ -81,16 +81,29 @@ def describe_filters(publication: str | None, wegwijzer: int | None,
     return note_html("Gezocht in: " + " · ".join(bits)) if bits else ""
 
 
-def render_partial(text: str, notices: Sequence[str] = ()) -> str:
-    """The assistant's message while the answer streams in: notices and the text so far."""
+def unsupported_html(sentences: Sequence[str]) -> str:
+    """A visible warning listing answer sentences their cited passage does not support."""
+    if not sentences:
+        return ""
+    items = "".join(f"<li>{text_html(sentence)}</li>" for sentence in sentences)
+    return ("<p><strong>⚠ Controleer dit:</strong> deze zinnen vinden we niet terug in de bron "
+            f"die erbij staat.</p><ul>{items}</ul>")
+
+
+def render_partial(text: str, notices: Sequence[str] = (),
+                   sources: Sequence["Source"] = ()) -> str:
+    """The assistant's message while the answer streams in: notices, the text so far, and the
+    sources as soon as they are found."""
     parts = [note_html(f"Let op: {notice}") for notice in notices]
     parts.append(paragraphs_html(text))
+    parts.append(render_sources(sources))
     return "".join(part for part in parts if part)
 
 
 def render_answer(answer: "Answer", scope: str = "") -> str:
-    """The assistant's final message: notices, answer text, the understood question, sources."""
-    parts = [render_partial(answer.answer, answer.notices)]
+    """The assistant's final message: notices, answer text, warnings, the understood question,
+    sources."""
+    parts = [render_partial(answer.answer, answer.notices), unsupported_html(answer.unsupported)]
     if answer.resolved_question and answer.resolved_question != answer.question:
         parts.append(f"<p><em>Vraag begrepen als:</em> {text_html(answer.resolved_question)}</p>")
     parts.append(render_sources(answer.sources, answer.refused))

@@ -44,6 +44,15 @@ def serve(settings: Settings) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     started = time.perf_counter()
     assistant = Assistant(settings)
+    if assistant.chat_model is not None:
+        from ..llm import probe
+
+        problem = probe(assistant.chat_model)
+        if problem:
+            log.warning("Taalmodel %s antwoordt niet (%s): tot het bereikbaar is, bestaan "
+                        "antwoorden uit letterlijke zinnen.", settings.llm, problem)
+        else:
+            log.info("Taalmodel %s antwoordt.", settings.llm)
     demo = build_app(assistant, settings)
     demo.launch(prevent_thread_lock=True, **launch_options(settings))
     log.info("Wegwijzer draait op http://%s:%s (klaar in %.1f s; stoppen met Ctrl+C)",

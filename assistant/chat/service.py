@@ -14,7 +14,7 @@ from indexing.catalog import Wegwijzer
 from indexing.places import HANDREIKING_PART, WEGWIJZER_NUMBERS
 from indexing.store import connection_lost
 
-from ..model import Answer, Notice, TextDelta
+from ..model import Answer, Notice, SourcesFound, TextDelta, TextReset
 from .records import history_turns, make_record
 from .rendering import (
     describe_filters,
@@ -100,17 +100,21 @@ class ChatService:
         try:
             self.refresh()
             answer: Answer | None = None
-            text, notices = "", []
+            text, notices, sources = "", [], []
             for event in self.assistant.stream(question, history=history_turns(records),
                                                publication=publication, wegwijzer=wegwijzer):
+                if isinstance(event, Answer):
+                    answer = event
+                    continue
                 if isinstance(event, Notice):
                     notices.append(event.text)
+                elif isinstance(event, SourcesFound):
+                    sources = event.sources  # shown before the text arrives
                 elif isinstance(event, TextDelta):
                     text += event.text
-                    yield render_partial(text, notices), None
-                elif isinstance(event, Answer):
-                    answer = event
-                # SourcesFound: the sources are shown with the final answer.
+                elif isinstance(event, TextReset):
+                    text = ""
+                yield render_partial(text, notices, sources), None
             if answer is None:  # a stream always ends with its Answer; guard anyway
                 raise RuntimeError("the assistant's stream ended without an answer")
             record = make_record(question, answer, publication=publication, wegwijzer=wegwijzer)
