@@ -21,6 +21,8 @@ METRIC_LABELS: dict[str, str] = {
     "must_mention_recall": "verplichte begrippen in het antwoord",
     "refusal_accuracy": "vragen buiten de publicaties terecht geweigerd",
     "false_refusal_rate": "beantwoordbare vragen onterecht geweigerd (lager is beter)",
+    "faithfulness": "zinnen met [n] die de geciteerde passage steunt",
+    "answered_with_citation": "beantwoorde vragen met minstens één geldig bronnummer",
     "latency_ms_p50": "antwoordtijd, mediaan (lager is beter)",
     "latency_ms_p95": "antwoordtijd, 95e percentiel (lager is beter)",
 }

@@ -134,19 +134,20 @@ def mean(values: Iterable[float | None]) -> float | None:
 METRICS: tuple[str, ...] = (
     "hit@1", "hit@3", "hit@5", "mrr", "citation_precision", "top1_page_accuracy",
     "research_page_recall", "must_mention_recall", "refusal_accuracy", "false_refusal_rate",
-    "latency_ms_p50", "latency_ms_p95",
+    "faithfulness", "answered_with_citation", "latency_ms_p50", "latency_ms_p95",
 )
 # For these, lower is better: a threshold is an upper bound.
 LOWER_IS_BETTER: frozenset[str] = frozenset({"false_refusal_rate", "latency_ms_p50", "latency_ms_p95"})
 # Per-question metric names (rr is a question's reciprocal rank; mrr is its mean).
 QUESTION_METRICS: tuple[str, ...] = (
     "hit@1", "hit@3", "hit@5", "rr", "citation_precision", "top1_page_accuracy",
-    "research_page_recall", "must_mention_recall",
+    "research_page_recall", "must_mention_recall", "faithfulness", "answered_with_citation",
 )
 
 
 def question_metrics(answer: str, sources: Sequence["Source"], expected: Mapping[str, Any],
-                     answerable: bool) -> dict[str, float | None]:
+                     answerable: bool, refused: bool = False,
+                     faithfulness: float | None = None) -> dict[str, float | None]:
     """The metrics of one answered question; None where a metric does not apply.
 
     Retrieval and citation metrics apply to answerable questions only; must-mention recall
@@ -163,6 +164,10 @@ def question_metrics(answer: str, sources: Sequence["Source"], expected: Mapping
             "research_page_recall": research_page_recall(sources, expected),
         })
     values["must_mention_recall"] = must_mention_recall(answer, expected)
+    if not refused:  # measured on answered questions, answerable or not
+        values["faithfulness"] = faithfulness
+        valid = {source.marker for source in sources}
+        values["answered_with_citation"] = 1.0 if set(cited_markers(answer)) & valid else 0.0
     return values
 
 
@@ -192,7 +197,9 @@ def aggregate(questions: Sequence[Mapping[str, Any]]) -> tuple[dict[str, float |
                       ("citation_precision", "citation_precision"),
                       ("top1_page_accuracy", "top1_page_accuracy"),
                       ("research_page_recall", "research_page_recall"),
-                      ("must_mention_recall", "must_mention_recall")):
+                      ("must_mention_recall", "must_mention_recall"),
+                      ("faithfulness", "faithfulness"),
+                      ("answered_with_citation", "answered_with_citation")):
         present = measured(key)
         values[name] = mean(present)
         support[name] = len(present)

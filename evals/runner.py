@@ -50,10 +50,20 @@ class QuestionResult:
         return data
 
 
-def score(question: SuiteQuestion, answer: str, refused: bool, sources: Sequence[Source]
-          ) -> dict[str, float | None]:
+def score(question: SuiteQuestion, answer: str, refused: bool, sources: Sequence[Source],
+          faithfulness: float | None = None) -> dict[str, float | None]:
     """Per-question metrics for one answer (see evals.metrics.question_metrics)."""
-    return metrics.question_metrics(answer, sources, question.expected(), question.answerable)
+    return metrics.question_metrics(answer, sources, question.expected(), question.answerable,
+                                    refused, faithfulness)
+
+
+def faithfulness(assistant: Any, answer: str, sources: Sequence[Source]) -> float | None:
+    """Share of the answer's cited sentences that their passage supports (the same check as
+    the one run on a language model's answers)."""
+    from assistant.citation_check import check_citations
+
+    snapshot = assistant.snapshot
+    return check_citations(answer, sources, snapshot.passages.vocabulary, snapshot.idf).faithfulness
 
 
 def run_questions(assistant: Any, questions: Iterable[SuiteQuestion],
@@ -77,7 +87,8 @@ def run_questions(assistant: Any, questions: Iterable[SuiteQuestion],
         latency = (time.perf_counter() - started) * 1000
         result = QuestionResult(question=question, answer=text, refused=refused,
                                 sources=list(sources), latency_ms=latency, error=error)
-        result.metrics = score(question, result.answer, result.refused, result.sources)
+        result.metrics = score(question, result.answer, result.refused, result.sources,
+                               None if refused else faithfulness(assistant, text, sources))
         results.append(result)
     if progress and items:
         progress(len(items), len(items), items[-1])

@@ -34,7 +34,8 @@ EXPECTED = {"publications": [JB], "wegwijzers": [4], "pages": [41, 44], "researc
 def test_the_metric_names_are_exactly_the_documented_ones() -> None:
     assert METRICS == ("hit@1", "hit@3", "hit@5", "mrr", "citation_precision",
                        "top1_page_accuracy", "research_page_recall", "must_mention_recall",
-                       "refusal_accuracy", "false_refusal_rate", "latency_ms_p50", "latency_ms_p95")
+                       "refusal_accuracy", "false_refusal_rate", "faithfulness",
+                       "answered_with_citation", "latency_ms_p50", "latency_ms_p95")
     assert metrics.LOWER_IS_BETTER == {"false_refusal_rate", "latency_ms_p50", "latency_ms_p95"}
 
 
@@ -195,3 +196,12 @@ def test_expected_pages_do_not_bind_accepted_publications_without_printed_pages(
     assert counts(src(1, JB, None, [1, 12]), expected)
     only_jb = {"publications": [JB], "wegwijzers": [], "pages": [1, 12]}
     assert not counts(src(1, JB, None, None), only_jb)
+
+
+def test_answered_with_citation_needs_a_valid_marker_and_counts_answered_questions_only() -> None:
+    sources = [src(1, JB, 4, [41, 44]), src(2, JB, 4, [41, 44])]
+    cited = question_metrics("Ken het netwerk [2].", sources, EXPECTED, True, faithfulness=1.0)
+    assert cited["answered_with_citation"] == 1.0 and cited["faithfulness"] == 1.0
+    assert question_metrics("Ken het netwerk [7].", sources, EXPECTED, True)["answered_with_citation"] == 0.0
+    refused = question_metrics("Dat staat er niet in.", sources, EXPECTED, True, refused=True)
+    assert refused["answered_with_citation"] is None and refused["faithfulness"] is None
