@@ -197,8 +197,8 @@ def summary_table(report: Mapping[str, Any]) -> Table:
         table.add_column("Verschil", justify="right", no_wrap=True)
         previous = {m["metric"]: m for m in comparison["metrics"]}
     for name in METRICS:
-        row: list[str | Text] = [name, METRIC_LABELS[name], fmt_value(name, report["overall"][name]),
-               str(report["support"][name])]
+        row: list[str | Text] = [name, METRIC_LABELS[name], fmt_value(name, report["overall"].get(name)),
+               str(report["support"].get(name, 0))]
         if comparison:
             change = previous.get(name, {})
             colour = {"beter": "green", "slechter": "red"}.get(change.get("verdict") or "", "")
