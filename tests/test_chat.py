@@ -85,6 +85,10 @@ def test_ask_endpoint_answers_with_sources_like_the_cli(client: Client, assistan
     assert set(result) == set(expected)
     result.pop("timings_ms")
     expected.pop("timings_ms")
+    # Scores may differ in the last printed digit: the query is embedded in another
+    # batch/thread, and float sums are not associative.
+    for got, want in zip(result["sources"], expected["sources"], strict=True):
+        assert got.pop("score") == pytest.approx(want.pop("score"), abs=2e-3)
     assert result == expected
 
 
