@@ -25,7 +25,8 @@ from common.errors import WegwijzerError
 from indexing.manifest import load_manifest
 from common.settings import Settings
 
-from .compare import ReportError, compare_reports, describe_change, load_report
+from .compare import (ReportError, compare_reports, describe_answerers, describe_change,
+                      load_report)
 from .feedback import HOW_TO_COMPLETE, FeedbackError, convert_feedback
 from .format import METRIC_LABELS, fmt_delta, fmt_value, group_label, plural
 from .metrics import METRICS
@@ -235,6 +236,7 @@ def print_comparison(comparison: Mapping[str, Any]) -> None:
     prev = comparison["previous"]
     out.print(styled("\n", ("Vergeleken met", "bold"),
                      f" {prev.get('path')} ({prev.get('timestamp')})"))
+    out.print(describe_answerers(comparison))
     questions = comparison["questions"]
     for key, title, colour in (("better", "Beter", "green"), ("worse", "Slechter", "red"),
                                ("mixed", "Gemengd", "yellow")):

@@ -47,11 +47,11 @@ def _number(value: Any) -> float | None:
 
 
 def question_changes(previous: Mapping[str, Any], current: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """What changed for one question: hit@3, reciprocal rank and refusal flips, each with
-    `better` True/False."""
+    """What changed for one question: hit@3, reciprocal rank, faithfulness and refusal flips,
+    each with `better` True/False."""
     changes: list[dict[str, Any]] = []
     before, after = previous.get("metrics") or {}, current.get("metrics") or {}
-    for key in ("hit@3", "rr"):
+    for key in ("hit@3", "rr", "faithfulness"):
         old, new = _number(before.get(key)), _number(after.get(key))
         if old is not None and new is not None and abs(new - old) > EPSILON:
             changes.append({"what": key, "previous": old, "current": new, "better": new > old})
@@ -63,6 +63,21 @@ def question_changes(previous: Mapping[str, Any], current: Mapping[str, Any]) ->
     return changes
 
 
+def answerer_name(report: Mapping[str, Any]) -> str:
+    """The answerer of a run as the report names it ('extractief', 'openai:qwen2.5-1.5b')."""
+    index = report.get("index") or {}
+    return str(index.get("answerer") or "onbekend")
+
+
+def describe_answerers(comparison: Mapping[str, Any]) -> str:
+    """'Antwoorder: vorige run extractief, deze run openai:qwen2.5-1.5b.'"""
+    answerers = comparison.get("answerers") or {}
+    previous, current = answerers.get("previous", "onbekend"), answerers.get("current", "onbekend")
+    if previous == current:
+        return f"Antwoorder: {current} (in beide runs)."
+    return f"Antwoorder: vorige run {previous}, deze run {current}."
+
+
 def describe_change(change: Mapping[str, Any]) -> str:
     """'hit@3 0 → 1', 'rr 0,33 → 1,00', 'nu geweigerd (onterecht)'."""
     what = change["what"]
@@ -71,6 +86,8 @@ def describe_change(change: Mapping[str, Any]) -> str:
         return f"{'nu geweigerd' if change['current'] else 'niet meer geweigerd'} ({verdict})"
     if what == "hit@3":
         return f"hit@3 {int(change['previous'])} → {int(change['current'])}"
+    if what == "faithfulness":
+        return f"gesteund {fmt_score(change['previous'])} → {fmt_score(change['current'])}"
     return f"{what} {fmt_score(change['previous'])} → {fmt_score(change['current'])}"
 
 
@@ -101,6 +118,9 @@ def compare_reports(previous: Mapping[str, Any], current: Mapping[str, Any]) -> 
         "previous": {"path": previous.get("_path"), "timestamp": previous.get("timestamp"),
                      "generation": index.get("generation"),
                      "suites": [s.get("name") for s in previous.get("suites", [])]},
+        # Who wrote the answers on each side: the extractive default against a language model
+        # is the comparison staff run most (`eval --llm … --compare <extractive run>`).
+        "answerers": {"previous": answerer_name(previous), "current": answerer_name(current)},
         "metrics": metrics,
         "questions": {**groups,
                       "added": [qid for qid in after if qid not in before],

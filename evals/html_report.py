@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any, Mapping, Sequence
 
-from .compare import describe_change
+from .compare import describe_answerers, describe_change
 from .format import (
     NO_WEGWIJZER, expected_place, fmt_delta, fmt_number, fmt_score, fmt_value,
     group_label, plural, source_place,
@@ -188,7 +188,8 @@ def wegwijzer_chart(per_wegwijzer: Mapping[str, Any], wtitles: Mapping[str, str]
 def _comparison(comparison: Mapping[str, Any]) -> str:
     prev = comparison["previous"]
     parts = [f'<p>Vorige run: {_e(prev.get("timestamp") or "?")} ({_e(prev.get("path") or "?")}), '
-             f'index {_e(prev.get("generation") or "?")}.</p>']
+             f'index {_e(prev.get("generation") or "?")}.</p>',
+             f'<p>{_e(describe_answerers(comparison))}</p>']
     rows = []
     for m in comparison["metrics"]:
         verdict = m["verdict"] or ""

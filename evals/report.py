@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from .compare import describe_change
+from .compare import describe_answerers, describe_change
 from .format import (
     NO_WEGWIJZER, expected_place, fmt_delta, fmt_score, fmt_value, group_label, source_place,
 )
@@ -192,7 +192,7 @@ def _question_markdown(q: Mapping[str, Any], titles: Mapping[str, str],
 def render_comparison_markdown(comparison: Mapping[str, Any]) -> list[str]:
     prev = comparison["previous"]
     lines = [f"Vorige run: {prev.get('timestamp', '?')} ({prev.get('path', '?')}), "
-             f"index {prev.get('generation', '?')}.", ""]
+             f"index {prev.get('generation', '?')}.", "", describe_answerers(comparison), ""]
     rows = [[m["metric"], fmt_value(m["metric"], m["previous"]), fmt_value(m["metric"], m["current"]),
              fmt_delta(m["metric"], m["delta"]), m["verdict"] or "–"] for m in comparison["metrics"]]
     lines += _table(["Metriek", "Vorige", "Nu", "Verschil", "Oordeel"], rows)

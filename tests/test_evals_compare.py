@@ -138,3 +138,37 @@ def test_unusable_previous_reports_give_dutch_errors(tmp_path: Path) -> None:
     other.write_text(json.dumps({"results": []}), encoding="utf-8")
     with pytest.raises(ReportError, match="geen evaluatierapport"):
         load_report(other)
+
+
+def test_extractive_against_a_language_model_names_both_answerers(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`eval --llm … --compare <extractive run>`: both answerers named, faithfulness compared."""
+    def run(name: str, answerer: str, faithfulness: float) -> dict:
+        overall = {**dict.fromkeys(METRICS, 0.5), "faithfulness": faithfulness}
+        path = write_report(tmp_path / name, overall, [
+            {**question("q-1", 1.0, 1.0, False), "tags": [], "expected": {}, "sources": [],
+             "answer": "Antwoord [1].", "latency_ms": 10.0, "metrics": {"hit@3": 1.0, "rr": 1.0, "faithfulness": faithfulness}}], name)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["index"]["answerer"] = answerer
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return load_report(path)
+
+    comparison = compare_reports(run("extractive", "extractief", 1.0),
+                                 run("llm", "openai:qwen2.5-1.5b", 0.5))
+    assert comparison["answerers"] == {"previous": "extractief", "current": "openai:qwen2.5-1.5b"}
+    faithfulness = next(m for m in comparison["metrics"] if m["metric"] == "faithfulness")
+    assert faithfulness["delta"] == pytest.approx(-0.5) and faithfulness["verdict"] == "slechter"
+    assert [q["id"] for q in comparison["questions"]["worse"]] == ["q-1"]
+
+    expected = "Antwoorder: vorige run extractief, deze run openai:qwen2.5-1.5b."
+    markdown = "\n".join(render_comparison_markdown(comparison))
+    assert expected in markdown
+    assert "- q-1: gesteund 1,00 → 0,50" in markdown
+    print_comparison(comparison)
+    assert expected in capsys.readouterr().out
+    from evals.html_report import render_html
+    html = render_html({**json.loads((tmp_path / "llm" / "report.json").read_text()),
+                        "comparison": comparison, "support": dict.fromkeys(METRICS, 1),
+                        "counts": {"questions": 1, "answerable": 1, "unanswerable": 0, "refused": 0},
+                        "per_wegwijzer": {}, "per_tag": {}})
+    assert expected in html
