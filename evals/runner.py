@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from assistant.model import Source
+from assistant.model import Source, Turn
 from common.errors import WegwijzerError
 
 from . import metrics
@@ -70,17 +70,22 @@ def run_questions(assistant: Any, questions: Iterable[SuiteQuestion],
                   progress: Progress | None = None) -> list[QuestionResult]:
     """Ask every question in order with `assistant.ask` and score the answers.
 
+    A follow-up (`follows`) is asked with the earlier question and its answer as history.
+
     A question the assistant rejects with a WegwijzerError is kept, with its Dutch message in
     `error` and an empty answer, so it counts as a miss rather than disappearing.
     """
     items = list(questions)
     results: list[QuestionResult] = []
+    asked: dict[str, QuestionResult] = {}
     for number, question in enumerate(items, start=1):
         if progress:
             progress(number - 1, len(items), question)
+        earlier = asked.get(question.follows) if question.follows else None
+        history = [Turn(earlier.question.question, earlier.answer)] if earlier else None
         started = time.perf_counter()
         try:
-            reply = assistant.ask(question.question, id=question.id)
+            reply = assistant.ask(question.question, history=history, id=question.id)
             text, refused, sources, error = reply.answer, reply.refused, reply.sources, None
         except WegwijzerError as exc:
             text, refused, sources, error = "", False, [], str(exc)
@@ -90,6 +95,7 @@ def run_questions(assistant: Any, questions: Iterable[SuiteQuestion],
         result.metrics = score(question, result.answer, result.refused, result.sources,
                                None if refused else faithfulness(assistant, text, sources))
         results.append(result)
+        asked[question.id] = result
     if progress and items:
         progress(len(items), len(items), items[-1])
     return results

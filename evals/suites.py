@@ -7,7 +7,8 @@ One question per line::
      "pages": [27, 30], "research_pages": [180], "must_mention": ["uwv"],
      "answer": "reference answer", "tags": ["wegwijzer", "verhaal"]}
 
-Optional: "note" (text for staff). Draft lines made from chat feedback carry a "todo" field;
+Optional: "note" (text for staff) and "follows" (a follow-up: the id of an earlier question
+in the same suite; the runner asks it with that question and its answer as history). Draft lines made from chat feedback carry a "todo" field;
 a suite with a "todo" is rejected until staff have completed the line and removed it.
 Every problem is reported in Dutch with the file, the line and the field.
 """
@@ -29,7 +30,7 @@ FIELDS: tuple[str, ...] = (
     "id", "question", "answerable", "publications", "wegwijzers", "pages", "research_pages",
     "must_mention", "answer", "tags",
 )
-OPTIONAL_FIELDS: tuple[str, ...] = ("note",)
+OPTIONAL_FIELDS: tuple[str, ...] = ("note", "follows")
 DRAFT_FIELD = "todo"
 MAX_LISTED_PROBLEMS = 25
 
@@ -86,6 +87,7 @@ class SuiteQuestion:
     suite: str
     line: int
     note: str | None = None
+    follows: str | None = None  # id of the earlier question this follow-up continues
 
     def expected(self) -> dict[str, Any]:
         """Where the answer should come from, in the shape evals.metrics expects (and JSON)."""
@@ -195,6 +197,9 @@ def load_suite(path: Path, publication_ids: Iterable[str]) -> Suite:
             problems += found
             continue
         question = _check_line(item, known, problem, path.stem, number)
+        if question is not None and question.follows and question.follows not in ids:
+            problem("follows", f"'{question.follows}' is geen eerdere vraag in deze suite. Een "
+                               f"vervolgvraag verwijst naar het id van een vraag erboven.")
         if question is not None and question.id in ids:
             problem("id", f"id '{question.id}' komt al voor op regel {ids[question.id]}. Geef "
                           f"elke vraag een eigen id.")
@@ -260,6 +265,8 @@ def _check_line(item: dict[str, Any], known: set[str], problem: Callable[[str | 
         wrong("answer", "tekst (het referentieantwoord)")
     if "note" in item and not isinstance(get("note"), str):
         wrong("note", "tekst")
+    if "follows" in item and not (isinstance(get("follows"), str) and get("follows").strip()):
+        wrong("follows", "het id van een eerdere vraag in deze suite (tekst)")
 
     if "publications" in item:
         value = get("publications")
@@ -329,4 +336,5 @@ def _check_line(item: dict[str, Any], known: set[str], problem: Callable[[str | 
         pages=(pages[0], pages[1]) if pages else None,
         research_pages=tuple(get("research_pages")), must_mention=tuple(get("must_mention")),
         answer=get("answer"), tags=tuple(get("tags")), suite=suite, line=line, note=get("note"),
+        follows=get("follows"),
     )

@@ -42,9 +42,10 @@ def problems_of(path: Path) -> SuiteError:
 
 def test_bundled_suites_load_with_the_manifest_ids() -> None:
     ids = [p.id for p in load_manifest(CORPUS_DIR / "publications.toml")]
-    suites = load_suites(["core", "dev", "smoke", "vers"], ids)
+    suites = load_suites(["core", "dev", "smoke", "vers", "blind"], ids)
     assert [(s.name, len(s.questions)) for s in suites] == [
-        ("core", 95), ("dev", 40), ("smoke", 12), ("vers", 15)]
+        ("core", 95), ("dev", 40), ("smoke", 12), ("vers", 15), ("blind", 102)]
+    assert sum(1 for q in suites[-1].questions if q.follows) == 10
     first = suites[0].questions[0]
     assert isinstance(first, SuiteQuestion) and first.id == "core-001" and first.line == 1
     assert first.expected()["pages"] == [27, 30]
@@ -146,3 +147,40 @@ def test_non_utf8_and_non_object_lines(tmp_path: Path) -> None:
     assert "geen UTF-8-tekst" in str(problems_of(path))
     error = problems_of(write(tmp_path / "lijst.jsonl", "[1, 2]"))
     assert "regel 1" in str(error) and "geen JSON-object" in str(error)
+
+
+def test_a_follow_up_names_an_earlier_question(tmp_path: Path) -> None:
+    follow = {**GOOD, "id": "t-003", "question": "En wie schreef dat?", "follows": "t-001"}
+    suite = load_suite(write(tmp_path / "ok.jsonl", GOOD, follow), ALL_IDS)
+    assert suite.questions[1].follows == "t-001" and suite.questions[0].follows is None
+
+    ahead = {**follow, "follows": "t-009"}
+    error = problems_of(write(tmp_path / "vooruit.jsonl", GOOD, ahead))
+    assert "regel 2, veld 'follows'" in str(error) and "'t-009' is geen eerdere vraag" in str(error)
+    error = problems_of(write(tmp_path / "leeg.jsonl", GOOD, {**follow, "follows": ""}))
+    assert "veld 'follows'" in str(error)
+
+
+def test_a_follow_up_is_asked_with_the_earlier_turn(tmp_path: Path) -> None:
+    from evals.runner import run_questions
+
+    follow = {**GOOD, "id": "t-003", "question": "En wie schreef dat?", "follows": "t-001"}
+    suite = load_suite(write(tmp_path / "ok.jsonl", GOOD, OUTSIDE, follow), ALL_IDS)
+
+    class Recorder:  # records what the runner passes; answers every question alike
+        def __init__(self) -> None:
+            self.histories: list[object] = []
+
+        def ask(self, question: str, history: object = None, id: object = None) -> object:
+            from assistant.model import Answer
+
+            self.histories.append(history)
+            # Refused, so the runner does not check citations against an index.
+            return Answer(question=question, answer=f"Antwoord op {id}.", refused=True,
+                          sources=[])
+
+    recorder = Recorder()
+    run_questions(recorder, suite.questions)
+    first, outside, follow_up = recorder.histories
+    assert first is None and outside is None
+    assert [(t.question, t.answer) for t in follow_up] == [(GOOD["question"], "Antwoord op t-001.")]
