@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.model import Answer, TextDelta  # noqa: E402
+from assistant.model import Answer, TextDelta, Turn  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from common.settings import Settings  # noqa: E402
 from evals.metrics import aggregate, percentile  # noqa: E402
@@ -33,13 +33,18 @@ SHOWN = ("hit@3", "mrr", "citation_precision", "must_mention_recall", "refusal_a
 
 def measure(assistant: Assistant, questions: list) -> tuple[dict, list[float], list[float]]:
     results, first, total = [], [], []
+    answered: dict[str, Answer] = {}
     for question in questions:
+        # A follow-up is asked as `wegwijzer eval` asks it: after its earlier question.
+        earlier = answered.get(question.follows) if question.follows else None
+        history = [Turn(earlier.question, earlier.answer)] if earlier else None
         started = time.perf_counter()
         first_piece = None
-        for event in assistant.stream(question.question):
+        for event in assistant.stream(question.question, history):
             if isinstance(event, TextDelta) and first_piece is None:
                 first_piece = time.perf_counter() - started
         answer: Answer = event
+        answered[question.id] = answer
         total.append((time.perf_counter() - started) * 1000)
         first.append((first_piece or 0.0) * 1000)
         result = QuestionResult(question=question, answer=answer.answer, refused=answer.refused,
