@@ -104,6 +104,10 @@ class Answer:
     citations_checked: bool = False
     unsupported: list[str] = field(default_factory=list)
     removed_markers: int = 0
+    # How sure retrieval is that the publications answer: "hoog", "onzeker" (answered with a
+    # caveat) or "geen" (refused), from the calibrated probability.
+    confidence: str = "hoog"
+    probability: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `wegwijzer ask --json`."""
@@ -112,6 +116,8 @@ class Answer:
             "question": self.question,
             "answer": self.answer,
             "refused": self.refused,
+            "confidence": self.confidence,
+            "probability": round(self.probability, 3) if self.probability is not None else None,
             "sources": [source.to_json() for source in self.sources],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "llm": self.llm,

@@ -10,7 +10,7 @@ import numpy as np
 from indexing.catalog import reading_order
 from indexing.places import Place
 
-from .lexical import Vocabulary
+from .lexical import Vocabulary, words
 from .model import Hit
 
 
@@ -26,6 +26,9 @@ class PassageIndex:
         self.texts = [_body(doc, header) for doc, header in zip(documents, self.headers)]
         self.position = {chunk_id: i for i, chunk_id in enumerate(ids)}
         self.vocabulary = Vocabulary(documents)
+        # Every word form of the corpus, function words included: how much of a question is
+        # written in the corpus's language (see confidence.language_share).
+        self.word_forms = frozenset(w for doc in documents for w in words(doc))
         self.terms = [self.vocabulary.terms(doc) for doc in documents]
         self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
         self.bm25.index(self.terms, show_progress=False)

@@ -13,6 +13,7 @@ from typing import Any, Protocol, Sequence
 
 from langchain_core.embeddings import Embeddings
 
+from .confidence import FOREIGN_BELOW, language_share
 from .fusion import Fusion, RankFusion, Ranked, ZScoreFusion
 from .model import Hit
 from .passages import PassageIndex
@@ -21,7 +22,7 @@ from .retrievers import (
     DenseRetriever, Filters, LexicalRetriever, Retriever, as_asked, content_words_only,
 )
 
-__all__ = ["Filters", "RetrievalPipeline", "Weights", "distinct_places_first", "make_retrieval"]
+__all__ = ["Filters", "RetrievalPipeline", "Retrieved", "Weights", "distinct_places_first", "make_retrieval"]
 
 
 @dataclass
@@ -85,6 +86,15 @@ def distinct_places_first(hits: Sequence[Hit]) -> list[Hit]:
     return first + later
 
 
+@dataclass
+class Retrieved:
+    """The k best hits, and the dense and lexical scores of every candidate (position → score)."""
+
+    hits: list[Hit]
+    dense: dict[int, float]
+    lexical: dict[int, float]
+
+
 class RetrievalPipeline:
     """Retrievers → fusion → post-steps over the passages of one index generation."""
 
@@ -98,8 +108,18 @@ class RetrievalPipeline:
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         """The k best passages for `query`, best first."""
+        return self.retrieve(query, k, filters).hits
+
+    def retrieve(self, query: str, k: int = 5, filters: Filters | None = None) -> "Retrieved":
+        """The k best passages, with each list's exact scores over the candidate pool (the
+        confidence model reads how far ahead the best passages are in each list)."""
         filters = filters or Filters()
-        found = [(m, m.retriever.search(query, self.candidates, filters)) for m in self.members]
+        members = self.members
+        if language_share(query, self.passages.word_forms) < FOREIGN_BELOW:
+            # BM25 matches words, and a question in another language shares none with the
+            # Dutch corpus: only the multilingual dense lists decide.
+            members = [m for m in members if m.group != "lexical"] or members
+        found = [(m, m.retriever.search(query, self.candidates, filters)) for m in members]
         applying = [(m, c) for m, c in found if c is not None]
         pool = set().union(*(c.scores for _, c in applying))
         group_size: dict[str, int] = {}
@@ -122,7 +142,7 @@ class RetrievalPipeline:
             hits.append(hit)
         for step in self.steps:
             hits = step.apply(query, hits, k)
-        return hits[:k]
+        return Retrieved(hits[:k], dense=dense, lexical=lexical)
 
 
 def make_retrieval(collection: Any, embeddings: Embeddings, passages: PassageIndex,

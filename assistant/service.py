@@ -18,7 +18,7 @@ from indexing.store import Generation, IndexStore
 
 from .answering import Answerer, idf_table, make_answerer
 from .conversation import clean_question, resolve
-from .evidence import Evidence, RefusalPolicy, assess
+from .confidence import FOREIGN_BELOW, ConfidenceModel, signals
 from .model import (
     Answer,
     AnswerEvent,
@@ -37,6 +37,10 @@ REFUSAL = (
     "Dat staat er niet in: de publicaties van de VNG Denktank geven geen antwoord op deze vraag."
 )
 REFUSAL_WITH_SOURCES = REFUSAL + " Deze passages liggen er het dichtst bij en zijn mogelijk relevant:"
+# For a question in another language (see confidence.language_share): one line in English.
+OTHER_LANGUAGE = "The sources are in Dutch, so the answer quotes them in Dutch."
+UNSURE = ("Niet zeker: de publicaties gaan hier mogelijk niet precies over. Controleer het "
+          "antwoord in de bronnen; het zijn de passages die het dichtst bij uw vraag liggen.")
 
 
 @dataclass(frozen=True)
@@ -56,13 +60,13 @@ class Assistant:
     """Answers questions from the active index. Python twin of `wegwijzer ask`."""
 
     def __init__(self, settings: Settings, embeddings: Embeddings | None = None,
-                 answerer: Answerer | None = None, policy: RefusalPolicy | None = None,
+                 answerer: Answerer | None = None, confidence: ConfidenceModel | None = None,
                  reranker: Reranker | None = None) -> None:
         self.settings = settings
         self.store = IndexStore(settings)
         self.embeddings = embeddings or make_embeddings(settings.embedder)
         self.reranker = reranker or make_reranker(settings.reranker)
-        self.policy = policy or RefusalPolicy()
+        self.confidence = confidence or ConfidenceModel.load()
         self._answerer = answerer
         # A configured language model is built once and shared by every snapshot.
         self.chat_model = None
@@ -138,8 +142,10 @@ class Assistant:
 
     def prepare(self, question: str, history: list[Turn] | None = None, top_k: int | None = None,
                 publication: str | None = None, wegwijzer: int | None = None,
-                id: Any = None, snapshot: IndexSnapshot | None = None) -> tuple[Answer, Evidence]:
-        """Everything but the answer text: cleaned question, sources, refusal decision."""
+                id: Any = None, snapshot: IndexSnapshot | None = None
+                ) -> tuple[Answer, dict[str, float]]:
+        """Everything but the answer text: cleaned question, sources, confidence; with the
+        retrieval signals the confidence was estimated from."""
         started = time.perf_counter()
         snapshot = snapshot or self.snapshot
         text, notices = clean_question(question)
@@ -153,14 +159,16 @@ class Assistant:
             raise WegwijzerError(
                 f"Het aantal bronnen (--top-k) moet minstens 1 zijn, niet {k}. Geef een getal "
                 f"van 1 of meer, of laat --top-k weg voor de standaard ({self.settings.top_k}).")
-        hits = snapshot.search.search(resolved, k=k, filters=filters)
-        evidence = assess(resolved, hits, snapshot.passages.vocabulary, idf=snapshot.idf)
-        sources = [Source.from_hit(rank, hit) for rank, hit in enumerate(hits, start=1)]
-        refused = not sources or self.policy.refuse(evidence)
-        answer = Answer(question=text, answer="", refused=refused, sources=sources, id=id,
-                        notices=notices, resolved_question=resolved)
+        retrieved = snapshot.search.retrieve(resolved, k=k, filters=filters)
+        values = signals(resolved, retrieved, snapshot.passages, snapshot.idf)
+        probability = self.confidence.probability(values) if retrieved.hits else 0.0
+        level = self.confidence.level(probability, values)
+        sources = [Source.from_hit(rank, hit) for rank, hit in enumerate(retrieved.hits, start=1)]
+        answer = Answer(question=text, answer="", refused=level == "geen", sources=sources, id=id,
+                        notices=notices, resolved_question=resolved, confidence=level,
+                        probability=probability)
         answer.timings_ms["retrieve"] = (time.perf_counter() - started) * 1000
-        return answer, evidence
+        return answer, values
 
     def ask(self, question: str, history: list[Turn] | None = None, top_k: int | None = None,
             publication: str | None = None, wegwijzer: int | None = None, id: Any = None) -> Answer:
@@ -172,7 +180,12 @@ class Assistant:
                id: Any = None) -> Iterator[AnswerEvent]:
         """Answer as events: notices, the sources, text deltas, then the complete Answer."""
         snapshot = self.snapshot  # one generation for the whole answer
-        answer, _ = self.prepare(question, history, top_k, publication, wegwijzer, id, snapshot)
+        answer, values = self.prepare(question, history, top_k, publication, wegwijzer, id,
+                                      snapshot)
+        if answer.confidence == "onzeker":
+            answer.notices.append(UNSURE)
+        if values.get("language_share", 1.0) < FOREIGN_BELOW and not answer.refused:
+            answer.notices.append(OTHER_LANGUAGE)
         for notice in answer.notices:
             yield Notice(notice)
         started = time.perf_counter()

@@ -1,0 +1,221 @@
+"""Fit the confidence model (assistant/confidence.json) on suites, with cross-validation.
+
+    python -m evals.calibration --data-dir DIR            # fit on dev + core, write the model
+    python -m evals.calibration --data-dir DIR --check    # only report, write nothing
+
+The model is a logistic regression over the retrieval signals of `assistant.confidence`. Its
+L2 strength and both cut-offs are chosen on out-of-fold probabilities of the fitting suites:
+
+- `refuse_below`: the highest cut-off at which at most `max_false_refusal` of the answerable
+  questions would be refused (refusing an answerable question hides what the councillor needs,
+  so it is the error we bound);
+- `sure_from`: the best balanced cut-off (see `choose_cutoffs`); between the two, "onzeker".
+
+Other suites (`vers`, `blind`) are reported, never used for a choice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from assistant.confidence import FEATURES, MODEL_PATH, ConfidenceModel
+from assistant.model import Turn
+
+FIT_SUITES = ("dev", "core")
+REPORT_SUITES = ("vers", "blind")
+
+
+@dataclass
+class Sample:
+    """One suite question with its retrieval signals."""
+
+    id: str
+    answerable: bool
+    values: dict[str, float]
+
+
+def collect(assistant: Any, questions: Sequence[Any]) -> list[Sample]:
+    """Retrieval signals for each question, follow-ups with their earlier question as history."""
+    samples: list[Sample] = []
+    by_id = {q.id: q for q in questions}
+    for question in questions:
+        earlier = by_id.get(question.follows) if getattr(question, "follows", None) else None
+        history = [Turn(earlier.question)] if earlier else None
+        _, values = assistant.prepare(question.question, history)
+        samples.append(Sample(question.id, question.answerable, values))
+    return samples
+
+
+def matrix(samples: Sequence[Sample]) -> tuple[np.ndarray, np.ndarray]:
+    x = np.array([[s.values[f] for f in FEATURES] for s in samples], dtype=np.float64)
+    y = np.array([1.0 if s.answerable else 0.0 for s in samples])
+    return x, y
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, np.ndarray,
+                                                                     np.ndarray, float]:
+    """Newton's method on standardised features; returns means, scales, weights, bias.
+
+    Classes are weighted to equal total weight: the suites hold far more answerable questions.
+    """
+    means = np.nanmean(x, axis=0)
+    scales = np.nanstd(x, axis=0)
+    scales[~(scales > 0)] = 1.0
+    # A signal not measurable for a question (NaN) counts as its mean: no evidence either way.
+    z = np.hstack([np.nan_to_num((x - means) / scales), np.ones((len(x), 1))])
+    positives = max(1.0, y.sum())
+    negatives = max(1.0, len(y) - y.sum())
+    sample_weight = np.where(y == 1, len(y) / (2 * positives), len(y) / (2 * negatives))
+    w = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], l2)
+    penalty[-1] = 0.0  # no penalty on the bias
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -40, 40)))
+        gradient = z.T @ (sample_weight * (p - y)) + penalty * w
+        hessian = (z * (sample_weight * p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return means, scales, w[:-1], float(w[-1])
+
+
+def predict(x: np.ndarray, means: np.ndarray, scales: np.ndarray, weights: np.ndarray,
+            bias: float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(np.nan_to_num((x - means) / scales) @ weights + bias,
+                                        -40, 40)))
+
+
+def out_of_fold(x: np.ndarray, y: np.ndarray, l2: float, folds: int = 5,
+                seed: int = 0) -> np.ndarray:
+    """Probabilities of each sample from a model fitted without its fold (stratified folds)."""
+    rng = np.random.default_rng(seed)
+    fold_of = np.empty(len(y), dtype=int)
+    for label in (0.0, 1.0):
+        members = np.flatnonzero(y == label)
+        rng.shuffle(members)
+        fold_of[members] = np.arange(len(members)) % folds
+    result = np.empty(len(y))
+    for fold in range(folds):
+        test = fold_of == fold
+        result[test] = predict(x[test], *fit_logistic(x[~test], y[~test], l2))
+    return result
+
+
+def log_loss(p: np.ndarray, y: np.ndarray) -> float:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def choose_cutoffs(p: np.ndarray, y: np.ndarray, max_false_refusal: float) -> tuple[float, float]:
+    """(refuse_below, sure_from) from out-of-fold probabilities.
+
+    `sure_from` is the classifier's best balanced cut (Youden's J: most answerable questions
+    above, fewest unanswerable ones). Below it the model leans to 'not in the publications';
+    but refusing an answerable question is the worse error, so only below `refuse_below`, the
+    highest cut that refuses at most `max_false_refusal` of the answerable questions, does it
+    refuse. Between the two the answer is given with a caveat ("onzeker").
+    """
+    candidates = np.unique(np.concatenate([[0.0], p]))
+    answerable = max(1, int(y.sum()))
+    outside = max(1, int(len(y) - y.sum()))
+    refuse_below = 0.0
+    for cut in candidates:
+        if np.sum((p < cut) & (y == 1)) / answerable <= max_false_refusal:
+            refuse_below = float(cut)
+    best, sure_from = -1.0, refuse_below
+    for cut in candidates:
+        j = np.sum((p >= cut) & (y == 1)) / answerable - np.sum((p >= cut) & (y == 0)) / outside
+        if j > best:
+            best, sure_from = j, float(cut)
+    return refuse_below, max(refuse_below, sure_from)
+
+
+def outcome_rates(p: np.ndarray, y: np.ndarray, refuse_below: float, sure_from: float,
+                  foreign: np.ndarray | None = None) -> dict[str, float]:
+    """False refusals, refused out-of-scope questions, and how often 'onzeker' is said."""
+    answerable, outside = y == 1, y == 0
+    refused = (p < refuse_below) & ~foreign if foreign is not None else p < refuse_below
+    unsure = (p < sure_from) & ~refused
+    return {
+        "false_refusal": float(refused[answerable].mean()) if answerable.any() else 0.0,
+        "refused_out_of_scope": float(refused[outside].mean()) if outside.any() else 0.0,
+        "unsure": float(unsure.mean()),
+        "unsure_or_refused_out_of_scope": float((refused | unsure)[outside].mean())
+        if outside.any() else 0.0,
+    }
+
+
+def calibrate(samples: Sequence[Sample], max_false_refusal: float = 0.03, l2_grid: Sequence[float] = (0.3, 1, 3, 10, 30)
+              ) -> tuple[ConfidenceModel, dict[str, Any]]:
+    """Choose L2 by out-of-fold log loss, the cut-offs on out-of-fold probabilities, then fit
+    on all samples."""
+    x, y = matrix(samples)
+    # Folds are drawn five times: with ~20 unanswerable questions one split is noisy.
+    def averaged(l2: float) -> np.ndarray:
+        return np.mean([out_of_fold(x, y, l2, seed=seed) for seed in range(5)], axis=0)
+
+    losses = {l2: log_loss(averaged(l2), y) for l2 in l2_grid}
+    l2 = min(losses, key=losses.get)  # type: ignore[arg-type]
+    oof = averaged(l2)
+    refuse_below, sure_from = choose_cutoffs(oof, y, max_false_refusal)
+    means, scales, weights, bias = fit_logistic(x, y, l2)
+    model = ConfidenceModel(tuple(map(float, means)), tuple(map(float, scales)),
+                            tuple(map(float, weights)), bias, refuse_below, sure_from,
+                            fitted_on="+".join(FIT_SUITES))
+    foreign = np.array([bool(s.values.get("other_language")) for s in samples])
+    report = {"l2": l2, "cv_log_loss": losses,
+              "cv": outcome_rates(oof, y, refuse_below, sure_from, foreign),
+              "samples": len(samples), "answerable": int(y.sum())}
+    return model, report
+
+
+def evaluate(model: ConfidenceModel, samples: Sequence[Sample]) -> dict[str, float]:
+    """Outcome rates of a fitted model on other suites."""
+    x, y = matrix(samples)
+    p = np.array([model.probability(s.values) for s in samples])
+    foreign = np.array([bool(s.values.get("other_language")) for s in samples])
+    return outcome_rates(p, y, model.refuse_below, model.sure_from, foreign)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from assistant.service import Assistant
+    from common.settings import Settings
+    from evals.suites import load_suites
+    from indexing.manifest import load_manifest
+
+    parser = argparse.ArgumentParser(description="Pas het zekerheidsmodel aan op dev en core.")
+    parser.add_argument("--data-dir", default=".wegwijzer")
+    parser.add_argument("--check", action="store_true", help="alleen rapporteren, niets schrijven")
+    parser.add_argument("--out", default=str(MODEL_PATH))
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(data_dir=args.data_dir)
+    assistant = Assistant(settings, confidence=ConfidenceModel.neutral())
+    ids = [p.id for p in load_manifest(settings.manifest_path)]
+    fit = [q for s in load_suites(FIT_SUITES, ids) for q in s.questions]
+    model, report = calibrate(collect(assistant, fit))
+    print(json.dumps(report, indent=1))
+    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v
+                      for k, v in model.to_json().items()}))
+    for name in REPORT_SUITES:
+        try:
+            suite = load_suites([name], ids)[0]
+        except Exception as exc:  # a missing optional suite is reported, not fatal
+            print(f"{name}: {exc}")
+            continue
+        print(name, {k: round(v, 3) for k, v in
+                     evaluate(model, collect(assistant, list(suite.questions))).items()})
+    if not args.check:
+        Path(args.out).write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+        print(f"Geschreven: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""The calibrated confidence: pure fitting and cut-offs, and the shipped model on the corpus."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from assistant.confidence import FEATURES, FOREIGN_BELOW, ConfidenceModel, language_share
+from evals.calibration import choose_cutoffs, fit_logistic, outcome_rates, predict
+
+
+def test_logistic_fit_separates_a_signal_from_noise() -> None:
+    rng = np.random.default_rng(1)
+    y = np.array([1.0] * 80 + [0.0] * 20)
+    signal = np.where(y == 1, 1.0, -1.0) + rng.normal(0, 0.5, len(y))
+    x = np.column_stack([signal, rng.normal(0, 1, len(y))])
+    means, scales, weights, bias = fit_logistic(x, y, l2=1.0)
+    assert weights[0] > 1.0 and abs(weights[1]) < 0.5 * weights[0]
+    p = predict(x, means, scales, weights, bias)
+    assert p[y == 1].mean() > 0.8 and p[y == 0].mean() < 0.3
+
+
+def test_cutoffs_bound_false_refusals_and_leave_a_band_for_unsure() -> None:
+    y = np.array([1.0] * 10 + [0.0] * 4)
+    p = np.array([0.95, 0.9, 0.9, 0.85, 0.8, 0.8, 0.7, 0.6, 0.35, 0.2,  # answerable
+                  0.5, 0.3, 0.15, 0.1])                                   # not answerable
+    refuse_below, sure_from = choose_cutoffs(p, y, max_false_refusal=0.1)
+    rates = outcome_rates(p, y, refuse_below, sure_from)
+    assert rates["false_refusal"] <= 0.1  # at most 1 of the 10 answerable questions
+    assert refuse_below == pytest.approx(0.2)  # the highest cut that refuses only one
+    assert sure_from >= refuse_below
+    assert rates["refused_out_of_scope"] == pytest.approx(0.5)
+    # A question in another language is never refused outright.
+    foreign = np.array([False] * 9 + [True] + [False] * 4)
+    assert outcome_rates(p, y, refuse_below, sure_from, foreign)["false_refusal"] == 0.0
+
+
+def test_language_share_tells_the_corpus_language_apart() -> None:
+    corpus = frozenset("wat zijn de tien wegwijzers van het jaarbericht en hoe werkt een regio".split())
+    assert language_share("Wat zijn de wegwijzers?", corpus) == 1.0
+    assert language_share("What are the ten signposts?", corpus) < FOREIGN_BELOW
+
+
+def test_levels_from_probability_and_the_shipped_model() -> None:
+    model = ConfidenceModel.load()
+    assert model.fitted_on == "dev+core"
+    assert 0.0 < model.refuse_below <= model.sure_from < 1.0
+    assert model.level(model.refuse_below / 2) == "geen"
+    assert model.level((model.refuse_below + model.sure_from) / 2) in ("onzeker", "hoog")
+    assert model.level(0.99) == "hoog"
+    assert model.level(0.0, {"other_language": 1.0}) == "onzeker"
+    # A signal that cannot be measured counts as its mean.
+    middle = dict(zip(FEATURES, model.means))
+    unknown = {**middle, "coverage_best": math.nan}
+    assert model.probability(unknown) == pytest.approx(model.probability(middle))
+
+
+def test_english_question_is_answered_with_an_english_line(assistant) -> None:  # noqa: ANN001
+    from assistant.service import OTHER_LANGUAGE
+
+    answer = assistant.ask("What are the ten signposts?")
+    assert not answer.refused and answer.confidence in ("hoog", "onzeker")
+    assert OTHER_LANGUAGE in answer.notices
+    assert any(s.place.wegwijzer or "wegwijzer" in s.place.heading.lower() for s in answer.sources)
+
+
+def test_an_unsure_answer_carries_a_caveat_and_sources(assistant) -> None:  # noqa: ANN001
+    from assistant.service import UNSURE
+
+    # Out of scope, in English: without its word signals the model does not refuse, it warns.
+    unsure = assistant.ask("What is the current vacancy rate for nurses in The Hague?")
+    assert unsure.confidence == "onzeker" and not unsure.refused
+    assert UNSURE in unsure.notices and unsure.sources
+    assert unsure.to_json()["confidence"] == "onzeker"
