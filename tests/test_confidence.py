@@ -29,9 +29,9 @@ def test_cutoffs_bound_false_refusals_and_leave_a_band_for_unsure() -> None:
     refuse_below, sure_from = choose_cutoffs(p, y, max_false_refusal=0.1)
     rates = outcome_rates(p, y, refuse_below, sure_from)
     assert rates["false_refusal"] <= 0.1  # at most 1 of the 10 answerable questions
-    assert refuse_below == pytest.approx(0.2)  # the highest cut that refuses only one
+    assert refuse_below == pytest.approx(0.35)  # the highest cut that refuses only one (0.2)
     assert sure_from >= refuse_below
-    assert rates["refused_out_of_scope"] == pytest.approx(0.5)
+    assert rates["refused_out_of_scope"] == pytest.approx(0.75)
     # A question in another language is never refused outright.
     foreign = np.array([False] * 9 + [True] + [False] * 4)
     assert outcome_rates(p, y, refuse_below, sure_from, foreign)["false_refusal"] == 0.0
