@@ -19,6 +19,7 @@ from typing import Any, Iterator, Protocol, Sequence
 from common.sentences import split_sentences
 from common.settings import Settings
 
+from .citations import cited_first
 from .lexical import Vocabulary
 from .model import Answer, AnswerEvent, Source, SourcesFound, TextDelta, Turn, final_answer
 
@@ -97,7 +98,7 @@ class ExtractiveAnswerer(StreamingAnswerer):
             position = 0
             for paragraph in source.quote.split("\n\n"):
                 for sentence in split_sentences(paragraph):
-                    text = sentence.strip()
+                    text = balance_quotes(sentence.strip())
                     if len(text.split()) < MIN_SENTENCE_WORDS or CAPTION.match(text):
                         continue
                     if REFERENCE_ONLY.match(text) or not SENTENCE_CLOSE.search(text):
@@ -143,14 +144,39 @@ class ExtractiveAnswerer(StreamingAnswerer):
         """The sources, one sentence and its marker at a time, then the Answer.
 
         History is not used: the Assistant already resolved a follow-up into `question`.
+        The sentences are chosen first, so the sources they cite can come first.
         """
+        chosen = self.select(question, sources)
+        renumbered, sources = cited_first(" ".join(f"[{c.marker}]" for c in chosen), sources)
+        new_marker = {c.marker: int(m) for c, m in
+                      zip(chosen, re.findall(r"\[(\d+)\]", renumbered))}
         yield SourcesFound(sources)
         pieces = []
-        for number, candidate in enumerate(self.select(question, sources)):
-            pieces.append(f"{' ' if number else ''}{candidate.text} [{candidate.marker}]")
+        for number, candidate in enumerate(chosen):
+            marker = new_marker[candidate.marker]
+            pieces.append(f"{' ' if number else ''}{candidate.text} [{marker}]")
             yield TextDelta(pieces[-1])
         yield Answer(question=question, answer="".join(pieces).strip(), refused=False,
                      sources=sources)
+
+
+OPENING = {"‘": "’", "“": "”", '"': '"', "'": "'"}
+
+
+def balance_quotes(sentence: str) -> str:
+    """Strip a quote mark at the start or end of a sentence whose partner was cut off with the
+    sentence before or after it (‘Weefsel is… stays ‘Weefsel is… no longer)."""
+    text = sentence
+    if text and text[0] in OPENING:
+        close = OPENING[text[0]]
+        # The partner closes a word: an apostrophe inside one ('regio’s') does not count.
+        if not re.search(re.escape(close) + r"(?![^\W\d_])", text[1:]):
+            text = text[1:].lstrip()
+    closing = {v: k for k, v in OPENING.items()}
+    # Only the ends are touched, so the sentence stays a verbatim piece of its source.
+    if text and text[-1] in closing and closing[text[-1]] not in text[:-1]:
+        text = text[:-1]
+    return text.strip()
 
 
 def _similar(a: set[str], b: set[str], threshold: float = 0.6) -> bool:

@@ -30,6 +30,8 @@ class Fusion(Protocol):
     def fuse(self, lists: Sequence[Ranked]) -> dict[int, float]:
         """A fused score per candidate (the union of the lists' candidates)."""
 
+    floor: float  # sources with a shown score below this are not shown
+
     def display(self, score: float) -> float:
         """The fused score as shown with a source."""
 
@@ -49,6 +51,8 @@ class ZScoreFusion:
     """
 
     name = "zscore"
+    # Shown scores below this are no better than the average candidate (z ≤ 0): not shown.
+    floor = 0.5
 
     def fuse(self, lists: Sequence[Ranked]) -> dict[int, float]:
         candidates = set().union(*(r.candidates.scores for r in lists))
@@ -69,6 +73,7 @@ class RankFusion:
     """Reciprocal rank fusion: the sum of weight / (k + rank) over the lists."""
 
     name = "rrf"
+    floor = 0.0  # rank fusion has no scale on which 'below average' can be read
 
     def __init__(self, k: float = 10.0) -> None:
         self.k = k

@@ -25,6 +25,7 @@ class PassageIndex:
         self.headers = [m.get("header", "") for m in metadatas]
         self.texts = [_body(doc, header) for doc, header in zip(documents, self.headers)]
         self.position = {chunk_id: i for i, chunk_id in enumerate(ids)}
+        self.by_chunk_id = {chunk_id: i for i, chunk_id in enumerate(self.chunk_ids)}
         self.vocabulary = Vocabulary(documents)
         # Every word form of the corpus, function words included: how much of a question is
         # written in the corpus's language (see confidence.language_share).

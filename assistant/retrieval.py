@@ -110,6 +110,17 @@ class RetrievalPipeline:
         """The k best passages for `query`, best first."""
         return self.retrieve(query, k, filters).hits
 
+    def query_vector(self, query: str) -> Any:
+        """The normalised dense vector of `query` as asked (cached by the retriever)."""
+        return next(m.retriever for m in self.members if m.group == "dense").vector(query)
+
+    def similarity(self, query: str, hits: Sequence[Hit]) -> list[float]:
+        """The dense similarity of `query` (as asked) to each hit, whatever query found it."""
+        dense = next(m.retriever for m in self.members if m.group == "dense")
+        positions = [self.passages.by_chunk_id[h.chunk_id] for h in hits]
+        scores = dense.score(query, set(positions))
+        return [scores.get(p, 0.0) for p in positions]
+
     def retrieve(self, query: str, k: int = 5, filters: Filters | None = None) -> "Retrieved":
         """The k best passages, with each list's exact scores over the candidate pool (the
         confidence model reads how far ahead the best passages are in each list)."""
@@ -140,6 +151,9 @@ class RetrievalPipeline:
             hit.dense = dense.get(index, 0.0)  # the question as asked
             hit.lexical = lexical.get(index, 0.0)
             hits.append(hit)
+        # The relevance floor: a passage no better than the average candidate fills a slot
+        # only to mislead; the best passage always stays (the nearest, for a refusal).
+        hits = hits[:1] + [h for h in hits[1:] if h.score >= self.fusion.floor]
         for step in self.steps:
             hits = step.apply(query, hits, k)
         return Retrieved(hits[:k], dense=dense, lexical=lexical)

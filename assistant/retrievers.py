@@ -121,7 +121,7 @@ class DenseRetriever:
         if text is None or not positions:
             return {}
         vector = self.vector(text)
-        stored = self.collection.get(ids=[self.passages.ids[i] for i in sorted(positions)],
+        stored = self.collection.get(ids=[self.passages.ids[i] for i in sorted(set(positions))],
                                      include=["embeddings"])
         scores = {}
         for chunk_id, embedding in zip(stored["ids"], stored["embeddings"]):

@@ -17,8 +17,9 @@ from common.settings import Settings
 from indexing.store import Generation, IndexStore
 
 from .answering import Answerer, idf_table, make_answerer
-from .conversation import clean_question, resolve
+from .conversation import clean_question, is_follow_up, with_previous
 from .confidence import FOREIGN_BELOW, ConfidenceModel, signals
+from .overviews import Overview, OverviewIndex, build_overviews, overview_answer, overview_hits
 from .model import (
     Answer,
     AnswerEvent,
@@ -31,7 +32,7 @@ from .model import (
 )
 from .reranking import Reranker, make_reranker
 from .passages import PassageIndex
-from .retrieval import Filters, RetrievalPipeline, make_retrieval
+from .retrieval import Filters, RetrievalPipeline, Retrieved, make_retrieval
 
 REFUSAL = (
     "Dat staat er niet in: de publicaties van de VNG Denktank geven geen antwoord op deze vraag."
@@ -54,6 +55,7 @@ class IndexSnapshot:
     search: RetrievalPipeline
     idf: dict[str, float]
     answerer: Answerer
+    overviews: OverviewIndex
 
 
 class Assistant:
@@ -89,13 +91,15 @@ class Assistant:
         collection = self.store.collection(generation)
         passages = PassageIndex.from_collection(collection)
         idf = idf_table(passages.terms)
+        catalog = Catalog.from_passages(passages.metadatas, passages.texts)
         snapshot = IndexSnapshot(
-            generation=generation, collection=collection, passages=passages,
-            catalog=Catalog.from_passages(passages.metadatas, passages.texts),
+            generation=generation, collection=collection, passages=passages, catalog=catalog,
             search=make_retrieval(collection, self.embeddings, passages, self.reranker),
             idf=idf,
             answerer=self._answerer or make_answerer(self.settings, passages.vocabulary, idf,
                                                      self.chat_model),
+            overviews=OverviewIndex(build_overviews(catalog, passages), self.embeddings,
+                                    passages),
         )
         warm.join()
         if not vector:  # warming failed: fail here, with the embedder's own error
@@ -143,32 +147,56 @@ class Assistant:
     def prepare(self, question: str, history: list[Turn] | None = None, top_k: int | None = None,
                 publication: str | None = None, wegwijzer: int | None = None,
                 id: Any = None, snapshot: IndexSnapshot | None = None
-                ) -> tuple[Answer, dict[str, float]]:
+                ) -> tuple[Answer, dict[str, float], Overview | None]:
         """Everything but the answer text: cleaned question, sources, confidence; with the
-        retrieval signals the confidence was estimated from."""
+        retrieval signals the confidence was estimated from, and the catalog list that answers
+        a question about the structure of the publications (see overviews.py)."""
         started = time.perf_counter()
         snapshot = snapshot or self.snapshot
         text, notices = clean_question(question)
         filters = self.check_filters(publication, wegwijzer, snapshot.catalog)
-        # With a language model, a follow-up is rewritten into a standalone question;
-        # without one, a short follow-up is joined to the previous question.
-        resolved = (self.rewriter.rewrite(text, history) if self.rewriter and history
-                    else resolve(text, history))
         k = self.settings.top_k if top_k is None else top_k
         if k < 1:
             raise WegwijzerError(
                 f"Het aantal bronnen (--top-k) moet minstens 1 zijn, niet {k}. Geef een getal "
                 f"van 1 of meer, of laat --top-k weg voor de standaard ({self.settings.top_k}).")
-        retrieved = snapshot.search.retrieve(resolved, k=k, filters=filters)
-        values = signals(resolved, retrieved, snapshot.passages, snapshot.idf)
-        probability = self.confidence.probability(values) if retrieved.hits else 0.0
+
+        def assess(query: str) -> tuple[Retrieved, dict[str, float], float]:
+            retrieved = snapshot.search.retrieve(query, k=k, filters=filters)
+            values = signals(query, retrieved, snapshot.passages, snapshot.idf)
+            return retrieved, values, (self.confidence.probability(values)
+                                       if retrieved.hits else 0.0)
+
+        # With a language model, a follow-up is rewritten into a standalone question; without
+        # one, the question is joined to the previous one only when it lacks a topic of its own
+        # (see conversation.is_follow_up).
+        resolved = self.rewriter.rewrite(text, history) if self.rewriter and history else text
+        retrieved, values, probability = assess(resolved)
+        joined = None if self.rewriter else with_previous(text, history)
+        if joined and retrieved.hits:
+            alternative = assess(joined)
+            if alternative[0].hits:
+                own, theirs = retrieved.hits[:3], alternative[0].hits[:3]
+                similarity = snapshot.search.similarity(text, own + theirs)
+                gain = alternative[1]["dense_top"] - values["dense_top"]
+                loss = max(similarity[:len(own)]) - max(similarity[len(own):])
+                if is_follow_up(gain, loss):
+                    resolved, (retrieved, values, probability) = joined, alternative
         level = self.confidence.level(probability, values)
-        sources = [Source.from_hit(rank, hit) for rank, hit in enumerate(retrieved.hits, start=1)]
+        hits = retrieved.hits
+        overview = None
+        if level != "geen" and hits:
+            overview = snapshot.overviews.match(
+                resolved, snapshot.search.query_vector(resolved), hits)
+            if overview is not None:  # the list comes from the catalog: no doubt about it
+                hits = overview_hits(overview, snapshot.passages, hits)
+                level = "hoog"
+        sources = [Source.from_hit(rank, hit) for rank, hit in enumerate(hits, start=1)]
         answer = Answer(question=text, answer="", refused=level == "geen", sources=sources, id=id,
                         notices=notices, resolved_question=resolved, confidence=level,
                         probability=probability)
         answer.timings_ms["retrieve"] = (time.perf_counter() - started) * 1000
-        return answer, values
+        return answer, values, overview
 
     def ask(self, question: str, history: list[Turn] | None = None, top_k: int | None = None,
             publication: str | None = None, wegwijzer: int | None = None, id: Any = None) -> Answer:
@@ -180,8 +208,8 @@ class Assistant:
                id: Any = None) -> Iterator[AnswerEvent]:
         """Answer as events: notices, the sources, text deltas, then the complete Answer."""
         snapshot = self.snapshot  # one generation for the whole answer
-        answer, values = self.prepare(question, history, top_k, publication, wegwijzer, id,
-                                      snapshot)
+        answer, values, overview = self.prepare(question, history, top_k, publication,
+                                                wegwijzer, id, snapshot)
         if answer.confidence == "onzeker":
             answer.notices.append(UNSURE)
         if values.get("language_share", 1.0) < FOREIGN_BELOW and not answer.refused:
@@ -191,6 +219,11 @@ class Assistant:
         started = time.perf_counter()
         if answer.refused:
             answer.answer = REFUSAL_WITH_SOURCES if answer.sources else REFUSAL
+            yield SourcesFound(answer.sources)
+            yield TextDelta(answer.answer)
+        elif overview is not None:  # a question about the structure: the catalog's list
+            answer.answer = overview_answer(overview, [s.marker for s in answer.sources[1:]],
+                                            title_marker=answer.sources[0].marker)
             yield SourcesFound(answer.sources)
             yield TextDelta(answer.answer)
         else:

@@ -47,7 +47,7 @@ def collect(assistant: Any, questions: Sequence[Any]) -> list[Sample]:
     for question in questions:
         earlier = by_id.get(question.follows) if getattr(question, "follows", None) else None
         history = [Turn(earlier.question)] if earlier else None
-        _, values = assistant.prepare(question.question, history)
+        _, values, _ = assistant.prepare(question.question, history)
         samples.append(Sample(question.id, question.answerable, values))
     return samples
 

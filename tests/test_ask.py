@@ -9,7 +9,7 @@ import pytest
 
 from assistant.batch import answer_lines
 from assistant.cli import main
-from assistant.conversation import MAX_QUESTION_CHARS, clean_question, is_follow_up, resolve
+from assistant.conversation import MAX_QUESTION_CHARS, clean_question, is_follow_up, with_previous
 from assistant.model import Turn
 from common.errors import WegwijzerError
 
@@ -109,13 +109,31 @@ def test_filters_restrict_publication_and_wegwijzer(assistant):
 def test_follow_up_is_resolved_against_the_previous_question(assistant):
     first = "Hoe betrek je de gemeenteraad bij regionale samenwerking?"
     follow = "En wat zegt het onderzoek daarover?"
-    assert is_follow_up(follow)
-    assert resolve(follow, [Turn(first, "…")]) == f"{first} {follow}"
+    assert with_previous(follow, [Turn(first, "…")]) == f"{first} {follow}"
     alone = assistant.ask(follow)
     answer = assistant.ask(follow, history=[Turn(first, "…")])
     assert answer.resolved_question.startswith(first)
     assert any(s.place.wegwijzer == 6 and s.place.part == "Uit het onderzoek" for s in answer.sources[:3])
     assert [s.chunk_id for s in answer.sources] != [s.chunk_id for s in alone.sources]
+
+
+def test_a_question_with_a_topic_of_its_own_is_not_a_follow_up(assistant):
+    # 'het' and 'dat' do not make a follow-up: this question is retrieved well on its own.
+    history = [Turn("Wat is een attractieve agenda?", "…")]
+    for question in ("Wat is het belang van vertrouwen tussen bestuurders in de regio?",
+                     "Hoe zorg je dat de gemeenteraad grip houdt op de regio?"):
+        answer = assistant.ask(question, history=history)
+        assert answer.resolved_question == question, answer.resolved_question
+        assert "resolved_question" not in answer.to_json()
+
+
+def test_follow_up_decision_compares_retrieval_alone_and_with_the_previous_question():
+    assert is_follow_up(gain=0.05, loss=0.0)  # the previous turn gives the question its topic
+    assert not is_follow_up(gain=0.01, loss=0.05)  # reading it so gives up its own topic
+    assert not is_follow_up(gain=0.0, loss=0.0)  # nothing gained: the question stays itself
+    assert with_previous("En daarna?", []) is None
+    assert with_previous("En daarna?", [Turn("Wat is wegwijzer 3?", "…"), Turn(" ", "")]) == (
+        "Wat is wegwijzer 3? En daarna?")
 
 
 def test_empty_question_gives_a_clear_message(assistant):

@@ -1,0 +1,194 @@
+"""Questions about the structure of the publications, answered from the catalog as a list.
+
+'Wat zijn de tien wegwijzers?' is not answered well by quoting passages: no single passage
+lists all ten with their pages. The catalog knows them. Each list the catalog can give (the
+wegwijzers of the routekaart, the stories and their authors, the items of a section such as
+the five parts of the routekaart) becomes an `Overview`. An overview is embedded like a
+passage, and a question is answered with it only when the question is closer to the overview
+than to every passage (see `OverviewIndex.match`): retrieval decides, not a list of phrasings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from indexing.catalog import Catalog
+from indexing.places import Place, format_pages
+
+from .lexical import fold, words
+from .model import Hit
+from .passages import PassageIndex
+
+
+@dataclass(frozen=True)
+class OverviewItem:
+    """One line of an overview, and the passage (position) that it cites."""
+
+    label: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A list the catalog can give, with a title that says what it lists."""
+
+    title: str
+    items: tuple[OverviewItem, ...]
+    names: tuple[str, ...] = ()  # what each item is called, to recognise passages listing them
+    keys: tuple[str, ...] = ()  # what names this overview itself ('wegwijzer 6', its title)
+    item_keys: tuple[tuple[str, ...], ...] = ()  # what names each item ('wegwijzer 3', title)
+
+    def text(self) -> str:
+        """What is embedded: the title and every item."""
+        return f"{self.title}: " + "; ".join(item.label for item in self.items)
+
+
+def _first(passages: PassageIndex, wanted) -> int | None:  # noqa: ANN001
+    return next((i for i, place in enumerate(passages.places) if wanted(place)), None)
+
+
+def _pages(place: Place) -> str:
+    pages = format_pages(list(place.pages) if place.pages else None)
+    return f" ({pages})" if pages else ""
+
+
+def build_overviews(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
+    """Every list the catalog of one index can give (pure)."""
+    overviews: list[Overview] = []
+    stops = []
+    for stop in catalog.wegwijzers:
+        position = _first(passages, lambda p, n=stop.number: p.wegwijzer == n)
+        if position is not None:
+            pages = format_pages(stop.pages)
+            stops.append(OverviewItem(f"Wegwijzer {stop.number}: {stop.title}"
+                                      + (f" ({pages})" if pages else ""), position))
+    if stops:
+        overviews.append(Overview(
+            f"De {len(stops)} wegwijzers van de routekaart", tuple(stops),
+            tuple(s.title for s in catalog.wegwijzers),
+            item_keys=tuple((f"wegwijzer {s.number}", s.title) for s in catalog.wegwijzers)))
+
+    for stop in catalog.wegwijzers:
+        stories = []
+        for title, author in stop.stories:
+            position = _first(passages, lambda p, t=title, n=stop.number:
+                              p.wegwijzer == n and p.story_title == t)
+            if position is None:
+                continue
+            by = f" door {author}" if author else ""
+            stories.append(OverviewItem(f"'{title}'{by}{_pages(passages.places[position])}",
+                                        position))
+        if stories:
+            overviews.append(Overview(
+                f"Verhalen uit de praktijk bij wegwijzer {stop.number} '{stop.title}', met hun "
+                "auteurs", tuple(stories), tuple(t for t, _ in stop.stories),
+                keys=(f"wegwijzer {stop.number}", stop.title),
+                item_keys=tuple((t,) for t, _ in stop.stories)))
+
+    # Sections whose passages are divided into numbered or named items, e.g. the five parts
+    # of the routekaart; only the first level of each item.
+    for publication in catalog.publications:
+        for section in publication.sections:
+            if section.wegwijzer is not None or len(section.subsections) < 2:
+                continue
+            items = []
+            for subsection in section.subsections:
+                if " · " in subsection:
+                    continue
+                position = _first(passages, lambda p, s=subsection, t=section.title:
+                                  p.section == t and p.subsection == s)
+                if position is not None:
+                    items.append(OverviewItem(f"{subsection}{_pages(passages.places[position])}",
+                                              position))
+            if len(items) >= 2:
+                names = tuple(s.split(". ", 1)[-1] for s in section.subsections if " · " not in s)
+                overviews.append(Overview(section.title, tuple(items), names))
+    return overviews
+
+
+class OverviewIndex:
+    """The overviews of one index generation, their embeddings, and the passages that list
+    the same things (their anchors)."""
+
+    def __init__(self, overviews: Sequence[Overview], embeddings: Embeddings,
+                 passages: PassageIndex) -> None:
+        self.overviews = list(overviews)
+        vectors = (np.asarray(embeddings.embed_documents([o.text() for o in self.overviews]),
+                              dtype=np.float32) if self.overviews else np.zeros((0, 1)))
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
+        self.vectors = vectors / np.where(norms == 0, 1.0, norms)
+        folded = [fold(f"{h} {t}") for h, t in zip(passages.headers, passages.texts)]
+        # A passage that names at least half of an overview's items is a list of the same
+        # things in the text (the 'Tien wegwijzers' page, the section on the five parts). A
+        # story's own passages name its title in their header: they are the item, not a list.
+        self.anchors = [
+            {passages.chunk_ids[i] for i, text in enumerate(folded)
+             if o.names and not passages.places[i].story_title
+             and sum(fold(n) in text for n in o.names) * 2 >= len(o.names)}
+            for o in self.overviews]
+
+    def eligible(self, question: str) -> list[bool]:
+        """Catalog matching on the question's own words. A question that names one item of a
+        list ('Wat is wegwijzer 3?') is about that item, not the list; when it names an
+        overview itself ('de verhalen bij wegwijzer 6'), only overviews it names qualify."""
+        text = f" {' '.join(words(question))} "
+
+        def named(key: str) -> bool:
+            return f" {' '.join(words(key))} " in text
+
+        naming = [any(named(k) for k in o.keys) for o in self.overviews]
+        return [(named_self or not any(naming)) and
+                sum(any(named(k) for k in keys) for keys in o.item_keys) != 1
+                for o, named_self in zip(self.overviews, naming)]
+
+    def match(self, question: str, query_vector: np.ndarray,
+              hits: Sequence[Hit]) -> Overview | None:
+        """The overview that answers the question better than quoting passages, if any.
+
+        Overviews are embedded like passages, so their similarity to the question compares
+        with the passages' (`Hit.dense`). An overview is chosen when the question is closer to
+        it than to every passage, or when one of the three best passages is itself a list of
+        the same things and the overview would rank among the top three passages.
+        """
+        if not self.overviews or not hits:
+            return None
+        dense = sorted((h.dense for h in hits), reverse=True)
+        third = dense[min(2, len(dense) - 1)]
+        top = {h.chunk_id for h in hits[:3]}
+        scores = self.vectors @ query_vector
+        allowed = self.eligible(question)
+        for index in np.argsort(-scores):
+            if not allowed[int(index)]:
+                continue
+            overview, score = self.overviews[int(index)], float(scores[index])
+            if score < third:
+                return None
+            if score > dense[0] or top & self.anchors[int(index)]:
+                return overview
+        return None
+
+
+def overview_hits(overview: Overview, passages: PassageIndex, hits: Sequence[Hit]) -> list[Hit]:
+    """The best retrieved passage (cited by the list's title), then each item's passage."""
+    first = list(hits[:1])
+    score = first[0].score if first else 0.0
+    seen = {h.chunk_id for h in first}
+    for item in overview.items:
+        i = item.position
+        if passages.chunk_ids[i] not in seen:
+            seen.add(passages.chunk_ids[i])
+            first.append(Hit(chunk_id=passages.chunk_ids[i], text=passages.texts[i],
+                             header=passages.headers[i], place=passages.places[i], score=score))
+    return first
+
+
+def overview_answer(overview: Overview, markers: Sequence[int],
+                    title_marker: int | None = None) -> str:
+    """The overview as a Dutch list, each item with the marker of the passage it cites."""
+    lines = [f"{overview.title}" + (f" [{title_marker}]" if title_marker else "") + ":"]
+    lines += [f"- {item.label} [{marker}]" for item, marker in zip(overview.items, markers)]
+    return "\n".join(lines)
