@@ -1,4 +1,4 @@
-"""The Assistant: retrieve → assess evidence → answer → cite. Models and index load once."""
+"""The Assistant: retrieve → estimate confidence → answer → cite. Models and index load once."""
 
 from __future__ import annotations
 
