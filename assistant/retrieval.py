@@ -19,8 +19,12 @@ from .model import Hit
 from .passages import PassageIndex
 from .reranking import Reranker
 from .retrievers import (
-    DenseRetriever, Filters, LexicalRetriever, Retriever, as_asked, content_words_only,
+    DenseRetriever, Filters, LexicalRetriever, Retriever, SentenceRetriever, as_asked,
+    content_words_only,
 )
+
+# The sentences' passage positions and their embeddings (see retrievers.passage_sentences).
+SentenceVectors = tuple[list[int], Any]
 
 __all__ = ["Filters", "RetrievalPipeline", "Retrieved", "Weights", "distinct_places_first", "make_retrieval"]
 
@@ -41,6 +45,9 @@ class Weights:
     # Also embed the question's content words alone: wordy questions then weigh less on their
     # framing. The dense score is the mean over both views.
     keyword_view: bool = True
+    # A third list: each passage scored by its best sentence (SentenceRetriever). Weight chosen
+    # on dev + core from 0.15–0.35 (README, 'Wat is geprobeerd').
+    sentences: float = 0.2
 
 
 @dataclass
@@ -160,11 +167,16 @@ class RetrievalPipeline:
 
 
 def make_retrieval(collection: Any, embeddings: Embeddings, passages: PassageIndex,
-                   reranker: Reranker | None = None, weights: Weights | None = None
-                   ) -> RetrievalPipeline:
-    """The retrieval pipeline: e5 (two views) + BM25, fused, distinct places, optional rerank."""
+                   reranker: Reranker | None = None, weights: Weights | None = None,
+                   sentences: SentenceVectors | None = None) -> RetrievalPipeline:
+    """The retrieval pipeline: e5 (two views) + BM25 (+ best sentence, given the sentence
+    vectors), fused, distinct places, optional rerank."""
     w = weights or Weights()
-    members = [Member(DenseRetriever(collection, embeddings, passages, as_asked), "dense", w.dense)]
+    asked = DenseRetriever(collection, embeddings, passages, as_asked)
+    members = [Member(asked, "dense", w.dense)]
+    if sentences is not None and w.sentences > 0:
+        members.append(Member(SentenceRetriever(passages, asked.vector, *sentences),
+                              "sentence", w.sentences))
     if w.keyword_view:
         members.append(Member(DenseRetriever(collection, embeddings, passages, content_words_only,
                                              name="e5-inhoudswoorden"), "dense", w.dense))

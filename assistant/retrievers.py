@@ -14,6 +14,8 @@ from typing import Any, Callable, Collection, Protocol
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from common.sentences import split_sentences
+
 from .lexical import content_words, fold
 from .passages import PassageIndex
 
@@ -75,6 +77,23 @@ def content_words_only(query: str) -> str | None:
     return keywords if keywords and keywords != fold(query).strip() else None
 
 
+class LastResult:
+    """The last value computed, by key: `search` and `score` for one question share it."""
+
+    def __init__(self) -> None:
+        self._last: tuple[str, Any] | None = None
+        self._lock = threading.Lock()
+
+    def get(self, key: str, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if self._last is not None and self._last[0] == key:
+                return self._last[1]
+        value = compute()
+        with self._lock:
+            self._last = (key, value)
+        return value
+
+
 class DenseRetriever:
     """Cosine similarity of e5 embeddings, through Chroma, for one view of the question."""
 
@@ -85,19 +104,15 @@ class DenseRetriever:
         self.passages = passages
         self.view = view
         self.name = name
-        self._last: tuple[str, np.ndarray] | None = None
-        self._lock = threading.Lock()
+        self._last = LastResult()
 
     def vector(self, text: str) -> np.ndarray:
         """The normalised query vector (the last one is kept: search and score share it)."""
-        with self._lock:
-            if self._last is not None and self._last[0] == text:
-                return self._last[1]
-        vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
-        vector /= np.linalg.norm(vector) or 1.0
-        with self._lock:
-            self._last = (text, vector)
-        return vector
+        def embed() -> np.ndarray:
+            vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+            return vector / (np.linalg.norm(vector) or 1.0)
+
+        return self._last.get(text, embed)
 
     def search(self, query: str, n: int, filters: Filters) -> Candidates | None:
         text = self.view(query)
@@ -138,15 +153,10 @@ class LexicalRetriever:
 
     def __init__(self, passages: PassageIndex) -> None:
         self.passages = passages
-        self._last: tuple[str, np.ndarray] | None = None
+        self._last = LastResult()
 
     def _scores(self, query: str) -> np.ndarray:
-        last = self._last
-        if last is not None and last[0] == query:
-            return last[1]
-        scores = self.passages.lexical_scores(query)
-        self._last = (query, scores)
-        return scores
+        return self._last.get(query, lambda: self.passages.lexical_scores(query))
 
     def search(self, query: str, n: int, filters: Filters) -> Candidates | None:
         scores = self._scores(query)
@@ -154,6 +164,60 @@ class LexicalRetriever:
         top = sorted(allowed, key=lambda i: -scores[i])[:n]
         return Candidates({i: float(scores[i]) for i in top if scores[i] > 0},
                           baseline=float(scores.mean()) if len(scores) else 0.0)
+
+    def score(self, query: str, positions: Collection[int]) -> dict[int, float]:
+        scores = self._scores(query)
+        return {i: float(scores[i]) for i in positions}
+
+
+def passage_sentences(passages: PassageIndex, min_words: int = 4) -> tuple[list[int], list[str]]:
+    """Every sentence of every passage (at least `min_words` words), with its passage's position."""
+    owners, texts = [], []
+    for position, text in enumerate(passages.texts):
+        for paragraph in text.split("\n\n"):
+            for sentence in split_sentences(paragraph.strip()):
+                if len(sentence.split()) >= min_words:
+                    owners.append(position)
+                    texts.append(sentence)
+    return owners, texts
+
+
+class SentenceRetriever:
+    """A passage scores as its best single sentence (cosine similarity of e5 embeddings).
+
+    A passage of 120 words on three topics embeds as their average; the sentence that answers
+    the question does not. Measured on dev + core (README, 'Wat is geprobeerd'): MRR 0.805 →
+    0.854 on dev, 0.824 → 0.828 on core, as a third list next to the passage lists.
+    """
+
+    name = "e5-zinnen"
+
+    def __init__(self, passages: PassageIndex, query_vector: Callable[[str], np.ndarray],
+                 owners: list[int], vectors: np.ndarray) -> None:
+        self.passages = passages
+        self.query_vector = query_vector  # normalised; shared with the passage list's cache
+        self.owners = np.asarray(owners, dtype=np.int64)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
+        self.vectors = vectors / np.where(norms == 0, 1.0, norms)
+        self._last = LastResult()
+
+    def _scores(self, query: str) -> np.ndarray:
+        return self._last.get(query, lambda: self._best_sentences(query))
+
+    def _best_sentences(self, query: str) -> np.ndarray:
+        vector = self.query_vector(query)
+        similarity = self.vectors @ vector if len(self.owners) else np.zeros(0, dtype=np.float32)
+        scores = np.full(len(self.passages), -np.inf, dtype=np.float32)
+        np.maximum.at(scores, self.owners, similarity)
+        # A passage without sentences (a list of names) gets the average, not a penalty.
+        scores[np.isinf(scores)] = float(similarity.mean()) if len(similarity) else 0.0
+        return scores
+
+    def search(self, query: str, n: int, filters: Filters) -> Candidates | None:
+        scores = self._scores(query)
+        allowed = [i for i, place in enumerate(self.passages.places) if filters.accepts(place)]
+        top = sorted(allowed, key=lambda i: -scores[i])[:n]
+        return Candidates({i: float(scores[i]) for i in top})
 
     def score(self, query: str, positions: Collection[int]) -> dict[int, float]:
         scores = self._scores(query)

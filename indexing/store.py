@@ -9,15 +9,19 @@ the previous index, untouched; the previous generation is kept for processes sti
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import re
 import shutil
 import socket
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 from urllib.parse import urlparse
+
+import numpy as np
 
 from common.errors import EmbedderMismatchError, IndexMissingError, StoreError
 from .locking import Owner, process_alive
@@ -170,6 +174,36 @@ class IndexStore:
             client=self.client, collection_name=generation.name, embedding_function=embeddings,
             collection_metadata={"hnsw:space": "cosine"}, create_collection_if_not_exists=False,
         )
+
+    def sentence_vectors(self, sentences: Sequence[str], embeddings: Any, embedder: str,
+                         batch: int = 64) -> np.ndarray:
+        """Embeddings of `sentences`, from a cache collection keyed by each sentence's hash.
+
+        Sentence-level retrieval (assistant.retrievers.SentenceRetriever) needs a vector per
+        sentence. They live beside the generations, not in them: the cache is shared by all
+        generations of one embedder, so a re-index embeds only sentences it has never seen,
+        and the passages' records and counts stay what they were.
+        """
+        collection = self.client.get_or_create_collection(
+            f"{self.prefix}.zinnen.{re.sub(r'[^A-Za-z0-9_-]+', '-', embedder)}",
+            embedding_function=None, metadata={"hnsw:space": "cosine"})
+        keys = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in sentences]
+        found: dict[str, np.ndarray] = {}
+        unique = sorted(set(keys))
+        for start in range(0, len(unique), 500):
+            stored = collection.get(ids=unique[start:start + 500], include=["embeddings"])
+            for key, vector in zip(stored["ids"], stored["embeddings"]):
+                found[key] = np.asarray(vector, dtype=np.float32)
+        missing = [(key, text) for key, text in dict(zip(keys, sentences)).items()
+                   if key not in found]
+        for start in range(0, len(missing), batch):
+            part = missing[start:start + batch]
+            vectors = embeddings.embed_documents([text for _, text in part])
+            collection.upsert(ids=[key for key, _ in part], embeddings=vectors)
+            found.update((key, np.asarray(v, dtype=np.float32)) for (key, _), v in zip(part, vectors))
+        if not keys:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([found[key] for key in keys])
 
     def record_manager(self, generation: Generation) -> Any:
         """LangChain's SQL record manager for a generation (one SQLite file each)."""

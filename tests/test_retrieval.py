@@ -7,7 +7,7 @@ import pytest
 
 from assistant.fusion import Ranked, ZScoreFusion
 from assistant.retrieval import Filters, Weights, make_retrieval
-from assistant.retrievers import Candidates
+from assistant.retrievers import Candidates, passage_sentences
 
 
 def _ranked(weight: float, own: dict[int, float], exact: dict[int, float] | None = None,
@@ -86,3 +86,29 @@ def test_rank_fusion_remains_available(assistant) -> None:
                       filters=Filters(wegwijzer=6))
     assert len(hits) == 5
     assert all(h.place.wegwijzer == 6 for h in hits)
+
+
+def test_a_passage_scores_as_its_best_sentence(assistant) -> None:  # noqa: ANN001
+    """The sentence list: a passage's score is the cosine similarity of its best sentence."""
+    search = assistant.search
+    sentences = next(m.retriever for m in search.members if m.group == "sentence")
+    question = "Waarom moet je als regio eerst de feiten op een rij zetten?"
+    position = search.search(question, k=1)[0]
+    index = assistant.passages.by_chunk_id[position.chunk_id]
+    owners, texts = passage_sentences(assistant.passages)
+    own = [text for owner, text in zip(owners, texts) if owner == index]
+    vectors = np.asarray(assistant.embeddings.embed_documents(own), dtype=np.float32)
+    query = np.asarray(assistant.embeddings.embed_query(question), dtype=np.float32)
+    best = max(float(v @ query / (np.linalg.norm(v) * np.linalg.norm(query))) for v in vectors)
+    assert abs(sentences.score(question, [index])[index] - best) < 1e-3
+
+
+def test_sentence_vectors_are_embedded_once(assistant, counting_embeddings) -> None:  # noqa: ANN001
+    """A second load finds every sentence in the cache; a new sentence alone is embedded."""
+    _, texts = passage_sentences(assistant.passages)
+    store = assistant.store
+    again = store.sentence_vectors(texts[:50], counting_embeddings, assistant.settings.embedder)
+    assert counting_embeddings.calls == 0 and again.shape[0] == 50
+    new = "Deze zin staat nergens in de publicaties van de Denktank."
+    store.sentence_vectors(texts[:3] + [new], counting_embeddings, assistant.settings.embedder)
+    assert counting_embeddings.texts == [new]
