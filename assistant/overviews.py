@@ -10,8 +10,9 @@ than to every passage (see `OverviewIndex.match`): retrieval decides, not a list
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -107,6 +108,43 @@ def build_overviews(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
             if len(items) >= 2:
                 names = tuple(s.split(". ", 1)[-1] for s in section.subsections if " · " not in s)
                 overviews.append(Overview(section.title, tuple(items), names))
+    overviews += list_sections(passages)
+    return overviews
+
+
+# A list entry is one short line without a closing full stop ('Milo Schoenmaker, burgemeester
+# Gouda, tevens voorzitter (1)'); a trailing '(n)' refers to a photo and is dropped.
+ENTRY_WORDS = 20
+PHOTO_NUMBER = re.compile(r"\s*\(\d+\)$")
+
+
+def _entries(text: str) -> list[str] | None:
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    if not paragraphs or any(len(p.split()) > ENTRY_WORDS or "\n" in p
+                             or PHOTO_NUMBER.sub("", p).rstrip().endswith((".", "?", "!", ":"))
+                             for p in paragraphs):
+        return None
+    return [PHOTO_NUMBER.sub("", p).strip() for p in paragraphs]
+
+
+def list_sections(passages: PassageIndex) -> list[Overview]:
+    """Sections outside the wegwijzers whose passages are nothing but list entries, such as
+    the members of the Denktank: the entries, each citing its passage (pure)."""
+    sections: dict[tuple[str, str], list[int]] = {}
+    for i, place in enumerate(passages.places):
+        if place.section and place.wegwijzer is None and not place.subsection:
+            sections.setdefault((place.publication_id, place.section), []).append(i)
+    overviews = []
+    for (_, title), positions in sections.items():
+        entries = [(_entries(passages.texts[i]), i) for i in positions]
+        if any(found is None for found, _ in entries):
+            continue
+        items = tuple(OverviewItem(entry, i) for found, i in entries for entry in found or ())
+        if len(items) >= 3:
+            # An entry is named by what precedes its first comma (a person's name).
+            names = tuple(item.label.split(",")[0] for item in items)
+            overviews.append(Overview(title, items, names,
+                                      item_keys=tuple((name,) for name in names)))
     return overviews
 
 
@@ -117,8 +155,11 @@ class OverviewIndex:
     def __init__(self, overviews: Sequence[Overview], embeddings: Embeddings,
                  passages: PassageIndex) -> None:
         self.overviews = list(overviews)
-        vectors = (np.asarray(embeddings.embed_documents([o.text() for o in self.overviews]),
-                              dtype=np.float32) if self.overviews else np.zeros((0, 1)))
+        # Each overview is embedded twice: its title with every item, and its title alone. A
+        # long list of names (the members of the Denktank) drowns what the list is about.
+        texts = [o.text() for o in self.overviews] + [o.title for o in self.overviews]
+        vectors = (np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+                   if self.overviews else np.zeros((0, 1)))
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
         self.vectors = vectors / np.where(norms == 0, 1.0, norms)
         folded = [fold(f"{h} {t}") for h, t in zip(passages.headers, passages.texts)]
@@ -131,7 +172,12 @@ class OverviewIndex:
              and sum(fold(n) in text for n in o.names) * 2 >= len(o.names)}
             for o in self.overviews]
 
-    def eligible(self, question: str) -> list[bool]:
+    def named(self, question: str) -> bool:
+        """Whether the question names one of the overviews itself ('de verhalen bij wegwijzer
+        6'): catalog matching, independent of how confident retrieval is."""
+        return any(self.eligible(question, only_named=True))
+
+    def eligible(self, question: str, only_named: bool = False) -> list[bool]:
         """Catalog matching on the question's own words. A question that names one item of a
         list ('Wat is wegwijzer 3?') is about that item, not the list; when it names an
         overview itself ('de verhalen bij wegwijzer 6'), only overviews it names qualify."""
@@ -141,7 +187,7 @@ class OverviewIndex:
             return f" {' '.join(words(key))} " in text
 
         naming = [any(named(k) for k in o.keys) for o in self.overviews]
-        return [(named_self or not any(naming)) and
+        return [(named_self or not (only_named or any(naming))) and
                 sum(any(named(k) for k in keys) for keys in o.item_keys) != 1
                 for o, named_self in zip(self.overviews, naming)]
 
@@ -159,7 +205,8 @@ class OverviewIndex:
         dense = sorted((h.dense for h in hits), reverse=True)
         third = dense[min(2, len(dense) - 1)]
         top = {h.chunk_id for h in hits[:3]}
-        scores = self.vectors @ query_vector
+        both = self.vectors @ query_vector
+        scores = np.maximum(both[:len(self.overviews)], both[len(self.overviews):])
         allowed = self.eligible(question)
         for index in np.argsort(-scores):
             if not allowed[int(index)]:
@@ -186,9 +233,10 @@ def overview_hits(overview: Overview, passages: PassageIndex, hits: Sequence[Hit
     return first
 
 
-def overview_answer(overview: Overview, markers: Sequence[int],
+def overview_answer(overview: Overview, marker_of: Mapping[int, int],
                     title_marker: int | None = None) -> str:
-    """The overview as a Dutch list, each item with the marker of the passage it cites."""
+    """The overview as a Dutch list, each item with the marker of the passage it cites
+    (`marker_of`: passage position → marker; entries of one passage share its marker)."""
     lines = [f"{overview.title}" + (f" [{title_marker}]" if title_marker else "") + ":"]
-    lines += [f"- {item.label} [{marker}]" for item, marker in zip(overview.items, markers)]
+    lines += [f"- {item.label} [{marker_of[item.position]}]" for item in overview.items]
     return "\n".join(lines)
