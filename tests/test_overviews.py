@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.answering import balance_quotes
+from assistant.answering import ExtractiveAnswerer, balance_quotes, continuation_openers
 from assistant.citations import cited_first
+from assistant.lexical import Vocabulary
 from assistant.model import Source
 from assistant.overviews import build_overviews
 from indexing.places import Place
@@ -67,3 +68,50 @@ def test_shown_sources_are_above_the_relevance_floor_and_cited_first(assistant) 
     assert all(s.score >= 0.5 for s in answer.sources)
     cited = list(dict.fromkeys(int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)))
     assert cited == list(range(1, len(cited) + 1))
+
+
+def test_the_members_of_the_denktank_are_listed_from_their_section(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("Wie waren de leden van de vierde Denktank?")
+    lines = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert len(lines) == 21
+    assert lines[0].startswith("- Milo Schoenmaker, burgemeester Gouda, tevens voorzitter [")
+    assert all("(1)" not in line for line in lines)  # photo numbers are not part of an entry
+    cited = {s.marker: s for s in answer.sources}
+    for line in lines:
+        place = cited[int(re.search(r"\[(\d+)\]$", line).group(1))].place
+        assert place.section == "Samenstelling 4e VNG Denktank"
+
+
+def test_a_question_about_one_member_is_not_answered_with_the_list(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("Wie is Jack Mikkers?")
+    assert "- Milo Schoenmaker" not in answer.answer
+
+
+def test_continuation_openers_come_from_the_corpus() -> None:
+    texts = ["Regio's werken samen. Dat kost tijd.\n\nGemeenten kiezen. Dat is lastig."] * 8
+    openers = continuation_openers(texts)
+    assert "dat" in openers  # never opens a paragraph, always continues one
+    assert "regio's" not in openers and "gemeenten" not in openers
+    assert continuation_openers(texts[:1]) == frozenset()  # too few occurrences to tell
+
+
+def test_a_sentence_leaning_on_the_one_before_brings_it_along() -> None:
+    quote = ("De raad stelt de regionale agenda vast en bewaakt de koers van de samenwerking. "
+             "Dat vraagt om een duidelijke rol voor de raad bij regionale besluiten.")
+    source = Source(marker=1, chunk_id="c1", place=Place(publication_id="p"), quote=quote, score=0.9)
+    vocabulary = Vocabulary([quote])
+    leaning = ExtractiveAnswerer(vocabulary, openers=frozenset({"dat"}), min_sentences=1,
+                                 max_sentences=1)
+    text = leaning.answer("Welke rol heeft de raad bij regionale besluiten?", [source]).answer
+    assert text.startswith("De raad stelt de regionale agenda vast") and "Dat vraagt" in text
+    plain = ExtractiveAnswerer(vocabulary, min_sentences=1, max_sentences=1)
+    assert plain.answer("Welke rol heeft de raad bij regionale besluiten?",
+                        [source]).answer.startswith("Dat vraagt")
+
+
+def test_a_story_is_quoted_in_its_author_s_name(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("Wat vertelt Jack Mikkers over wat de regio Noordoost-Brabant bindt?")
+    first = answer.sources[0]
+    assert first.place.story_author == "Jack Mikkers"
+    assert answer.answer.startswith("Jack Mikkers vertelt: ")
+    assert answer.answer.count("Jack Mikkers vertelt") == 1  # once per run of its sentences
