@@ -17,6 +17,10 @@ from .theme import CSS, I18N, JS, THEME
 
 log = logging.getLogger("wegwijzer.chat")
 
+# Gradio's MCP server warns about every API endpoint with a State input; the chat's own endpoint
+# has one, and it is no MCP tool (see mcp_tools.not_an_mcp_tool).
+warnings.filterwarnings("ignore", message="This MCP server includes a tool that has a gr.State")
+
 
 def launch_options(settings: Settings, routes: Sequence[BaseRoute] = ()) -> dict[str, Any]:
     """Keyword arguments for `Blocks.launch()`: address, auth, theme, quiet Dutch output, the
@@ -63,11 +67,8 @@ def serve(settings: Settings) -> None:
             log.info("Taalmodel %s antwoordt.", settings.llm)
     demo = build_app(assistant, settings)
     api = OpenAIApi(assistant, settings.concurrency)
-    # Gradio prints the MCP address in English even when quiet (logged in Dutch below), and
-    # warns that the chat's own endpoint has a State input (it is no MCP tool).
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-        warnings.filterwarnings("ignore", message="This MCP server includes a tool that has a "
-                                "gr.State input")
+    # Gradio prints the MCP address in English even when quiet (logged in Dutch below).
+    with contextlib.redirect_stdout(io.StringIO()):
         demo.launch(prevent_thread_lock=True, **launch_options(settings, api.routes()))
     url = f"http://{settings.host}:{settings.port}"
     log.info("Wegwijzer draait op %s (klaar in %.1f s; stoppen met Ctrl+C)", url,
