@@ -16,6 +16,9 @@ import pytest
 from chat_support import ChatServer, free_port, start_server
 from markdown_it import MarkdownIt
 from openai import AuthenticationError, BadRequestError, NotFoundError, OpenAI
+from openai_stub import OpenAIStub, Reply
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 from assistant.api import ApiError, OpenAIApi, parse_chat_request
 from assistant.chat.guard import API_LOGIN_MESSAGE
@@ -23,6 +26,8 @@ from assistant.chat.layout import build_app
 from assistant.chat.server import launch_options
 from assistant.markdown import MarkdownStream, answer_markdown, strip_answer_markdown
 from assistant.model import Answer, Notice, Source, SourcesFound, TextDelta, Turn
+from assistant.service import Assistant
+from common.settings import Settings
 from indexing.places import Place
 
 API_KEY = "test-sleutel-13"
@@ -308,3 +313,47 @@ def test_parse_chat_request_takes_the_last_user_message_and_the_turns_before() -
         parse_chat_request(b'{"messages": [{"role": "user", "content": 5}]}')
     assert bad.value.status == 400 and bad.value.param == "messages"
 
+
+
+def test_the_api_key_comes_from_the_environment_and_stays_out_of_repr() -> None:
+    settings = Settings.from_env({"WEGWIJZER_API_KEY": "geheim-13"})
+    assert settings.api_key == "geheim-13" and "geheim-13" not in repr(settings)
+    assert Settings.from_env({}).api_key is None
+
+
+# --- with a language model: the checked answer, never the unchecked stream --------------------
+
+
+UNSUPPORTED = "De gemeente Gouda betaalt alle kosten van de brandweer uit eigen zak [1]."
+
+
+def test_with_a_language_model_the_stream_is_the_checked_answer(built_index: Any) -> None:
+    def reply(messages: list[dict[str, Any]]) -> Reply:
+        block = messages[-1]["content"].split("Bron [1]", 1)[1].split('"""')[1]
+        first = next(s for s in re.split(r"(?<=[.!?])\s+", block.strip()) if len(s.split()) >= 6)
+        return Reply(f"{first.rstrip('.')} [1][9]. {UNSUPPORTED}")
+
+    stub = OpenAIStub(script=reply).start()
+    try:
+        settings = built_index.settings.with_(llm="openai:stub", llm_base_url=stub.base_url,
+                                              llm_timeout=10)
+        assistant = Assistant(settings, embeddings=built_index.embeddings)
+        app = Starlette(routes=OpenAIApi(assistant).routes())
+        request = {"model": "wegwijzer", "messages": [{"role": "user", "content": ANSWERABLE}]}
+        with TestClient(app) as client:
+            whole = client.post("/v1/chat/completions", json=request).json()
+            with client.stream("POST", "/v1/chat/completions",
+                               json={**request, "stream": True}) as response:
+                lines = [line for line in response.iter_lines() if line.startswith("data: ")]
+    finally:
+        stub.stop()
+
+    content = whole["choices"][0]["message"]["content"]
+    # Checked: the marker to a missing source is gone, the unsupported claim is flagged.
+    assert "[9]" not in content and "[1]" in content
+    assert "_Controleer: niet teruggevonden in de geciteerde bron: De gemeente Gouda" in content
+    assert lines[-1] == "data: [DONE]"
+    chunks = [json.loads(line[len("data: "):]) for line in lines[:-1]]
+    pieces = [c["choices"][0]["delta"].get("content") for c in chunks]
+    assert [p for p in pieces if p] == [content]  # one piece, after the check
+    assert chunks[-1]["sources"] == whole["sources"]
