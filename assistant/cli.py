@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="vragen uit een JSONL-bestand met regels {\"id\": …, \"question\": …}")
     _common(p_ask, answers=True)
 
-    p_serve = sub.add_parser("serve", help="start de chat in de browser")
+    p_serve = sub.add_parser("serve", help="start de chat in de browser, met de API (/v1) en de "
+                             "MCP-server voor andere programma's")
     p_serve.add_argument("--host", help="adres (standaard 127.0.0.1)")
     p_serve.add_argument("--port", type=positive_int, help="poort (standaard 7860)")
     p_serve.add_argument("--concurrency", type=positive_int, help="aantal vragen tegelijk (standaard 4)")

@@ -201,6 +201,10 @@ class Assistant:
         if hits and (level != "geen" or snapshot.overviews.named(resolved)):
             overview = snapshot.overviews.match(
                 resolved, snapshot.search.query_vector(resolved), hits)
+            if overview is not None and not all(
+                    filters.accepts(snapshot.passages.places[item.position])
+                    for item in overview.items):
+                overview = None  # a list that cites passages outside the filters: not here
             if overview is not None:  # the list comes from the catalog: no doubt about it
                 hits = overview_hits(overview, snapshot.passages, hits)
                 level = "hoog"

@@ -50,6 +50,9 @@ class Settings:
     port: int = 7860
     concurrency: int = 4
     auth: tuple[str, str] | None = None
+    # The bearer token that other programs must send to /v1 (the OpenAI-compatible API) and to
+    # the MCP server; None leaves both open (with a login configured: only to a logged-in browser).
+    api_key: str | None = field(default=None, repr=False)
 
     @property
     def manifest_path(self) -> Path:
@@ -94,7 +97,8 @@ class Settings:
         if get("HOST"):
             values["host"] = get("HOST")
         for name, key in (("LLM", "llm"), ("LLM_BASE_URL", "llm_base_url"),
-                          ("LLM_API_KEY", "llm_api_key"), ("OLLAMA_URL", "ollama_url")):
+                          ("LLM_API_KEY", "llm_api_key"), ("OLLAMA_URL", "ollama_url"),
+                          ("API_KEY", "api_key")):
             if get(name):
                 values[key] = get(name)
         for name, key in (("PORT", "port"), ("CONCURRENCY", "concurrency"), ("TOP_K", "top_k"),

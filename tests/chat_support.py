@@ -106,14 +106,17 @@ def _responds(url: str) -> bool:
 
 
 def start_server(data_dir: Path, log_path: Path, extra_args: tuple[str, ...] = (),
-                 timeout: float = STARTUP_TIMEOUT_S) -> ChatServer:
-    """Start `wegwijzer serve` on a free port and wait (bounded) until it answers HTTP."""
+                 timeout: float = STARTUP_TIMEOUT_S,
+                 extra_env: dict[str, str] | None = None) -> ChatServer:
+    """Start `wegwijzer serve` on a free port and wait (bounded) until it answers HTTP.
+
+    `extra_env`: variables for the server only, such as WEGWIJZER_API_KEY."""
     port = free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_dir = log_path.parent / "server-tmp"
     tmp_dir.mkdir(exist_ok=True)
     env = server_env()
-    env.update(TMPDIR=str(tmp_dir), GRADIO_TEMP_DIR=str(tmp_dir / "gradio"))
+    env.update(TMPDIR=str(tmp_dir), GRADIO_TEMP_DIR=str(tmp_dir / "gradio"), **(extra_env or {}))
     log_file = log_path.open("w", encoding="utf-8")
     started = time.perf_counter()
     process = subprocess.Popen(

@@ -1,13 +1,21 @@
-"""Guards for a shared install with a login (`WEGWIJZER_AUTH_USER`/`_PASSWORD`).
+"""Guards for a shared install with a login (`WEGWIJZER_AUTH_USER`/`_PASSWORD`) and for the
+routes other programs use (`WEGWIJZER_API_KEY`).
 
 Gradio checks the login on its own API routes, but not on a few others (FastAPI's
 `/openapi.json`, `/gradio_api/reset`, `/gradio_api/cancel`), and it does not limit failed
 logins. This small ASGI middleware closes both: with a login configured, those routes answer
 only to a logged-in browser, and a client that fails to log in too often is refused for a while.
+
+The routes for programs, the OpenAI-compatible API (`/v1`, see assistant/api.py) and the MCP
+server (`/gradio_api/mcp`), answer only with the bearer token when `WEGWIJZER_API_KEY` is set;
+without a token but with a login, only to a logged-in browser (so a login always protects
+everything); with neither, to anyone who can reach the address. Wrong tokens count as failed
+logins.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import math
 import threading
@@ -60,24 +68,60 @@ class LoginLimiter:
             self._failures.pop(client, None)
 
 
-def too_many_logins_message(seconds: float) -> str:
+def _minutes(seconds: float) -> str:
     minutes = max(1, math.ceil(seconds / 60))
-    return (f"Te veel mislukte inlogpogingen vanaf dit adres. Probeer het over {minutes} "
-            f"{'minuut' if minutes == 1 else 'minuten'} opnieuw.")
+    return f"{minutes} {'minuut' if minutes == 1 else 'minuten'}"
+
+
+def too_many_keys_message(seconds: float) -> str:
+    return (f"Te veel verkeerde API-sleutels vanaf dit adres. Controleer WEGWIJZER_API_KEY en "
+            f"probeer het over {_minutes(seconds)} opnieuw.")
+
+
+def too_many_logins_message(seconds: float) -> str:
+    return (f"Te veel mislukte inlogpogingen vanaf dit adres. Probeer het over "
+            f"{_minutes(seconds)} opnieuw.")
 
 
 LOGIN_REQUIRED_MESSAGE = "Log eerst in om Wegwijzer te gebruiken."
+API_KEY_MESSAGE = ("Deze Wegwijzer vraagt een API-sleutel. Stuur de sleutel uit WEGWIJZER_API_KEY "
+                   "mee als header 'Authorization: Bearer SLEUTEL' (in de openai-client: "
+                   "api_key=SLEUTEL).")
+API_LOGIN_MESSAGE = ("Deze Wegwijzer heeft een login. Programma's krijgen toegang met een "
+                     "API-sleutel: zet WEGWIJZER_API_KEY bij het starten van de server en stuur "
+                     "die sleutel mee als 'Authorization: Bearer SLEUTEL'.")
+# The routes other programs use: the OpenAI-compatible API and Gradio's MCP server.
+PROGRAM_PREFIXES = ("/v1/", "/gradio_api/mcp/")
+
+
+def for_programs(path: str) -> bool:
+    return (path.rstrip("/") + "/").startswith(PROGRAM_PREFIXES)
+
+
+def bearer_token(scope: Scope) -> str | None:
+    """The token of an 'Authorization: Bearer …' header, or None."""
+    for name, value in scope.get("headers", []):
+        if name == b"authorization":
+            kind, _, token = value.decode("latin-1").partition(" ")
+            if kind.lower() == "bearer" and token.strip():
+                return token.strip()
+    return None
 
 
 class SharedInstallGuard:
-    """ASGI middleware around the Gradio app; does nothing when no login is configured."""
+    """ASGI middleware around the Gradio app; does nothing without a login or an API key."""
 
-    def __init__(self, app: Any, limiter: LoginLimiter | None = None) -> None:
+    def __init__(self, app: Any, limiter: LoginLimiter | None = None,
+                 api_key: str | None = None) -> None:
         self.app = app
         self.limiter = limiter or LoginLimiter()
+        self.api_key = api_key or None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         gradio_app = scope.get("app")
+        if scope["type"] == "http" and for_programs(scope["path"]):
+            await self._program(scope, receive, send, gradio_app)
+            return
         if scope["type"] != "http" or getattr(gradio_app, "auth", None) is None:
             await self.app(scope, receive, send)
             return
@@ -88,6 +132,28 @@ class SharedInstallGuard:
             await _json(send, 401, LOGIN_REQUIRED_MESSAGE)
         else:
             await self.app(scope, receive, send)
+
+    async def _program(self, scope: Scope, receive: Receive, send: Send, gradio_app: Any) -> None:
+        """The API and MCP routes: the bearer token, or else the login, decides."""
+        if self.api_key is None:
+            if getattr(gradio_app, "auth", None) is None or logged_in(scope, gradio_app):
+                await self.app(scope, receive, send)
+            else:
+                await _api_error(send, 401, API_LOGIN_MESSAGE, "login_required")
+            return
+        client = (scope.get("client") or ("onbekend", 0))[0]
+        wait = self.limiter.blocked_for(client)
+        if wait > 0:
+            await _api_error(send, 429, too_many_keys_message(wait), "rate_limit_exceeded",
+                             headers=[(b"retry-after", str(math.ceil(wait)).encode())])
+            return
+        token = bearer_token(scope)
+        if token is not None and hmac.compare_digest(token.encode(), self.api_key.encode()):
+            await self.app(scope, receive, send)
+            return
+        if token is not None:  # a wrong key is a failed login; a missing one is not a guess
+            self.limiter.failed(client)
+        await _api_error(send, 401, API_KEY_MESSAGE, "invalid_api_key")
 
     async def _login(self, scope: Scope, receive: Receive, send: Send) -> None:
         client = (scope.get("client") or ("onbekend", 0))[0]
@@ -124,7 +190,20 @@ def logged_in(scope: Scope, gradio_app: Any) -> bool:
 
 async def _json(send: Send, status: int, detail: str,
                 headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    body = json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
+    await _send_json(send, status, {"detail": detail}, headers)
+
+
+async def _api_error(send: Send, status: int, message: str, code: str,
+                     headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """An error in OpenAI's shape (what API clients read), for the API and MCP routes."""
+    payload = {"error": {"message": message, "type": "invalid_request_error", "param": None,
+                         "code": code}}
+    await _send_json(send, status, payload, [(b"www-authenticate", b"Bearer"), *(headers or [])])
+
+
+async def _send_json(send: Send, status: int, payload: dict[str, Any],
+                     headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/json; charset=utf-8"),
         (b"content-length", str(len(body)).encode()), *(headers or [])]})

@@ -15,6 +15,7 @@ from common.settings import Settings
 
 from ..conversation import strip_controls
 from ..llm import describe_llm
+from ..mcp_tools import PublicationTools, not_an_mcp_tool, register
 from .records import append_feedback, conversation_markdown, feedback_record
 from .rendering import SEARCHING, note_html, render_user
 from .service import ChatService, routekaart_page_html
@@ -131,6 +132,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                     yield history, state, "", gr.Button(interactive=True), "", \
                         conversation_markdown(state)
 
+        not_an_mcp_tool(respond)  # MCP clients get the tools below, not the chat's HTML
         chat_outputs = [chatbot, records, question, download, status, export]
         chat_inputs = [question, chatbot, records, publication, wegwijzer]
         question.submit(respond, chat_inputs, chat_outputs, api_name="chat",
@@ -189,7 +191,9 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
             """Answer one question; the JSON answer as `wegwijzer ask --json` prints it."""
             return service.ask(question)
 
-        gr.api(ask, api_name="ask")
+        gr.api(not_an_mcp_tool(ask), api_name="ask")
+        # zoek_passages, lees_passage, beantwoord and routekaart: the MCP tools.
+        register(PublicationTools(assistant))
         gr.Markdown(f"Antwoorden: {describe_llm(settings)}.", elem_id="wegwijzer-footer")
 
     demo.queue(default_concurrency_limit=max(1, int(settings.concurrency)))

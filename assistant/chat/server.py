@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import time
-from typing import Any
+import warnings
+from typing import Any, Sequence
+
+from starlette.routing import BaseRoute
 
 from common.settings import Settings
 
@@ -12,12 +17,17 @@ from .theme import CSS, I18N, JS, THEME
 
 log = logging.getLogger("wegwijzer.chat")
 
+# Gradio's MCP server warns about every API endpoint with a State input; the chat's own endpoint
+# has one, and it is no MCP tool (see mcp_tools.not_an_mcp_tool).
+warnings.filterwarnings("ignore", message="This MCP server includes a tool that has a gr.State")
 
-def launch_options(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for `Blocks.launch()`: address, auth, theme and quiet Dutch output.
+
+def launch_options(settings: Settings, routes: Sequence[BaseRoute] = ()) -> dict[str, Any]:
+    """Keyword arguments for `Blocks.launch()`: address, auth, theme, quiet Dutch output, the
+    MCP server, and extra `routes` (the /v1 API) served before Gradio's own.
 
     With a login, `guard.SharedInstallGuard` limits failed logins and closes the routes
-    Gradio leaves open.
+    Gradio leaves open; it also checks the API key on the API and MCP routes.
     """
     from starlette.middleware import Middleware
 
@@ -28,19 +38,21 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         auth=tuple(settings.auth) if settings.auth else None,
         auth_message="Log in om Wegwijzer te gebruiken." if settings.auth else None,
         theme=THEME, css=CSS, js=JS, i18n=I18N, footer_links=[], ssr_mode=False, quiet=True,
-        show_error=False, share=False,
-        app_kwargs={"middleware": [Middleware(SharedInstallGuard)]},
+        show_error=False, share=False, mcp_server=True,
+        app_kwargs={"middleware": [Middleware(SharedInstallGuard, api_key=settings.api_key)],
+                    "routes": list(routes)},
     )
 
 
 def serve(settings: Settings) -> None:
     """Load the Assistant once, build the chat and serve it until Ctrl-C."""
+    from ..api import OpenAIApi
     from ..service import Assistant
     from .layout import build_app
 
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "bm25s", "chromadb", "uvicorn.access"):
+    for noisy in ("httpx", "bm25s", "chromadb", "uvicorn.access", "mcp"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     started = time.perf_counter()
     assistant = Assistant(settings)
@@ -54,9 +66,19 @@ def serve(settings: Settings) -> None:
         else:
             log.info("Taalmodel %s antwoordt.", settings.llm)
     demo = build_app(assistant, settings)
-    demo.launch(prevent_thread_lock=True, **launch_options(settings))
-    log.info("Wegwijzer draait op http://%s:%s (klaar in %.1f s; stoppen met Ctrl+C)",
-             settings.host, settings.port, time.perf_counter() - started)
+    api = OpenAIApi(assistant, settings.concurrency)
+    # Gradio prints the MCP address in English even when quiet (logged in Dutch below).
+    with contextlib.redirect_stdout(io.StringIO()):
+        demo.launch(prevent_thread_lock=True, **launch_options(settings, api.routes()))
+    url = f"http://{settings.host}:{settings.port}"
+    log.info("Wegwijzer draait op %s (klaar in %.1f s; stoppen met Ctrl+C)", url,
+             time.perf_counter() - started)
+    log.info("Voor andere programma's: OpenAI-compatibele API op %s/v1, MCP-server op "
+             "%s/gradio_api/mcp/%s", url, url,
+             " (met API-sleutel)" if settings.api_key else "")
+    if demo.mcp_error:
+        log.warning("MCP-server niet gestart (%s). Installeer Wegwijzer opnieuw met `make setup` "
+                    "(het pakket 'mcp' ontbreekt waarschijnlijk).", demo.mcp_error)
     try:
         while True:
             time.sleep(0.5)

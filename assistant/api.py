@@ -1,0 +1,343 @@
+"""The OpenAI-compatible API that `wegwijzer serve` offers next to the chat, under /v1.
+
+Chat programs such as Open WebUI and LibreChat, and the `openai` client, use Wegwijzer as a
+model: `GET /v1/models` lists `wegwijzer` and `wegwijzer-<publication id>` (answers from that
+publication only); `POST /v1/chat/completions` answers the last user message, with the earlier
+messages for follow-ups, as JSON or as server-sent events. The answer is the chat's (the checked
+answer of the language model with `--llm`, otherwise the extractive one), as Markdown with its
+[n] markers and a "Bronnen" list (see markdown.py); the structured sources, the same objects as
+`wegwijzer ask --json`, ride along in an extra top-level field `sources` (when streaming: in
+the last chunk).
+
+Errors come in OpenAI's shape, `{"error": {"message", "type", "param", "code"}}`, with a Dutch
+message that names the problem and the fix. The bearer token (`WEGWIJZER_API_KEY`) is checked
+before a request gets here, by `chat.guard.SharedInstallGuard`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Iterator
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from common.errors import EmbedderMismatchError, IndexMissingError, StoreError, WegwijzerError
+from indexing.catalog import Catalog
+from indexing.store import connection_lost
+
+from .chat.texts import GENERIC_ERROR, INDEX_UNREACHABLE
+from .conversation import QuestionError, strip_controls
+from .markdown import MarkdownStream, answer_markdown, strip_answer_markdown
+from .model import Answer, AnswerEvent, Turn, final_answer
+
+log = logging.getLogger("wegwijzer.api")
+
+PREFIX = "/v1"
+MODEL = "wegwijzer"
+EXAMPLE = ('{"model": "wegwijzer", "messages": [{"role": "user", "content": '
+           '"Wat is een attractieve agenda?"}]}')
+# Roles whose messages are not part of the conversation Wegwijzer answers (a client's own
+# instructions to a model; Wegwijzer has its own).
+IGNORED_ROLES = {"system", "developer", "tool", "function"}
+KNOWN_ROLES = IGNORED_ROLES | {"user", "assistant"}
+
+
+class ApiError(Exception):
+    """A request the API answers with an error: HTTP status and OpenAI's error fields."""
+
+    def __init__(self, status: int, message: str, type: str = "invalid_request_error",
+                 code: str | None = None, param: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.type, self.code, self.param = (
+            status, message, type, code, param)
+
+    def body(self) -> dict[str, Any]:
+        return error_body(self.message, self.type, self.code, self.param)
+
+
+def error_body(message: str, type: str, code: str | None = None,
+               param: str | None = None) -> dict[str, Any]:
+    """OpenAI's error shape."""
+    return {"error": {"message": message, "type": type, "param": param, "code": code}}
+
+
+def error_response(error: ApiError) -> JSONResponse:
+    return JSONResponse(error.body(), status_code=error.status)
+
+
+def malformed(message: str, param: str | None = None) -> ApiError:
+    return ApiError(400, f"{message} Voorbeeld van een geldige aanvraag: {EXAMPLE}",
+                    code="invalid_request", param=param)
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """A checked chat-completions request: the question, the earlier turns, how to answer."""
+
+    model: str
+    question: str
+    history: list[Turn] = field(default_factory=list)
+    stream: bool = False
+
+
+def message_text(message: dict[str, Any], index: int) -> str:
+    """The text of one message: a string, or the text parts of a list of parts."""
+    content = message.get("content")
+    if content is None or isinstance(content, str):
+        return content or ""
+    if isinstance(content, list):
+        texts = []
+        for part in content:
+            if not isinstance(part, dict):
+                raise malformed(f"messages[{index}].content bevat een onderdeel dat geen "
+                                f"object is.", "messages")
+            if part.get("type") == "text":
+                texts.append(str(part.get("text") or ""))
+        return "\n".join(texts)
+    raise malformed(f"messages[{index}].content moet tekst zijn (of een lijst onderdelen met "
+                    f"type 'text').", "messages")
+
+
+def parse_chat_request(body: bytes) -> ChatRequest:
+    """The request body checked: a JSON object with 'messages' ending in a user message."""
+    try:
+        data = json.loads(body or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise malformed("De aanvraag is geen geldige JSON.") from None
+    if not isinstance(data, dict):
+        raise malformed("De aanvraag moet een JSON-object zijn.")
+    model = data.get("model", MODEL)
+    if not isinstance(model, str) or not model.strip():
+        raise malformed("'model' moet de naam van een model zijn, bijvoorbeeld 'wegwijzer' "
+                        "(zie GET /v1/models).", "model")
+    stream = data.get("stream", False)
+    if not isinstance(stream, bool) and stream is not None:
+        raise malformed("'stream' moet true of false zijn.", "stream")
+    messages = data.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise malformed("'messages' ontbreekt of is leeg: geef een lijst berichten, met als "
+                        "laatste de vraag (role 'user').", "messages")
+    conversation: list[tuple[str, str]] = []
+    for index, message in enumerate(messages):
+        if not isinstance(message, dict):
+            raise malformed(f"messages[{index}] moet een object met 'role' en 'content' zijn.",
+                            "messages")
+        role = message.get("role")
+        if role not in KNOWN_ROLES:
+            raise malformed(f"messages[{index}] heeft een onbekende role {role!r}; gebruik "
+                            f"'user' of 'assistant' (of 'system').", "messages")
+        text = message_text(message, index)
+        if role not in IGNORED_ROLES:
+            conversation.append((role, text))
+    if not conversation or conversation[-1][0] != "user":
+        raise malformed("Het laatste bericht in 'messages' moet de vraag zijn (role 'user').",
+                        "messages")
+    question = conversation[-1][1]
+    if not strip_controls(question).strip():
+        raise ApiError(400, "De vraag is leeg: het laatste bericht (role 'user') bevat geen "
+                            "tekst. Zet uw vraag in dat bericht, bijvoorbeeld 'Wat is een "
+                            "attractieve agenda?'.", code="empty_question", param="messages")
+    return ChatRequest(model=model.strip(), question=question,
+                       history=history_turns(conversation[:-1]), stream=bool(stream))
+
+
+def history_turns(conversation: list[tuple[str, str]]) -> list[Turn]:
+    """Earlier (role, text) messages as Turns: each user message with the answer after it."""
+    turns: list[Turn] = []
+    for role, text in conversation:
+        if role == "user":
+            turns.append(Turn(question=text))
+        elif turns and not turns[-1].answer:
+            turns[-1].answer = strip_answer_markdown(text)
+    return [turn for turn in turns if turn.question.strip()]
+
+
+def model_publications(catalog: Catalog) -> dict[str, str | None]:
+    """Model id → the publication it answers from (None: all publications)."""
+    models: dict[str, str | None] = {MODEL: None}
+    for publication_id in sorted(catalog.publication_titles):
+        models[f"{MODEL}-{publication_id}"] = publication_id
+    return models
+
+
+def unknown_model(model: str, catalog: Catalog) -> ApiError:
+    return ApiError(404, f"Het model '{model}' bestaat niet. Kies 'wegwijzer' (alle publicaties) "
+                         f"of één publicatie: {', '.join(list(model_publications(catalog))[1:])} "
+                         f"(zie GET /v1/models).", code="model_not_found", param="model")
+
+
+def answer_error(error: BaseException, question: str) -> ApiError:
+    """The API's error for a failure while answering (logged for the maintainer)."""
+    if isinstance(error, QuestionError):
+        return ApiError(400, str(error), code="invalid_question", param="messages")
+    if isinstance(error, (StoreError, IndexMissingError, EmbedderMismatchError)):
+        return ApiError(503, str(error), type="server_error", code="index_unavailable")
+    if isinstance(error, WegwijzerError):
+        return ApiError(400, str(error), code="invalid_request")
+    if connection_lost(error):
+        log.error("Index niet bereikbaar bij het beantwoorden (%s)", type(error).__name__)
+        return ApiError(503, INDEX_UNREACHABLE, type="server_error", code="index_unavailable")
+    log.error("Fout bij het beantwoorden van %r", question, exc_info=error)
+    return ApiError(500, GENERIC_ERROR, type="server_error", code="internal_error")
+
+
+def sse(data: dict[str, Any] | str) -> bytes:
+    """One server-sent event."""
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    return f"data: {text}\n\n".encode("utf-8")
+
+
+_END = object()
+
+
+class OpenAIApi:
+    """The /v1 routes around a loaded Assistant."""
+
+    def __init__(self, assistant: Any, concurrency: int = 4) -> None:
+        self.assistant = assistant
+        # Answers at once through the API (the chat's queue has its own limit).
+        self.slots = asyncio.Semaphore(max(1, int(concurrency)))
+        self.created = int(time.time())
+
+    def routes(self) -> list[BaseRoute]:
+        """The routes to mount on the chat's app (before Gradio's own)."""
+        return [
+            Route(f"{PREFIX}/models", self.models, methods=["GET"]),
+            Route(f"{PREFIX}/models/{{model_id}}", self.model, methods=["GET"]),
+            Route(f"{PREFIX}/chat/completions", self.chat_completions, methods=["POST"]),
+            Route(PREFIX, self.not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            Route(f"{PREFIX}/{{rest:path}}", self.not_found,
+                  methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        ]
+
+    # --- models ---------------------------------------------------------------------------------
+
+    def _model_object(self, model_id: str, publication: str | None) -> dict[str, Any]:
+        titles = self.assistant.catalog.publication_titles
+        name = f"Wegwijzer: {titles[publication]}" if publication else "Wegwijzer: alle publicaties"
+        return {"id": model_id, "object": "model", "created": self.created,
+                "owned_by": "wegwijzer", "name": name}
+
+    async def models(self, request: Request) -> Response:
+        self._refresh()
+        return JSONResponse({"object": "list", "data": [
+            self._model_object(model_id, publication) for model_id, publication
+            in model_publications(self.assistant.catalog).items()]})
+
+    async def model(self, request: Request) -> Response:
+        model_id = request.path_params["model_id"]
+        models = model_publications(self.assistant.catalog)
+        if model_id not in models:
+            return error_response(unknown_model(model_id, self.assistant.catalog))
+        return JSONResponse(self._model_object(model_id, models[model_id]))
+
+    async def not_found(self, request: Request) -> Response:
+        path = request.url.path.rstrip("/")
+        if path == f"{PREFIX}/chat/completions":
+            return error_response(ApiError(405, "Gebruik POST voor /v1/chat/completions.",
+                                           code="method_not_allowed"))
+        if path.startswith(f"{PREFIX}/models"):
+            return error_response(ApiError(405, "Gebruik GET voor /v1/models.",
+                                           code="method_not_allowed"))
+        return error_response(ApiError(
+            404, f"Het adres {request.url.path} bestaat niet in de API van Wegwijzer. Gebruik "
+                 f"GET /v1/models of POST /v1/chat/completions.", code="not_found"))
+
+    # --- chat completions -----------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        """Serve the newest index generation if a re-index finished meanwhile."""
+        if self.assistant.refresh():
+            log.info("Nieuwe indexgeneratie in gebruik: %s", self.assistant.generation.name)
+
+    def _events(self, chat: ChatRequest, publication: str | None) -> Iterator[AnswerEvent]:
+        self._refresh()
+        yield from self.assistant.stream(chat.question, history=chat.history,
+                                         publication=publication)
+
+    async def chat_completions(self, request: Request) -> Response:
+        try:
+            chat = parse_chat_request(await request.body())
+        except ApiError as error:
+            return error_response(error)
+        models = model_publications(self.assistant.catalog)
+        if chat.model not in models:
+            return error_response(unknown_model(chat.model, self.assistant.catalog))
+        events = self._events(chat, models[chat.model])
+        async with self.slots:
+            try:
+                if not chat.stream:
+                    answer = await anyio.to_thread.run_sync(final_answer, events)
+                    return JSONResponse(self._completion(chat).response(answer))
+                # The first event comes after retrieval: a failure up to there is still an
+                # HTTP error, not a broken stream.
+                first = await anyio.to_thread.run_sync(next, events, _END)
+            except Exception as error:
+                return error_response(answer_error(error, chat.question))
+        completion = self._completion(chat)
+        return StreamingResponse(self._stream(completion, chat, first, events),
+                                 media_type="text/event-stream",
+                                 headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
+
+    def _completion(self, chat: ChatRequest) -> "Completion":
+        # The fingerprint names the index generation that answered.
+        return Completion(model=chat.model, fingerprint=self.assistant.generation.name)
+
+    async def _stream(self, completion: "Completion", chat: ChatRequest, first: Any,
+                      events: Iterator[AnswerEvent]) -> AsyncIterator[bytes]:
+        markdown = MarkdownStream(live=self.assistant.chat_model is None)
+        yield sse(completion.chunk({"role": "assistant", "content": ""}))
+        try:
+            async with self.slots:
+                event = first
+                while event is not _END:
+                    for piece in markdown.feed(event):
+                        yield sse(completion.chunk({"content": piece}))
+                    event = await anyio.to_thread.run_sync(next, events, _END)
+            if markdown.answer is None:
+                raise RuntimeError("the assistant's stream ended without an answer")
+            yield sse(completion.last_chunk(markdown.answer))
+        except Exception as error:  # the stream has started: the error goes in the stream
+            yield sse(answer_error(error, chat.question).body())
+        finally:
+            events.close()
+        yield sse("[DONE]")
+
+
+@dataclass
+class Completion:
+    """The fixed fields of one chat completion and its chunks."""
+
+    model: str
+    fingerprint: str
+    id: str = field(default_factory=lambda: f"chatcmpl-{uuid.uuid4().hex}")
+    created: int = field(default_factory=lambda: int(time.time()))
+
+    def _fields(self, kind: str) -> dict[str, Any]:
+        return {"id": self.id, "object": kind, "created": self.created, "model": self.model,
+                "system_fingerprint": self.fingerprint}
+
+    def response(self, answer: Answer) -> dict[str, Any]:
+        """The whole answer (stream: false)."""
+        return {**self._fields("chat.completion"), "choices": [{
+            "index": 0, "message": {"role": "assistant", "content": answer_markdown(answer)},
+            "finish_reason": "stop", "logprobs": None}],
+            "sources": [source.to_json() for source in answer.sources]}
+
+    def chunk(self, delta: dict[str, Any]) -> dict[str, Any]:
+        return {**self._fields("chat.completion.chunk"), "choices": [{
+            "index": 0, "delta": delta, "finish_reason": None, "logprobs": None}]}
+
+    def last_chunk(self, answer: Answer) -> dict[str, Any]:
+        """The closing chunk: finish_reason 'stop' and the structured sources."""
+        return {**self._fields("chat.completion.chunk"), "choices": [{
+            "index": 0, "delta": {}, "finish_reason": "stop", "logprobs": None}],
+            "sources": [source.to_json() for source in answer.sources]}

@@ -1,0 +1,147 @@
+"""The MCP tools over the publications, served by Gradio's MCP server (`launch(mcp_server=True)`,
+at /gradio_api/mcp/): an assistant that calls tools searches, reads and asks Wegwijzer itself.
+
+Gradio builds each tool from a function registered with `gr.api`: the name from the function's
+name, the input schema from its type hints, the descriptions from its docstring (Dutch; Gradio
+reads the 'Args:' and 'Returns:' headings). A tool returns JSON text: the same source objects
+as `wegwijzer ask --json`, plus the citation line as `place`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+import gradio as gr
+
+from common.errors import WegwijzerError
+from indexing.places import describe_place, format_pages
+
+from .chat.service import failure_message
+from .conversation import clean_question
+from .model import Source
+
+MAX_PASSAGES = 20
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def passage_json(source: Source) -> dict[str, Any]:
+    """A source as `ask --json` gives it, with its citation line as `place`."""
+    return {**source.to_json(), "place": describe_place(source.place)}
+
+
+class PublicationTools:
+    """Search, read, answer and the routekaart, over the index the Assistant serves."""
+
+    def __init__(self, assistant: Any) -> None:
+        self.assistant = assistant
+
+    def _run(self, question: str, work: Callable[[], Any]) -> str:
+        """Run a tool on the newest index: its JSON, or a Dutch error for the client."""
+        try:
+            self.assistant.refresh()
+            return _json(work())
+        except WegwijzerError as error:
+            raise gr.Error(str(error), print_exception=False) from None
+        except Exception as error:
+            raise gr.Error(failure_message(error, question), print_exception=False) from None
+
+    def zoek_passages(self, vraag: str, publicatie: str | None = None,
+                      wegwijzer: int | None = None, aantal: int = 5) -> str:
+        """Zoek in de publicaties van de VNG Denktank 'Werkende samenwerking' (2018) de passages
+        die het best bij een vraag passen, de beste eerst. Geeft de passages zelf, geen antwoord.
+
+        Args:
+            vraag: de vraag of de zoekwoorden, in het Nederlands
+            publicatie: alleen deze publicatie (een publication_id, bijvoorbeeld 'jaarbericht-2018-werkende-samenwerking'); leeg laten voor alle publicaties
+            wegwijzer: alleen deze wegwijzer van de routekaart (1 tot en met 10); leeg laten voor alle
+            aantal: hoeveel passages (1 tot en met 20; standaard 5)
+
+        Returns:
+            JSON met de vraag en de passages: per passage chunk_id, de tekst (quote), de plaats (publicatie, wegwijzer, onderdeel, pagina's) en de score
+        """
+        def work() -> dict[str, Any]:
+            text, _ = clean_question(vraag)
+            if not 1 <= int(aantal) <= MAX_PASSAGES:
+                raise WegwijzerError(f"Het aantal passages moet van 1 tot en met {MAX_PASSAGES} "
+                                     f"zijn, niet {aantal}. Laat 'aantal' weg voor 5.")
+            snapshot = self.assistant.snapshot
+            filters = self.assistant.check_filters(publicatie or None, wegwijzer or None,
+                                                   snapshot.catalog)
+            hits = snapshot.search.retrieve(text, k=int(aantal), filters=filters).hits
+            return {"question": text, "publication": publicatie or None,
+                    "wegwijzer": wegwijzer or None,
+                    "passages": [passage_json(Source.from_hit(rank, hit))
+                                 for rank, hit in enumerate(hits, start=1)]}
+
+        return self._run(vraag, work)
+
+    def lees_passage(self, chunk_id: str) -> str:
+        """Lees één passage uit de publicaties helemaal, met de plaats waar ze staat.
+
+        Args:
+            chunk_id: het chunk_id van de passage, uit zoek_passages of beantwoord
+
+        Returns:
+            JSON met chunk_id, de volledige tekst (quote) en de plaats (publicatie, wegwijzer, onderdeel, pagina's, pagina's van het onderzoeksrapport)
+        """
+        def work() -> dict[str, Any]:
+            passages = self.assistant.snapshot.passages
+            position = passages.by_chunk_id.get((chunk_id or "").strip())
+            if position is None:
+                raise WegwijzerError(f"Passage '{chunk_id}' staat niet in de index. Gebruik een "
+                                     f"chunk_id uit zoek_passages of beantwoord.")
+            data = passage_json(Source.from_hit(1, passages.hit(position)))
+            del data["marker"], data["score"]  # a passage read on its own has no rank
+            return data
+
+        return self._run(chunk_id, work)
+
+    def beantwoord(self, vraag: str) -> str:
+        """Beantwoord een vraag uit de publicaties, zoals de chat van Wegwijzer dat doet: een antwoord met bronnummers [n] en de bronnen. Staat het antwoord er niet in, dan zegt het antwoord dat (refused).
+
+        Args:
+            vraag: de vraag, in het Nederlands
+
+        Returns:
+            JSON zoals 'wegwijzer ask --json': answer (met [n]), refused, confidence (hoog, onzeker of geen) en sources (per bron marker, chunk_id, plaats, pagina's en quote)
+        """
+        return self._run(vraag, lambda: self.assistant.ask(vraag).to_json())
+
+    def routekaart(self) -> str:
+        """De routekaart van het Jaarbericht 2018 'Werkende samenwerking': de tien wegwijzers voor regionale samenwerking, elk met titel, pagina's, verhalen en handreiking.
+
+        Returns:
+            JSON met per wegwijzer number, title, pages, stories (titel en auteur), research_pages (pagina's van het onderzoeksrapport) en handreiking (de teksten van 'Een handreiking')
+        """
+        def work() -> dict[str, Any]:
+            return {"wegwijzers": [{
+                "number": stop.number, "title": stop.title, "pages": stop.pages,
+                "page_text": format_pages(stop.pages),
+                "stories": [{"title": title, "author": author} for title, author in stop.stories],
+                "research_pages": list(stop.research_pages),
+                "handreiking": list(stop.handreiking),
+            } for stop in self.assistant.catalog.wegwijzers]}
+
+        return self._run("routekaart", work)
+
+
+def register(tools: PublicationTools) -> None:
+    """Register the four tools as Gradio API endpoints (and so as MCP tools); call inside the
+    Blocks. Not queued: the MCP server then calls them directly, not through a loopback client
+    (which a login would stop)."""
+    for tool in (tools.zoek_passages, tools.lees_passage, tools.beantwoord, tools.routekaart):
+        gr.api(tool, api_name=tool.__name__, queue=False)
+
+
+def not_an_mcp_tool(fn: Callable) -> Callable:
+    """Keep a chat endpoint out of the MCP tool list (it stays a Gradio API endpoint).
+
+    Gradio lists every public API endpoint as a tool, except a function whose `_mcp_type`
+    (set by `gr.mcp.tool`/`resource`/`prompt`) is not 'tool' (gradio/mcp.py, `list_tools`).
+    """
+    fn._mcp_type = "chat"  # type: ignore[attr-defined]
+    return fn
