@@ -19,7 +19,7 @@ from typing import Any, Iterator, Protocol, Sequence
 from common.sentences import split_sentences
 from common.settings import Settings
 
-from .citations import cited_first
+from .citations import cited_first, with_quoted
 from .lexical import Vocabulary
 from .model import Answer, AnswerEvent, Source, SourcesFound, TextDelta, Turn, final_answer
 
@@ -150,6 +150,10 @@ class ExtractiveAnswerer(StreamingAnswerer):
         renumbered, sources = cited_first(" ".join(f"[{c.marker}]" for c in chosen), sources)
         new_marker = {c.marker: int(m) for c, m in
                       zip(chosen, re.findall(r"\[(\d+)\]", renumbered))}
+        taken: dict[int, list[str]] = {}
+        for candidate in chosen:  # verbatim sentences: the chat marks them in the passage
+            taken.setdefault(new_marker[candidate.marker], []).append(candidate.text)
+        sources = with_quoted(sources, taken)
         yield SourcesFound(sources)
         pieces = []
         for number, candidate in enumerate(chosen):
