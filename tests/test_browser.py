@@ -304,3 +304,28 @@ def test_councillor_asks_reads_sources_votes_with_the_keyboard(
         context.close()
 
     assert not outside, f"the page fetched from outside this machine: {outside}"
+
+
+def test_eval_report_filter_shows_only_the_aandachtspunten(browser: Any, tmp_path: Path) -> None:
+    """The eval report's "Toon alleen aandachtspunten" works in a browser without any script."""
+    from playwright.sync_api import expect
+    from test_evals_report import report_with_a_problem
+
+    from evals.html_report import render_html
+
+    page_file = tmp_path / "report.html"
+    page_file.write_text(render_html(report_with_a_problem()), encoding="utf-8")
+    context = browser.new_context(java_script_enabled=False,
+                                  viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        rows = page.locator("table.questions tbody tr")
+        expect(rows).to_have_count(3)
+        assert [row.is_visible() for row in rows.all()] == [True, True, True]
+        page.get_by_label("Toon alleen aandachtspunten").check()
+        assert [row.is_visible() for row in rows.all()] == [True, False, False]
+        page.get_by_label("Toon alleen aandachtspunten").uncheck()
+        assert [row.is_visible() for row in rows.all()] == [True, True, True]
+    finally:
+        context.close()
