@@ -14,9 +14,17 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[llm]'
 	touch $@
 
-## setup-test: also the test tools and the sentence-transformers backend.
+## setup-test: also the test tools, the sentence-transformers backend and axe-core.
 # torch comes first, pinned to the local CPU wheel: a plain `torch` pulls GBs of CUDA packages.
-setup-test: $(VENV)/.installed-test
+# axe-core (the accessibility checks of the browser test) is pinned in tests/browser/package.json
+# and its lock file, installed with `npm ci`; the test injects it from node_modules, never fetches it.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+setup-test: $(VENV)/.installed-test $(AXE)
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json | browser
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
+	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet torch==2.13.0
@@ -32,20 +40,25 @@ run: setup
 	@$(BIN)/wegwijzer inspect >/dev/null 2>&1 || $(BIN)/wegwijzer index
 	$(BIN)/wegwijzer serve
 
-## browser: Debian's Chromium for the browser test (never a downloaded browser build)
+## browser: Debian's Chromium for the browser test (never a downloaded browser build), and
+## Debian's Node.js and npm to install axe-core
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Chromium ontbreekt: installeren met apt-get (chromium, chromium-driver)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "npm ontbreekt: installeren met apt-get (nodejs, npm)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
 
 ## test: the import contracts (indexing <- assistant <- evals), then the whole test suite
 test: setup-test browser
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
-## screenshot: refresh docs/screenshot-chat.png (the README's picture) with the browser test
+## screenshot: refresh the README's pictures (docs/screenshot-chat.png, desktop 1280×800, and
+## docs/screenshot-chat-telefoon.png, phone 390×844) with the browser test
 screenshot: setup-test browser
-	WEGWIJZER_SCREENSHOT=docs/screenshot-chat.png $(BIN)/python -m pytest -q tests/test_browser.py
+	WEGWIJZER_SCREENSHOT=docs $(BIN)/python -m pytest -q tests/test_browser.py
 
 ## eval-smoke: the smoke suite with thresholds, as CI runs it
 eval-smoke: setup

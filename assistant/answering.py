@@ -19,7 +19,7 @@ from typing import Any, Iterator, Protocol, Sequence
 from common.sentences import split_sentences
 from common.settings import Settings
 
-from .citations import cited_first
+from .citations import cited_first, with_quoted
 from .lexical import Vocabulary
 from .model import Answer, AnswerEvent, Source, SourcesFound, TextDelta, Turn, final_answer
 
@@ -150,12 +150,12 @@ class ExtractiveAnswerer(StreamingAnswerer):
                     position += 1
         return found
 
-    def with_antecedent(self, candidate: Candidate) -> str:
-        """The sentence, preceded by the one before it when it opens with a word that leans on
-        that sentence ('Dat kunt u invullen zoals u wilt.')."""
+    def antecedent(self, candidate: Candidate) -> str | None:
+        """The sentence before this one when it opens with a word that leans on that sentence
+        ('Dat kunt u invullen zoals u wilt.'), else None."""
         if candidate.previous and opener(candidate.text) in self.openers:
-            return f"{candidate.previous} {candidate.text}"
-        return candidate.text
+            return candidate.previous
+        return None
 
     def select(self, question: str, sources: list[Source]) -> list[Candidate]:
         """The chosen sentences, in answer order."""
@@ -197,16 +197,24 @@ class ExtractiveAnswerer(StreamingAnswerer):
         renumbered, sources = cited_first(" ".join(f"[{c.marker}]" for c in chosen), sources)
         new_marker = {c.marker: int(m) for c, m in
                       zip(chosen, re.findall(r"\[(\d+)\]", renumbered))}
+        # Each chosen sentence, preceded by its antecedent when it leans on it (once).
+        seen = {c.text for c in chosen}
+        runs: list[list[str]] = []
+        for candidate in chosen:
+            before = self.antecedent(candidate)
+            runs.append([before, candidate.text] if before and before not in seen
+                        else [candidate.text])
+            seen.update(runs[-1])
+        taken: dict[int, list[str]] = {}
+        for candidate, run in zip(chosen, runs):  # verbatim sentences: the chat marks them
+            taken.setdefault(new_marker[candidate.marker], []).extend(run)
+        sources = with_quoted(sources, taken)
         yield SourcesFound(sources)
         by_marker = {source.marker: source for source in sources}
         pieces = []
-        taken = {c.text for c in chosen}
-        for number, candidate in enumerate(chosen):
+        for number, (candidate, run) in enumerate(zip(chosen, runs)):
             marker = new_marker[candidate.marker]
-            text = candidate.text
-            if candidate.previous not in taken:
-                text = self.with_antecedent(candidate)
-                taken.add(candidate.previous)
+            text = " ".join(run)
             # A story is someone's own account: the first sentence from it names the author.
             author = by_marker[marker].place.story_author
             if author and (not number or chosen[number - 1].marker != candidate.marker):

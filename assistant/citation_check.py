@@ -35,6 +35,8 @@ class CitationCheck:
     checked: int = 0
     supported: int = 0
     unsupported: list[str] = field(default_factory=list)
+    # Per marker: the passage sentences that best support the answer's sentences citing it.
+    quoted: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def faithfulness(self) -> float | None:
@@ -51,6 +53,24 @@ def support(sentence: str, passage_terms: set[str], vocabulary: Vocabulary,
     total = sum(idf.get(t, 1.0) for t in terms)
     found = sum(idf.get(t, 1.0) for t in terms & passage_terms)
     return found / total
+
+
+def passage_sentences(passage: str) -> list[str]:
+    """The sentences of a passage, paragraph by paragraph, as they stand in it."""
+    return [sentence.strip() for paragraph in passage.split("\n\n")
+            for sentence in split_sentences(paragraph) if sentence.strip()]
+
+
+def best_supporting(sentence: str, passage: str, vocabulary: Vocabulary, idf: dict[str, float],
+                    threshold: float = SUPPORT_THRESHOLD) -> str | None:
+    """The passage sentence that supports an answer sentence most (None: none reaches the
+    threshold on its own)."""
+    best, best_score = None, threshold
+    for candidate in passage_sentences(passage):
+        score = support(sentence, set(vocabulary.terms(candidate)), vocabulary, idf)
+        if score >= best_score:
+            best, best_score = candidate, score
+    return best
 
 
 def answer_sentences(text: str) -> list[str]:
@@ -91,6 +111,11 @@ def check_citations(text: str, sources: Sequence[Source], vocabulary: Vocabulary
         passage_terms = set().union(*(terms[m] for m in cited))
         if support(sentence, passage_terms, vocabulary, idf) >= threshold:
             result.supported += 1
+            for marker in sorted(cited):
+                best = best_supporting(sentence, by_marker[marker].quote, vocabulary, idf,
+                                       threshold)
+                if best:
+                    result.quoted.setdefault(marker, []).append(best)
         else:
             result.unsupported.append(MARKER_WITH_SPACE.sub("", sentence).strip())
     return result

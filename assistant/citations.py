@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Collection, Iterable, Mapping, Sequence
 
 from indexing.places import describe_place
+from indexing.routekaart import RESEARCH_REF, research_pages
 
 from .model import Source
 
@@ -25,3 +27,33 @@ def cited_first(text: str, sources: list[Source]) -> tuple[str, list[Source]]:
     renumber = {s.marker: new for new, s in enumerate(ranked, start=1)}
     text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", text)
     return text, [replace(s, marker=renumber[s.marker]) for s in ranked]
+
+
+def with_quoted(sources: Sequence[Source], quoted: Mapping[int, Iterable[str]]) -> list[Source]:
+    """The sources with `quoted` set to the sentences the answer took from each (by marker)."""
+    return [replace(s, quoted=tuple(dict.fromkeys(quoted.get(s.marker, ())))) for s in sources]
+
+
+def label_research_refs(text: str, pages: Collection[int]) -> str:
+    """'(p. 61)' becomes '(onderzoeksrapport p. 61)' when those are research-report pages.
+
+    The Jaarbericht cites the research report as '(p. 61)'; next to a citation that says
+    'p. 41–44' that reads as a contradiction. Only references whose pages are all among
+    `pages` (the research pages the passages cite) are rewritten; other page numbers stay.
+    """
+    known = set(pages)
+    if not known:
+        return text
+
+    def label(match: re.Match[str]) -> str:
+        cited = research_pages(match.group(0))
+        if not cited or not set(cited) <= known:
+            return match.group(0)
+        return f"(onderzoeksrapport p. {match.group(1).strip()})"
+
+    return RESEARCH_REF.sub(label, text)
+
+
+def research_pages_of(sources: Iterable[Source]) -> set[int]:
+    """Every research-report page the sources cite (for :func:`label_research_refs`)."""
+    return {page for source in sources for page in source.place.research_pages}

@@ -21,7 +21,7 @@ from common.settings import Settings
 
 from .answering import Answerer, StreamingAnswerer
 from .citation_check import check_citations
-from .citations import format_citation
+from .citations import format_citation, with_quoted
 from .lexical import Vocabulary
 from .model import Answer, AnswerEvent, Notice, Source, SourcesFound, TextDelta, TextReset, Turn
 
@@ -183,6 +183,7 @@ class ChatModelAnswerer(StreamingAnswerer):
             return
         vocabulary = self.vocabulary or Vocabulary([s.quote for s in sources])
         check = check_citations(text, sources, vocabulary, self.idf)
+        sources = with_quoted(sources, check.quoted)
         yield Answer(question=question, answer=check.text, refused=False, sources=sources,
                      llm=self.name, citations_checked=True, unsupported=check.unsupported,
                      removed_markers=check.removed_markers)

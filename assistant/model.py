@@ -25,7 +25,8 @@ class Hit:
 # The JSON keys of a source, in the order `wegwijzer ask --json` has always printed them.
 SOURCE_KEYS = ("marker", "chunk_id", "publication_id", "publication_title", "kind", "source_file",
                "wegwijzer", "wegwijzer_title", "section", "part", "pages", "research_pages",
-               "score", "quote", "chapter", "story_title", "story_author", "page_labels")
+               "score", "quote", "chapter", "story_title", "story_author", "page_labels",
+               "quoted")
 
 
 @dataclass
@@ -37,6 +38,9 @@ class Source:
     place: Place
     quote: str
     score: float = 0.0
+    # The sentences of `quote` the answer took from this passage, verbatim (the chat marks
+    # them when the passage is opened); empty when the answer took nothing from it.
+    quoted: tuple[str, ...] = ()
 
     @classmethod
     def from_hit(cls, marker: int, hit: Hit) -> "Source":
@@ -54,6 +58,7 @@ class Source:
             "pages": p.pages, "research_pages": list(p.research_pages), "score": self.score,
             "quote": self.quote, "chapter": p.chapter, "story_title": p.story_title,
             "story_author": p.story_author, "page_labels": p.page_labels,
+            "quoted": list(self.quoted),
         }
         return {key: values[key] for key in SOURCE_KEYS}
 
@@ -75,7 +80,8 @@ class Source:
         )
         return cls(marker=int(data.get("marker") or 0), chunk_id=str(data.get("chunk_id") or ""),
                    place=place, quote=str(data.get("quote") or ""),
-                   score=float(data.get("score") or 0.0))
+                   score=float(data.get("score") or 0.0),
+                   quoted=tuple(str(q) for q in data.get("quoted") or ()))
 
 
 @dataclass

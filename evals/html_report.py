@@ -1,10 +1,13 @@
 """report.html: one self-contained page (inline CSS and SVG, no scripts, no external assets).
 
+The "Toon alleen aandachtspunten" filter is a checkbox and a CSS `:has()` rule: no script.
+
 Every piece of text from the suite, the answers or the sources goes through html.escape.
 """
 
 from __future__ import annotations
 
+import textwrap
 from html import escape
 from typing import Any, Mapping, Sequence
 
@@ -42,7 +45,16 @@ details summary { cursor: pointer; color: #1f6f8b; }
 svg text { font-family: inherit; }
 table.questions td:nth-child(1) { width: 17%; } table.questions td:nth-child(2) { width: 16%; }
 table.questions td:nth-child(3) { width: 31%; } table.questions td:nth-child(4) { width: 29%; }
+svg.chart { max-width: 100%; height: auto; }
+.filter { position: sticky; top: 0; background: #fff; padding: .4rem 0; z-index: 1;
+          border-bottom: 1px solid #d0d7de; }
+.filter label { font-weight: 600; cursor: pointer; }
+.filter input { width: 1.1rem; height: 1.1rem; vertical-align: middle; margin-right: .4rem; }
+body:has(#alleen-aandachtspunten:checked) table.questions tbody tr:not(.aandachtspunt) {
+  display: none; }
 """
+# Characters per line of a wegwijzer title under its bars in the chart.
+CHART_TITLE_WIDTH = 15
 
 
 def _e(value: Any) -> str:
@@ -92,7 +104,9 @@ def render_html(report: Mapping[str, Any]) -> str:
                      'terecht wel of niet beantwoord.</p>')
 
     parts.append('<h2>Alle vragen</h2>')
-    parts.append(_questions_table(report["questions"], titles, wtitles))
+    parts.append(attention_filter(len(problems), len(report["questions"])))
+    parts.append(_questions_table(report["questions"], titles, wtitles,
+                                  {q["id"] for q, _ in problems}))
     parts += ['</body>', '</html>']
     return "\n".join(parts) + "\n"
 
@@ -133,11 +147,13 @@ def wegwijzer_chart(per_wegwijzer: Mapping[str, Any], wtitles: Mapping[str, str]
     must-mention recall, on a 0–1 axis with gridlines, counts and a legend."""
     keys = [str(w) for w in range(1, 11)]
     keys += [k for k in per_wegwijzer if k not in keys]
-    group_w, bar_w, left, top, plot_h = 80, 21, 48, 44, 220
+    group_w, bar_w, left, top, plot_h = 96, 21, 48, 44, 220
     width = left + group_w * len(keys) + 12
-    height = top + plot_h + 52
+    title_lines = max((len(chart_title_lines(wtitles.get(k))) for k in keys), default=0)
+    height = top + plot_h + 52 + 12 * title_lines
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title">',
+           f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title" '
+           f'class="chart">',
            '<title id="chart-title">Per wegwijzer: hit@3, MRR en verplichte begrippen '
            '(0 tot 1, hoger is beter)</title>']
     # Legend.
@@ -161,9 +177,13 @@ def wegwijzer_chart(per_wegwijzer: Mapping[str, Any], wtitles: Mapping[str, str]
         centre = left + i * group_w + group_w / 2
         out.append(f'<text x="{centre:.1f}" y="{top + plot_h + 16}" font-size="12" '
                    f'text-anchor="middle" font-weight="600">{_e(label)}</text>')
+        lines = chart_title_lines(wtitles.get(key)) if key != NO_WEGWIJZER else []
+        for n, line in enumerate(lines):
+            out.append(f'<text x="{centre:.1f}" y="{top + plot_h + 30 + 12 * n}" font-size="10" '
+                       f'text-anchor="middle">{_e(line)}</text>')
         count = plural(group["questions"], "vraag", "vragen") if group else "geen vragen"
-        out.append(f'<text x="{centre:.1f}" y="{top + plot_h + 31}" font-size="10" '
-                   f'text-anchor="middle" fill="#57606a">{_e(count)}</text>')
+        out.append(f'<text x="{centre:.1f}" y="{top + plot_h + 31 + 12 * len(lines) + 2}" '
+                   f'font-size="10" text-anchor="middle" fill="#57606a">{_e(count)}</text>')
         if not group:
             continue
         for j, (name, colour) in enumerate(CHART_METRICS):
@@ -183,6 +203,24 @@ def wegwijzer_chart(per_wegwijzer: Mapping[str, Any], wtitles: Mapping[str, str]
                        f'{_e(fmt_number(value, 2))}</text>')
     out.append('</svg>')
     return "\n".join(out)
+
+
+def attention_filter(problems: int, questions: int) -> str:
+    """The checkbox that shows only the questions listed under Aandachtspunten (CSS only)."""
+    return ('<p class="filter"><input type="checkbox" id="alleen-aandachtspunten">'
+            '<label for="alleen-aandachtspunten">Toon alleen aandachtspunten</label> '
+            f'<span class="small">({_e(problems)} van {_e(plural(questions, "vraag", "vragen"))})'
+            '</span></p>')
+
+
+def chart_title_lines(title: str | None, width: int = CHART_TITLE_WIDTH) -> list[str]:
+    """A wegwijzer title wrapped into at most three short lines for under its bars."""
+    if not title:
+        return []
+    lines = textwrap.wrap(title, width, break_long_words=False) or [title]
+    if len(lines) > 3:
+        lines = lines[:2] + [textwrap.shorten(" ".join(lines[2:]), width, placeholder="…")]
+    return lines
 
 
 def _comparison(comparison: Mapping[str, Any]) -> str:
@@ -218,7 +256,7 @@ def _comparison(comparison: Mapping[str, Any]) -> str:
 
 
 def _questions_table(questions: Sequence[Mapping[str, Any]], titles: Mapping[str, str],
-                     wtitles: Mapping[str, str]) -> str:
+                     wtitles: Mapping[str, str], attention: set[str] = frozenset()) -> str:
     rows = []
     for q in questions:
         m = q["metrics"]
@@ -255,8 +293,10 @@ def _questions_table(questions: Sequence[Mapping[str, Any]], titles: Mapping[str
                   f'citaties {_e(fmt_score(m.get("citation_precision")))}<br>'
                   f'begrippen {_e(fmt_score(m.get("must_mention_recall")))}<br>'
                   f'{_e(fmt_value("latency_ms_p50", q["latency_ms"]))}')
+        row_class = " ".join(c for c, on in (("miss", miss), ("aandachtspunt", q["id"] in attention))
+                             if on)
         rows.append(
-            f'<tr id="q-{_e(q["id"])}" class="{"miss" if miss else ""}">'
+            f'<tr id="q-{_e(q["id"])}" class="{_e(row_class)}">'
             f'<td><strong>{_e(q["id"])}</strong><div>{_e(q["question"])}</div>{badges}</td>'
             f'<td>{expected}</td>'
             f'<td>{status}<div>{_e(q["answer"]) or "<em>(leeg)</em>"}</div></td>'

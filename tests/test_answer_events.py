@@ -44,6 +44,29 @@ def test_the_extractive_answerer_streams_sources_deltas_then_one_answer() -> Non
     assert answerer.answer("Wat is een attractieve agenda?", _sources()).answer == final.answer
 
 
+
+def test_the_sources_carry_the_sentences_the_answer_took_from_them() -> None:
+    final = ExtractiveAnswerer(Vocabulary([QUOTE])).answer("Wat is een attractieve agenda?",
+                                                           _sources())
+    quoted = final.sources[0].quoted
+    assert quoted, "the extractive answer quotes its source"
+    for sentence in quoted:  # verbatim pieces of the passage, and of the answer
+        assert sentence in QUOTE and sentence in final.answer
+    assert final.sources[0].to_json()["quoted"] == list(quoted)
+
+
+def test_a_model_answer_marks_the_passage_sentences_that_support_it() -> None:
+    class Model:
+        def stream(self, messages: list[Any]):
+            yield AIMessageChunk(content="De agenda moet concreet zijn en door alle gemeenten "
+                                         "gedragen worden [1]. Appels zijn rond [1].")
+
+    answer = final_answer(ChatModelAnswerer(Model()).stream("Hoe?", _sources()))
+    assert answer.sources[0].quoted == (
+        "De agenda moet concreet zijn en gedragen worden door alle gemeenten in de regio.",)
+    assert answer.unsupported == ["Appels zijn rond."]
+
+
 def test_content_blocks_and_strings_both_give_text() -> None:
     assert content_text("Hallo [1]") == "Hallo [1]"
     assert content_text([{"type": "text", "text": "Hallo "}, {"type": "image_url", "url": "x"},

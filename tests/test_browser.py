@@ -1,8 +1,16 @@
-"""The chat as a person uses it: Debian's Chromium (headless, via Playwright) on the real server.
+"""The chat as a person uses it: Debian's Chromium (headless, via Playwright) on the real server,
+on a computer screen (1280×800) and on a phone (390×844).
 
-Types a question, reads the cited answer, opens a source, votes, browses the Routekaart, and
-saves a screenshot of the chat (to docs/screenshot-chat.png with `make screenshot`). Chromium comes from Debian
-(`make browser`); Playwright never downloads a browser.
+With the keyboard: Tab to the question box, type, Enter; the finished answer is announced once
+(aria-live) and its start is in view; Shift+Tab reaches the answer's sources, Enter opens the
+first one (the quoted sentences are marked), Tab reaches the thumbs-up, Enter votes. Checks the
+layout (on a phone the conversation and the input come first, full width, the filters and the
+feedback in a panel opened on demand), that nothing lies over the first line of the chat, that
+focus is visible, and runs axe-core (WCAG 2.0/2.1 A and AA) on the empty chat, after an answer,
+with a source opened and on the Routekaart tab. Also the Markdown download, the Routekaart and
+the accessibility statement. Saves screenshots of both screens (to docs/ with
+`make screenshot`). Chromium comes from Debian (`make browser`), axe-core from npm
+(`make setup-test`, pinned in tests/browser/package.json); nothing is downloaded at run time.
 """
 
 from __future__ import annotations
@@ -13,22 +21,32 @@ import re
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
 from chat_support import REPO_ROOT, chat_server  # noqa: F401  (fixture)
 from indexing_support import STORIES, WEGWIJZERS
 
+from assistant.chat.statement import AXE_VERSION
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-# `make screenshot` points this at docs/screenshot-chat.png (the README's picture); a plain
-# test run writes to the temp folder so it leaves the work tree clean.
-SCREENSHOT = Path(os.environ.get("WEGWIJZER_SCREENSHOT")
-                  or Path(tempfile.gettempdir()) / "wegwijzer-screenshot-chat.png")
+AXE = REPO_ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# name: (width, height, screenshot file name)
+SCREENS = {
+    "computer": (1280, 800, "screenshot-chat.png"),
+    "telefoon": (390, 844, "screenshot-chat-telefoon.png"),
+}
+# `make screenshot` points this at docs/ (the README's pictures); a plain test run writes to
+# the temp folder so it leaves the work tree clean.
+SCREENSHOTS = Path(os.environ.get("WEGWIJZER_SCREENSHOT") or tempfile.gettempdir())
 QUESTION = "Wat is een attractieve agenda?"
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+# What axe found per screen and state (serious or critical fail the test; printed with -s).
+AXE_RESULTS: dict[str, list[str]] = {}
 
 
 def _feedback_lines(path: Path) -> list[dict[str, Any]]:
@@ -37,65 +55,213 @@ def _feedback_lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def test_councillor_asks_reads_sources_votes_and_browses_routekaart(chat_server: Any) -> None:  # noqa: F811
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One Debian Chromium for the module (each test opens its own context)."""
     if not CHROMIUM.exists():
         pytest.fail(f"Chromium ontbreekt ({CHROMIUM}). Installeer het met `make browser` "
                     "(apt-get install chromium chromium-driver) en draai de test opnieuw.")
-    from playwright.sync_api import expect, sync_playwright
+    if not AXE.exists():
+        pytest.fail(f"axe-core ontbreekt ({AXE}). Installeer het met `make setup-test` "
+                    "(npm ci --prefix tests/browser) en draai de test opnieuw.")
+    from playwright.sync_api import sync_playwright
 
-    outside: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 1000})
-            page = context.new_page()
-            page.on("request", lambda request: outside.append(request.url)
-                    if not request.url.startswith(LOCAL) else None)
-            page.set_default_timeout(30_000)
-            page.goto(chat_server.url)
+            yield chromium
+        finally:
+            chromium.close()
+    print("\naxe-core " + AXE_VERSION + " (ernstig/kritiek · overige bevindingen):")
+    for key, found in AXE_RESULTS.items():
+        print(f"  {key}: {'; '.join(found) or 'geen bevindingen'}")
 
-            # Ask with the keyboard: type, press Enter.
-            expect(page.get_by_text("Wat vertelt de UWV-voorzitter over cijfers en feiten?")).to_be_visible()
-            box = page.get_by_label("Uw vraag")
-            box.fill(QUESTION)
-            box.press("Enter")
 
-            chat = page.locator("#wegwijzer-chat")
-            answer = chat.locator("[data-testid='bot']").last
-            sources = chat.locator("details")
-            expect(sources.first).to_be_attached()
-            expect(answer).to_contain_text(re.compile(r"\[\d\]"))
-            wegwijzer_summary = page.locator(
-                "summary", has_text=re.compile(r"Wegwijzer \d+ '.+'.* p\. \d+"))
-            details = chat.locator("details").filter(has=wegwijzer_summary).first
-            summary = details.locator("summary")
-            expect(summary).to_be_visible()
+def run_axe(page: Any, state: str, screen: str) -> None:
+    """axe-core on the page as it is now: no serious or critical WCAG 2.x A/AA violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    assert page.evaluate("() => axe.version") == AXE_VERSION
+    violations = page.evaluate(
+        """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))
+            .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                   nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))""",
+        AXE_TAGS)
+    AXE_RESULTS[f"{screen} · {state}"] = [f"{v['id']} ({v['impact']})" for v in violations]
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, f"axe-core ({screen}, {state}): {json.dumps(serious, indent=1)}"
 
-            # Open a source: its quoted passage appears.
-            quote = details.locator("blockquote").first
-            expect(quote).to_be_attached()
-            expect(quote).to_be_hidden()
-            summary.click()
-            expect(quote).to_be_visible()
-            assert len(quote.inner_text().strip()) > 40, quote.inner_text()
 
-            # Thumbs up: the vote lands in feedback.jsonl with the answer and its sources.
-            page.get_by_label("Toelichting bij uw stem (optioneel)").fill("Helder, met bronnen.")
-            chat.get_by_role("button", name="Vind ik leuk").last.click()
-            expect(page.locator("#wegwijzer-status")).to_contain_text("Bedankt! Uw stem (duim omhoog)")
-            deadline = time.monotonic() + 15
-            votes: list[dict[str, Any]] = []
-            while time.monotonic() < deadline:
-                votes = [line for line in _feedback_lines(chat_server.feedback_path)
-                         if line["question"] == QUESTION and line["vote"] == "up"]
-                if votes:
-                    break
-                time.sleep(0.2)
-            assert votes, f"no thumbs-up for {QUESTION!r} in {chat_server.feedback_path}"
-            vote = votes[-1]
-            assert vote["comment"] == "Helder, met bronnen."
-            assert vote["sources"] and vote["answer"] and vote["timestamp"]
+def box(locator: Any) -> dict[str, float]:
+    found = locator.bounding_box()
+    assert found is not None, f"{locator} is not rendered"
+    return found
 
+
+def focus_is_visible(page: Any) -> bool:
+    """Whether the focused element shows a focus ring (an outline or a box shadow)."""
+    return page.evaluate("""() => {
+        const el = document.activeElement;
+        if (!el || el === document.body) { return false; }
+        const style = getComputedStyle(el);
+        const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+        return outline || (style.boxShadow && style.boxShadow !== 'none');
+    }""")
+
+
+def nothing_over_first_line(page: Any, selector: str) -> None:
+    """Points along the first line of the (last) element are the element itself: nothing lies
+    over it."""
+    hits = page.evaluate("""(selector) => {
+        const all = document.querySelectorAll(selector);
+        const el = all[all.length - 1];
+        const r = el.getBoundingClientRect();
+        const y = r.top + 8;
+        return [r.left + 6, r.left + r.width / 2, r.right - 6].map(x => {
+            const hit = document.elementFromPoint(x, y);
+            return {x, y, inside: !!hit && el.contains(hit),
+                    hit: hit ? hit.tagName + '.' + [...hit.classList].join('.') : null};
+        });
+    }""", selector)
+    covered = [hit for hit in hits if not hit["inside"]]
+    assert not covered, f"something lies over the first line of {selector}: {covered}"
+
+
+def tab_until(page: Any, check: str, key: str = "Tab", limit: int = 40) -> int:
+    """Press `key` until the JS predicate `check` (on the focused element) holds; the count."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press(key)
+        if page.evaluate(f"() => {{ const el = document.activeElement; return !!({check}); }}"):
+            return presses
+    raise AssertionError(f"{check} not reached with {limit} × {key}")
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_councillor_asks_reads_sources_votes_with_the_keyboard(
+        browser: Any, chat_server: Any, screen: str) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    width, height, picture = SCREENS[screen]
+    phone = width < 800
+    outside: list[str] = []
+    context = browser.new_context(locale="nl-NL", viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        page.on("request", lambda request: outside.append(request.url)
+                if not request.url.startswith(LOCAL) else None)
+        page.set_default_timeout(30_000)
+        page.goto(chat_server.url)
+        expect(page.get_by_text("Wat vertelt de UWV-voorzitter over cijfers en feiten?")).to_be_visible()
+        chat = page.locator("#wegwijzer-chat")
+        question = page.locator("#wegwijzer-vraag textarea")
+        panel = page.locator("#wegwijzer-paneel")
+        panel_button = page.locator("#wegwijzer-paneelknop")
+        assert page.evaluate("() => document.documentElement.lang") == "nl"
+
+        # The layout: the conversation and the input on the first screen, in that order.
+        chat_box, input_box = box(chat), box(question)
+        assert chat_box["y"] < input_box["y"] and input_box["y"] + input_box["height"] <= height
+        if phone:  # full width; the filters and the feedback behind a button
+            assert chat_box["width"] >= width - 64 and input_box["width"] >= width - 96
+            expect(panel).to_be_hidden()
+            expect(panel_button).to_be_visible()
+            expect(panel_button).to_have_attribute("aria-expanded", "false")
+            assert box(panel_button)["y"] > input_box["y"]
+        else:  # beside the conversation, on its right: reading order is visual order
+            expect(panel).to_be_visible()
+            expect(panel_button).to_be_hidden()
+            assert box(panel)["x"] >= chat_box["x"] + chat_box["width"] - 1
+        nothing_over_first_line(page, "#wegwijzer-chat .placeholder-content, "
+                                      "#wegwijzer-chat .placeholder")
+        run_axe(page, "lege chat", screen)
+
+        # The keyboard: Tab to the question box (focus visible), type, Enter.
+        page.get_by_role("heading", name="Wegwijzer", exact=True).click()  # start at the top
+        presses = tab_until(page, "el.closest('#wegwijzer-vraag')")
+        assert presses <= 10, f"{presses} Tabs to reach the question box"
+        assert focus_is_visible(page)
+        page.evaluate("""() => {  // count what the aria-live region announces
+            window.announced = [];
+            const live = document.getElementById('wegwijzer-live');
+            new MutationObserver(() => { if (live.textContent) window.announced.push(live.textContent); })
+                .observe(live, {childList: true, characterData: true, subtree: true});
+        }""")
+        page.keyboard.type(QUESTION)
+        page.keyboard.press("Enter")
+
+        answer = chat.locator("[data-testid='bot']").last
+        expect(answer).to_contain_text(re.compile(r"\[\d\]"))
+        expect(answer.locator("details").first).to_be_attached()
+        page.wait_for_function("() => window.announced.length > 0")
+        page.wait_for_timeout(600)  # any late announcement would show up here (not an assert)
+        announced = page.evaluate("() => window.announced")
+        live = page.locator("#wegwijzer-live")
+        assert len(announced) == 1, f"announced more than once: {announced}"
+        expect(live).to_have_attribute("aria-live", "polite")
+        first_sentence = answer.locator("p").first.inner_text().split(" [")[0]
+        assert announced[0].startswith("Antwoord: ") and first_sentence[:60] in announced[0]
+        # Gradio's own chat log would read every streamed piece: it is quiet.
+        assert chat.locator("[aria-live]:not([aria-live='off'])").count() == 0
+
+        # The start of the answer is in view (in the chat box and on the screen), not the end
+        # of its sources; nothing lies over it.
+        page.wait_for_timeout(400)  # the scroll happens just after the answer (not an assert)
+        row = chat.locator(".message-row.bot-row").last
+        top, log_box = box(row)["y"], box(chat.locator("[role='log']"))
+        assert log_box["y"] <= top <= log_box["y"] + 60, (top, log_box)
+        assert 0 <= top <= height - 100, (top, height)
+        nothing_over_first_line(page, "#wegwijzer-chat [data-testid='bot']")
+        run_axe(page, "na een antwoord", screen)
+
+        # Shift+Tab back from the box to the first source of the answer; Enter opens it.
+        page.keyboard.press("Shift+Tab")  # leave the question box
+        first_source = answer.locator("summary").first
+        first_source.evaluate("el => el.setAttribute('data-eerste-bron', '')")
+        presses = tab_until(page, "el.hasAttribute('data-eerste-bron')", key="Shift+Tab")
+        assert presses <= 25, f"{presses} Shift+Tabs to reach the first source"
+        assert focus_is_visible(page)
+        quote = answer.locator("details").first.locator("blockquote")
+        expect(quote).to_be_hidden()
+        page.keyboard.press("Enter")
+        expect(quote).to_be_visible()
+        # The sentences the answer took from it are marked, and they are in the answer.
+        marks = quote.locator("mark")
+        expect(marks.first).to_be_visible()
+        answer_text = " ".join(answer.locator("p").first.inner_text().split())
+        for text in marks.all_inner_texts():
+            assert " ".join(text.split()) in answer_text, (text, answer_text)
+        run_axe(page, "bron geopend", screen)
+
+        # The comment for the vote (on a phone: in the panel the button opens).
+        comment = f"Helder, met bronnen ({screen})."
+        if phone:
+            panel_button.click()
+            expect(panel).to_be_visible()
+            expect(panel_button).to_have_attribute("aria-expanded", "true")
+        page.get_by_label("Toelichting bij uw stem (optioneel)").fill(comment)
+        if phone:
+            panel_button.click()
+            expect(panel).to_be_hidden()
+
+        # Vote with the keyboard: Tab from the source to the thumbs-up, Enter.
+        first_source.focus()
+        like = chat.get_by_role("button", name="Vind ik leuk").last
+        like.evaluate("el => el.setAttribute('data-duim', '')")
+        tab_until(page, "el.hasAttribute('data-duim')", limit=25)
+        assert focus_is_visible(page)
+        page.keyboard.press("Enter")
+        expect(page.locator("#wegwijzer-status")).to_contain_text("Bedankt! Uw stem (duim omhoog)")
+        deadline = time.monotonic() + 15
+        votes: list[dict[str, Any]] = []
+        while time.monotonic() < deadline and not votes:
+            votes = [line for line in _feedback_lines(chat_server.feedback_path)
+                     if line["question"] == QUESTION and line["comment"] == comment]
+            time.sleep(0.2)
+        assert votes, f"no thumbs-up with {comment!r} in {chat_server.feedback_path}"
+        assert votes[-1]["vote"] == "up" and votes[-1]["sources"] and votes[-1]["answer"]
+        assert any(source["quoted"] for source in votes[-1]["sources"])
+
+        if not phone:
             # The conversation downloads as Markdown, made in the browser: no file on the server.
             with page.expect_download() as download_info:
                 page.get_by_role("button", name="Gesprek downloaden (Markdown)").click()
@@ -107,25 +273,59 @@ def test_councillor_asks_reads_sources_votes_and_browses_routekaart(chat_server:
             left = [p for p in chat_server.tmp_dir.rglob("*") if p.is_file()]
             assert not [p for p in left if p.suffix == ".md"], f"exports left on the server: {left}"
 
-            # The screenshot of the chat, with the opened source.
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            # Show the conversation from its start: question, answer, opened source.
-            chat.evaluate("""root => root.querySelectorAll('*').forEach(el => {
-                if (el.scrollHeight > el.clientHeight + 4) { el.scrollTop = 0; } })""")
-            page.wait_for_timeout(300)  # let the scroll settle before the picture (not an assert)
-            page.screenshot(path=str(SCREENSHOT))
-            assert SCREENSHOT.stat().st_size > 10_000
+        # The screenshot: the start of the answer, with the opened source.
+        page.evaluate("() => window.scrollTo(0, 0)")
+        answer.evaluate("el => window.wegwijzerShow(el)")
+        page.wait_for_timeout(300)  # let the scroll settle before the picture (not an assert)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / picture))
+        assert (SCREENSHOTS / picture).stat().st_size > 10_000
 
-            # The Routekaart: ten wegwijzers, browsable without asking anything.
-            page.get_by_role("tab", name="Routekaart").click()
-            for number, (title, first, last) in WEGWIJZERS.items():
-                expect(page.get_by_text(f"Wegwijzer {number} · {title} · p. {first}–{last}",
-                                        exact=True)).to_be_visible()
-            page.get_by_text(f"Wegwijzer 4 · {WEGWIJZERS[4][0]}", exact=False).click()
-            story, author = STORIES[4][0]
-            expect(page.get_by_text(f"'{story}' — {author}", exact=False)).to_be_visible()
-            expect(page.get_by_text("Een handreiking", exact=True).first).to_be_visible()
-        finally:
-            browser.close()
+        # The Routekaart: ten wegwijzers, browsable without asking anything.
+        page.get_by_role("tab", name="Routekaart").click()
+        for number, (title, first, last) in WEGWIJZERS.items():
+            expect(page.get_by_text(f"Wegwijzer {number} · {title} · p. {first}–{last}",
+                                    exact=True)).to_be_visible()
+        page.get_by_text(f"Wegwijzer 4 · {WEGWIJZERS[4][0]}", exact=False).click()
+        story, author = STORIES[4][0]
+        expect(page.get_by_text(f"'{story}' — {author}", exact=False)).to_be_visible()
+        expect(page.get_by_text("Een handreiking", exact=True).first).to_be_visible()
+        run_axe(page, "Routekaart", screen)
+
+        # The accessibility statement, linked from the footer: what was tested, and how.
+        page.locator("#wegwijzer-footer").get_by_role("link",
+                                                      name="Toegankelijkheidsverklaring").click()
+        statement = page.locator("#wegwijzer-verklaring")
+        expect(statement).to_contain_text("Toegankelijkheidsverklaring Wegwijzer")
+        expect(statement).to_contain_text(f"axe-core {AXE_VERSION}")
+        expect(statement).to_contain_text("geen handmatige test met een schermlezer")
+        run_axe(page, "toegankelijkheidsverklaring", screen)
+    finally:
+        context.close()
 
     assert not outside, f"the page fetched from outside this machine: {outside}"
+
+
+def test_eval_report_filter_shows_only_the_aandachtspunten(browser: Any, tmp_path: Path) -> None:
+    """The eval report's "Toon alleen aandachtspunten" works in a browser without any script."""
+    from playwright.sync_api import expect
+    from test_evals_report import report_with_a_problem
+
+    from evals.html_report import render_html
+
+    page_file = tmp_path / "report.html"
+    page_file.write_text(render_html(report_with_a_problem()), encoding="utf-8")
+    context = browser.new_context(java_script_enabled=False,
+                                  viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        rows = page.locator("table.questions tbody tr")
+        expect(rows).to_have_count(3)
+        assert [row.is_visible() for row in rows.all()] == [True, True, True]
+        page.get_by_label("Toon alleen aandachtspunten").check()
+        assert [row.is_visible() for row in rows.all()] == [True, False, False]
+        page.get_by_label("Toon alleen aandachtspunten").uncheck()
+        assert [row.is_visible() for row in rows.all()] == [True, True, True]
+    finally:
+        context.close()

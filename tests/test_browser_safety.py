@@ -35,7 +35,7 @@ QUESTIONS = (
     "Waar lees ik meer over het havenconvenant van de Noorderkwartierse haven?",
 )
 # What Wegwijzer itself writes into a message; anything else came from text and is a defect.
-OWN_TAGS = {"P", "EM", "STRONG", "DETAILS", "SUMMARY", "BLOCKQUOTE", "BR"}
+OWN_TAGS = {"P", "EM", "STRONG", "DETAILS", "SUMMARY", "BLOCKQUOTE", "BR", "MARK"}
 
 
 class _Tracker(http.server.BaseHTTPRequestHandler):

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import signal
+import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timezone
@@ -15,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chat_support import chat_server, free_port  # noqa: F401  (fixture)
+from chat_support import REPO_ROOT, chat_server, free_port, start_server  # noqa: F401  (fixture)
 from gradio_client import Client
 from gradio_client.exceptions import AppError, AuthenticationError
 from indexing_support import JAARBERICHT, PERSPECTIEF, STORIES, WEGWIJZERS, drop_publications
 
 from assistant.chat.layout import _assistant_index, build_app
 from assistant.chat.records import (
+    announcement_text,
     append_feedback,
     conversation_markdown,
     feedback_record,
@@ -30,6 +34,7 @@ from assistant.chat.records import (
 )
 from assistant.chat.rendering import SEARCHING
 from assistant.chat.server import launch_options
+from assistant.chat.statement import AXE_VERSION, STATEMENT
 from assistant.chat.service import ChatService
 from assistant.chat.texts import GENERIC_ERROR
 from assistant.model import Source
@@ -424,6 +429,45 @@ def test_markdown_export_holds_questions_answers_and_quotes() -> None:
     assert "  > Ken de spelers in de regio.\n  > Wie zit waar \\<aan tafel\\>?" in text
     assert "## Vraag 3\n\nWat?\n\n### Antwoord\n\nDe vraag is leeg." in text
     assert conversation_markdown([]).count("Nog geen vragen gesteld") == 1
+
+
+def test_a_finished_answer_is_announced_as_text_with_its_sources_counted() -> None:
+    two = [_source().to_json(), {**_source().to_json(), "marker": 2}]
+    record = {**_record(), "answer": "Zo staat het er. (p. 182) [1]", "sources": two}
+    assert announcement_text(record) == (
+        "Antwoord: Zo staat het er. (onderzoeksrapport p. 182) 1 bron staat eronder, "
+        "en 1 ook relevant.")
+    refused = {**_record(OUT_OF_SCOPE, refused=True), "answer": "Dat staat er niet in."}
+    assert announcement_text(refused).endswith("1 mogelijk relevante passages staan eronder.")
+    failed = make_record("Wat?", error="De index is niet bereikbaar.")
+    assert announcement_text(failed) == "Dat lukte niet. De index is niet bereikbaar."
+
+
+def test_the_statement_names_the_pinned_axe_core_and_what_was_not_tested() -> None:
+    pinned = json.loads((REPO_ROOT / "tests" / "browser" / "package.json").read_text())
+    assert pinned["devDependencies"]["axe-core"] == AXE_VERSION
+    lock = json.loads((REPO_ROOT / "tests" / "browser" / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/axe-core"]["version"] == AXE_VERSION
+    for promised in (f"axe-core {AXE_VERSION}", "1280 × 800", "390 × 844", "4,5 : 1",
+                     "geen handmatige test met een schermlezer", "aria-live", "WCAG 2.1"):
+        assert promised in STATEMENT, promised
+
+
+def test_stopping_the_server_says_so_in_dutch(built_index: Any, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(built_index.settings.data_dir, data_dir)
+    server = start_server(data_dir, tmp_path / "server.log")
+    try:
+        deadline = time.monotonic() + 20  # Ctrl+C once it says it runs (it answers HTTP just before)
+        while "Wegwijzer draait op" not in server.log_tail() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        server.process.send_signal(signal.SIGINT)  # Ctrl+C
+        assert server.process.wait(timeout=20) == 0
+    finally:
+        server.stop()
+    output = server.log_tail()
+    assert "Closing server" not in output, output
+    assert re.search(r"Wegwijzer gestopt; poort \d+ is weer vrij\.", output), output
 
 
 def test_routekaart_lists_the_ten_wegwijzers_from_the_index(assistant: Assistant) -> None:

@@ -1,6 +1,6 @@
 """Citation formatting (pure)."""
 
-from assistant.citations import format_citation
+from assistant.citations import format_citation, label_research_refs, with_quoted
 from indexing.places import format_pages
 from assistant.model import Source
 
@@ -41,3 +41,22 @@ def test_research_pages_listed_and_roman_labels():
     assert format_citation(make_source(research_pages=[185, 184])).endswith("onderzoeksrapport p. 184, 185")
     assert format_pages([None, None], ["iv", "iv"]) == "p. iv"
     assert format_pages([41, 43], ["41", "43"]) == "p. 41–43"
+
+
+def test_research_report_pages_are_written_out():
+    text = "'Zo is het.' (p. 61) Zie ook (p.180), (p. 18, 19) en (p. 18-19); de Jaarbericht-pagina (p. 41) blijft."
+    assert label_research_refs(text, {61, 180, 18, 19}) == (
+        "'Zo is het.' (onderzoeksrapport p. 61) Zie ook (onderzoeksrapport p. 180), "
+        "(onderzoeksrapport p. 18, 19) en (onderzoeksrapport p. 18-19); de Jaarbericht-pagina "
+        "(p. 41) blijft.")
+    assert label_research_refs(text, ()) == text  # no research pages: nothing to rewrite
+    assert label_research_refs("(p. 184, 185)", {184}) == "(p. 184, 185)"  # only when all are
+    once = label_research_refs("(p. 61)", {61})
+    assert label_research_refs(once, {61}) == once == "(onderzoeksrapport p. 61)"
+
+
+def test_with_quoted_sets_the_quoted_sentences_by_marker():
+    sources = [make_source(marker=1), make_source(marker=2)]
+    marked = with_quoted(sources, {2: ["Zin één.", "Zin één.", "Zin twee."]})
+    assert [s.quoted for s in marked] == [(), ("Zin één.", "Zin twee.")]
+    assert sources[1].quoted == ()  # the originals are left alone

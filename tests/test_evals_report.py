@@ -124,3 +124,28 @@ def test_html_is_self_contained_escaped_and_has_a_bar_chart(tmp_path: Path) -> N
     # The per-question table: question, expected vs cited places, answer and sources.
     assert 'id="q-h-1"' in page and "✓ juist" in page and "✗ niet verwacht" in page
     assert "geciteerd" in page and "Referentieantwoord" in page
+
+
+def report_with_a_problem() -> dict:
+    """The hand-made report with h-1 wrongly refused: one aandachtspunt."""
+    report = hand_made_report()
+    report["questions"][0]["refused"] = True
+    return report
+
+
+def test_html_chart_names_the_wegwijzers_and_the_filter_needs_no_script() -> None:
+    from evals.html_report import chart_title_lines, render_html
+
+    page = render_html(report_with_a_problem())
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    assert ">Ken het netwerk</text>" in svg and ">Kies bewust</text>" in svg
+    assert chart_title_lines("Definieer samen de opgave") == ["Definieer samen", "de opgave"]
+    assert len(chart_title_lines("een heel lange titel " * 5)) == 3
+    # The filter: a checkbox and a :has() rule hide every question that is no aandachtspunt.
+    assert '<input type="checkbox" id="alleen-aandachtspunten">' in page
+    assert '<label for="alleen-aandachtspunten">Toon alleen aandachtspunten</label>' in page
+    assert ("body:has(#alleen-aandachtspunten:checked) table.questions tbody "
+            "tr:not(.aandachtspunt)") in page
+    rows = dict(re.findall(r'<tr id="q-([^"]+)" class="([^"]*)"', page))
+    assert rows == {"h-1": "miss aandachtspunt", "h-2": "", "h-3": ""}
+    assert "<script" not in page

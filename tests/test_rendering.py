@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from dataclasses import replace
+
 from assistant.model import Answer, Source
 from assistant.chat.rendering import (
     describe_filters,
+    marked_html,
     markdown_literal,
     paragraphs_html,
     render_answer,
@@ -34,7 +37,7 @@ HOSTILE_LINES = [
     "[![logo](http://x/l.png)](http://x/) ![a](<http://x/b c.png>) <object data='http://x'>",
     "**vet** _schuin_ # kop `code` ~~weg~~ | tabel | $x$ \\(y\\) :smile: ${value} {{x}}",
 ]
-OWN_TAGS = {"p", "em", "strong", "details", "summary", "blockquote", "br"}
+OWN_TAGS = {"p", "em", "strong", "details", "summary", "blockquote", "br", "mark"}
 
 
 class _Tags(HTMLParser):
@@ -65,7 +68,8 @@ def _source(quote: str, title: str = "Bron") -> Source:
 @pytest.mark.parametrize("text", HOSTILE_LINES)
 def test_every_renderer_keeps_hostile_text_as_text(text: str) -> None:
     answer = Answer(question=text, answer=f"{text} [1]", refused=False,
-                    sources=[_source(f"{text}\n\n{text}", title=text)], notices=[text],
+                    sources=[replace(_source(f"{text}\n\n{text}", title=text), quoted=(text,)),
+                             replace(_source(text), marker=2)], notices=[text],
                     resolved_question=f"vorige vraag {text}")
     rendered = [
         render_answer(answer, scope=describe_filters("x", 4, {"x": text}, {4: text})),
@@ -104,6 +108,52 @@ def test_answer_message_parts_in_order() -> None:
     assert "<p>Wie zit waar &lt;aan tafel&gt;?</p></blockquote></details>" in final
     assert final.index("<strong>Bronnen</strong>") < final.index("<details>")
     assert final.endswith("<p><em>Gezocht in: x</em></p>")
+
+
+def _research_source(marker: int, quote: str, quoted: tuple[str, ...] = (),
+                     research_pages: tuple[int, ...] = (61,)) -> Source:
+    source = replace(_source(quote), marker=marker, quoted=quoted)
+    return replace(source, place=replace(source.place, research_pages=research_pages))
+
+
+def test_the_quoted_sentences_are_marked_in_the_opened_passage() -> None:
+    passage = "Eerste zin.  Het netwerk\ntelt. Derde <zin>.\n\nHet netwerk telt. Slot."
+    source = _research_source(1, passage, quoted=("Het netwerk telt.", "Derde <zin>."))
+    shown = render_sources([source], cited={1})
+    assert ("<blockquote><p>Eerste zin. <mark>Het netwerk telt.</mark> "
+            "<mark>Derde &lt;zin&gt;.</mark></p><p><mark>Het netwerk telt.</mark> Slot.</p>"
+            "</blockquote>") in shown
+    # Adjacent or overlapping sentences make one mark; a sentence that is not there, none.
+    assert marked_html("A b. C d.", ["A b. C", "C d.", "X y."]) == "<mark>A b. C d.</mark>"
+    assert marked_html("Niets <hier>.", []) == "Niets &lt;hier&gt;."
+
+
+def test_cited_sources_first_and_the_others_under_ook_relevant() -> None:
+    sources = [_research_source(1, "Een."), _research_source(2, "Twee."),
+               _research_source(3, "Drie.")]
+    final = render_answer(Answer(question="q", answer="Zo [1]. En zo [2].", refused=False,
+                                 sources=sources))
+    cited, _, also = final.partition("<strong>Ook relevant</strong>")
+    assert "<strong>Bronnen</strong>" in cited and "[1] Bron" in cited and "[2] Bron" in cited
+    assert "[3] Bron" in also and "[3]" not in cited
+    # Nothing uncited: no 'Ook relevant'; a refusal lists them all as possibly relevant.
+    assert "Ook relevant" not in render_answer(Answer(
+        question="q", answer="Zo [1].", refused=False, sources=sources[:1]))
+    refusal = render_answer(Answer(question="q", answer="Dat staat er niet in.", refused=True,
+                                   sources=sources))
+    assert "Mogelijk relevante passages" in refusal and "Ook relevant" not in refusal
+
+
+def test_research_report_pages_read_as_such_in_answers_and_passages() -> None:
+    source = _research_source(1, "'Men kende elkaar al.' (p. 61)", quoted=(
+        "'Men kende elkaar al.' (p. 61)",))
+    answer = Answer(question="q", answer="'Men kende elkaar al.' (p. 61) [1] Zie p. 41 (p. 41).",
+                    refused=False, sources=[source])
+    for shown in (render_answer(answer), render_partial(answer.answer, (), [source])):
+        assert "(p. 61)" not in shown and shown.count("(onderzoeksrapport p. 61)") == 2
+        assert "(p. 41)" in shown  # not a research page of the sources: left as it is
+    assert "<mark>&#x27;Men kende elkaar al.&#x27; (onderzoeksrapport p. 61)</mark>" in \
+        render_answer(answer)
 
 
 def test_markdown_export_text_has_no_live_markup() -> None:

@@ -16,11 +16,12 @@ from common.settings import Settings
 from ..conversation import strip_controls
 from ..llm import describe_llm
 from ..mcp_tools import PublicationTools, not_an_mcp_tool, register
-from .records import append_feedback, conversation_markdown, feedback_record
-from .rendering import SEARCHING, note_html, render_user
+from .records import announcement_text, append_feedback, conversation_markdown, feedback_record
+from .rendering import SEARCHING, note_html, render_user, text_html
 from .service import ChatService, routekaart_page_html
-from .texts import EXAMPLE_QUESTIONS, INTRO, PLACEHOLDER, TITLE
-from .theme import DOWNLOAD_JS
+from .statement import STATEMENT, STATEMENT_PATH, STATEMENT_TITLE
+from .texts import EXAMPLE_QUESTIONS, INTRO, PANEL_BUTTON, PLACEHOLDER, TITLE
+from .theme import ANSWERED_JS, ASKED_JS, DOWNLOAD_JS, PANEL_JS
 
 log = logging.getLogger("wegwijzer.chat")
 
@@ -51,11 +52,42 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
 
     with gr.Blocks(title=f"{TITLE} – Werkende samenwerking", analytics_enabled=False) as demo:
         records = gr.State([])
-        gr.Markdown(f"# {TITLE}\n\n{INTRO}")
+        gr.Navbar(visible=False)  # one page with a chat; the statement is linked from the footer
+        gr.Markdown(f"# {TITLE}")
+        # On a small screen the chat's welcome says this, so the question box stays in view.
+        gr.Markdown(INTRO, elem_id="wegwijzer-intro")
         with gr.Tabs() as tabs:
             with gr.Tab("Vragen", id="vragen"):
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=1, min_width=240):
+                # The conversation and the input come first (and alone, full width, below
+                # 800 px); the filters and the feedback follow in a panel that opens on demand
+                # on a small screen (see theme.CSS). Reading order is visual order.
+                with gr.Row(equal_height=False, elem_id="wegwijzer-main"):
+                    with gr.Column(scale=3, min_width=300, elem_id="wegwijzer-conversation"):
+                        chatbot = gr.Chatbot(
+                            # Wegwijzer scrolls the chat itself (theme.ASKED_JS, ANSWERED_JS): to
+                            # a new question, and to the start of a finished answer.
+                            label="Gesprek", show_label=False, height=560, autoscroll=False,
+                            placeholder=PLACEHOLDER,
+                            examples=[{"text": q} for q in EXAMPLE_QUESTIONS],
+                            buttons=["copy"], sanitize_html=True,
+                            # Messages are HTML written by assistant.rendering; no Markdown pass,
+                            # so text from publications can never become an image or a link.
+                            render_markdown=False, latex_delimiters=[],
+                            feedback_options=("Like", "Dislike"), elem_id="wegwijzer-chat")
+                        with gr.Row(elem_id="wegwijzer-ask"):
+                            question = gr.Textbox(
+                                label="Uw vraag", placeholder="Typ uw vraag en druk op Enter…",
+                                lines=1, max_lines=4, scale=5,
+                                elem_id="wegwijzer-vraag")
+                            ask_button = gr.Button("Vraag stellen", variant="primary", scale=1,
+                                                   min_width=120, elem_id="wegwijzer-vraag-knop")
+                        status = gr.Markdown("", label="Melding", elem_id="wegwijzer-status")
+                        # What a screen reader announces once an answer is complete (theme.JS
+                        # copies it into the page's aria-live region).
+                        announcement = gr.Textbox(visible="hidden", elem_id="wegwijzer-melding")
+                        panel_button = gr.Button(PANEL_BUTTON, variant="secondary",
+                                                 elem_id="wegwijzer-paneelknop")
+                    with gr.Column(scale=1, min_width=240, elem_id="wegwijzer-paneel"):
                         gr.Markdown("### Zoeken in")
                         publication = gr.Dropdown(
                             service.publication_choices(), value="", label="Publicatie",
@@ -75,23 +107,6 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                             label="Toelichting bij uw stem (optioneel)", lines=2, max_lines=4,
                             placeholder="Typ eventueel eerst een toelichting en klik dan op duim "
                                         "omhoog of omlaag bij het antwoord.")
-                    with gr.Column(scale=3):
-                        chatbot = gr.Chatbot(
-                            label="Gesprek", height=620, placeholder=PLACEHOLDER,
-                            examples=[{"text": q} for q in EXAMPLE_QUESTIONS],
-                            buttons=["copy"], sanitize_html=True,
-                            # Messages are HTML written by assistant.rendering; no Markdown pass,
-                            # so text from publications can never become an image or a link.
-                            render_markdown=False, latex_delimiters=[],
-                            feedback_options=("Like", "Dislike"), elem_id="wegwijzer-chat")
-                        with gr.Row():
-                            question = gr.Textbox(
-                                label="Uw vraag", placeholder="Typ uw vraag en druk op Enter…",
-                                lines=1, max_lines=4, scale=5, autofocus=True,
-                                elem_id="wegwijzer-vraag")
-                            ask_button = gr.Button("Vraag stellen", variant="primary", scale=1,
-                                                   min_width=120)
-                        status = gr.Markdown("", label="Melding", elem_id="wegwijzer-status")
             with gr.Tab("Routekaart", id="routekaart"):
                 gr.Markdown(
                     "## Routekaart: tien wegwijzers\n\nDe routekaart uit het Jaarbericht 2018 "
@@ -117,28 +132,33 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
             shown = strip_controls(text).strip()
             if not shown:
                 yield history, state, text, gr.skip(), \
-                    "Typ eerst een vraag, of kies een voorbeeldvraag.", gr.skip()
+                    "Typ eerst een vraag, of kies een voorbeeldvraag.", "", gr.skip()
                 return
             pub, number = _filter_values(publication_id, wegwijzer_number)
             history.append({"role": "user", "content": render_user(shown)})
             history.append({"role": "assistant", "content": SEARCHING})
-            yield history, state, "", gr.skip(), "", gr.skip()
+            yield history, state, "", gr.skip(), "", "", gr.skip()
             for message, record in service.stream(text, state, pub, number):
                 history[-1] = {"role": "assistant", "content": message}
                 if record is None:
-                    yield history, state, "", gr.skip(), "", gr.skip()
+                    yield history, state, "", gr.skip(), "", gr.skip(), gr.skip()
                 else:
                     state = state + [record]
                     yield history, state, "", gr.Button(interactive=True), "", \
-                        conversation_markdown(state)
+                        announcement_text(record), conversation_markdown(state)
 
         not_an_mcp_tool(respond)  # MCP clients get the tools below, not the chat's HTML
-        chat_outputs = [chatbot, records, question, download, status, export]
+        chat_outputs = [chatbot, records, question, download, status, announcement, export]
         chat_inputs = [question, chatbot, records, publication, wegwijzer]
+        # Once an answer is complete: announce it (aria-live) and show its start.
+        answered = dict(fn=None, inputs=[announcement], outputs=None, js=ANSWERED_JS,
+                        api_visibility="private", queue=False)
         question.submit(respond, chat_inputs, chat_outputs, api_name="chat",
-                        show_progress="hidden")
+                        show_progress="hidden").then(**answered)
         ask_button.click(respond, chat_inputs, chat_outputs, api_visibility="private",
-                         show_progress="hidden")
+                         show_progress="hidden").then(**answered)
+        panel_button.click(None, None, None, js=PANEL_JS, api_visibility="private", queue=False)
+        chatbot.change(None, None, None, js=ASKED_JS, api_visibility="private", queue=False)
 
         def show_current_index():
             # A re-index while the chat runs may add or drop publications: each page load shows
@@ -157,7 +177,8 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
 
         chatbot.example_select(pick_example, None, question, api_visibility="private",
                                queue=False).then(
-            respond, chat_inputs, chat_outputs, api_visibility="private", show_progress="hidden")
+            respond, chat_inputs, chat_outputs, api_visibility="private",
+            show_progress="hidden").then(**answered)
 
         def vote(state: list[dict[str, Any]], note: str, history: list[dict[str, Any]],
                  event: gr.LikeData):
@@ -180,7 +201,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                      api_visibility="private", queue=False)
 
         def new_conversation():
-            return [], [], "", gr.Button(interactive=False), "Nieuw gesprek gestart.", ""
+            return [], [], "", gr.Button(interactive=False), "Nieuw gesprek gestart.", "", ""
 
         reset.click(new_conversation, None, chat_outputs, api_visibility="private", queue=False)
         download.click(None, [export], None, js=DOWNLOAD_JS, api_visibility="private")
@@ -194,7 +215,15 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
         gr.api(not_an_mcp_tool(ask), api_name="ask")
         # zoek_passages, lees_passage, beantwoord and routekaart: the MCP tools.
         register(PublicationTools(assistant))
-        gr.Markdown(f"Antwoorden: {describe_llm(settings)}.", elem_id="wegwijzer-footer")
+        # HTML rather than Markdown: Gradio opens Markdown links in a new tab.
+        gr.HTML(f"<p>Antwoorden: {text_html(describe_llm(settings))}. · "
+                f'<a href="{STATEMENT_PATH}">{STATEMENT_TITLE}</a></p>',
+                elem_id="wegwijzer-footer")
+
+    with demo.route(STATEMENT_TITLE, STATEMENT_PATH, show_in_navbar=False):
+        gr.Navbar(visible=False)
+        gr.Markdown(STATEMENT, elem_id="wegwijzer-verklaring")
+        gr.HTML(f'<p><a href="./">Terug naar {TITLE}</a></p>', elem_id="wegwijzer-terug")
 
     demo.queue(default_concurrency_limit=max(1, int(settings.concurrency)))
     return demo

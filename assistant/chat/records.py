@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..citations import format_citation
+from ..citations import format_citation, label_research_refs
 from ..model import Answer, Source, Turn
-from .rendering import markdown_literal
+from .rendering import answer_text, markdown_literal
 from .texts import TITLE
 
 
@@ -75,14 +75,36 @@ def conversation_markdown(records: Sequence[dict[str, Any]], now: datetime | Non
         lines += [f"## Vraag {number}", "", markdown_literal(record["question"]), "",
                   "### Antwoord", ""]
         lines += [f"_Let op: {markdown_literal(notice)}_" for notice in record.get("notices") or []]
-        lines += [markdown_literal(record["answer"]), ""]
         sources = [Source.from_json(data) for data in record.get("sources") or []]
+        lines += [markdown_literal(answer_text(record["answer"], sources)), ""]
         if sources:
             lines += ["### " + ("Mogelijk relevante passages" if record.get("refused") else "Bronnen"), ""]
             for source in sources:
                 lines.append(f"- {markdown_literal(format_citation(source))}")
-                for paragraph in re.split(r"\n\s*\n", source.quote.strip()):
+                quote = label_research_refs(source.quote, source.place.research_pages)
+                for paragraph in re.split(r"\n\s*\n", quote.strip()):
                     if paragraph.strip():
                         lines.append("  > " + markdown_literal(" ".join(paragraph.split())))
                 lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def announcement_text(record: dict[str, Any]) -> str:
+    """What a screen reader announces once an answer is complete: the answer text (markers
+    left out) and how many sources come with it."""
+    if record.get("error"):
+        return f"Dat lukte niet. {record['answer']}"
+    sources = [Source.from_json(data) for data in record.get("sources") or []]
+    text = " ".join(re.sub(r"\s*\[\d+\]", "", answer_text(record["answer"], sources)).split())
+    notices = " ".join(f"Let op: {notice}" for notice in record.get("notices") or [])
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", record["answer"])}
+    if not sources:
+        count = ""
+    elif record.get("refused"):
+        count = f"{len(sources)} mogelijk relevante passages staan eronder."
+    else:
+        shown = len([s for s in sources if s.marker in cited]) or len(sources)
+        count = f"{shown} {'bron staat' if shown == 1 else 'bronnen staan'} eronder"
+        extra = len(sources) - shown
+        count += f", en {extra} ook relevant." if extra else "."
+    return " ".join(part for part in ("Antwoord:", notices, text, count) if part)

@@ -2,7 +2,7 @@
 
 The chat displays messages as HTML without a Markdown pass (`render_markdown=False`), so the
 only markup on screen is what these functions create: paragraphs, emphasis, the openable
-sources (`details`/`summary`/`blockquote`) and line breaks. Every piece of text from a user,
+sources (`details`/`summary`/`blockquote`), the highlighted quotes (`mark`) and line breaks. Every piece of text from a user,
 a publication or the index goes through :func:`text_html` first, whatever the index holds:
 an image, link, iframe or script in a publication (or in an index built by an older version)
 is shown as the characters it consists of, never rendered, fetched or followed.
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from indexing.places import format_research_pages
 
-from ..citations import format_citation
+from ..citations import format_citation, label_research_refs, research_pages_of
 
 if TYPE_CHECKING:
     from ..model import Answer, Source
@@ -53,19 +53,84 @@ def note_html(text: str) -> str:
 SEARCHING = note_html(SEARCHING_TEXT)
 
 
+def marked_html(text: str, quoted: Sequence[str] = ()) -> str:
+    """One paragraph (whitespace collapsed) as inert HTML, the `quoted` sentences in <mark>."""
+    flat = " ".join(text.split())
+    spans: list[tuple[int, int]] = []
+    for sentence in quoted:
+        needle = " ".join(sentence.split())
+        start = flat.find(needle) if needle else -1
+        while start >= 0:
+            spans.append((start, start + len(needle)))
+            start = flat.find(needle, start + len(needle))
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    parts, at = [], 0
+    for start, end in merged:
+        parts += [text_html(flat[at:start]), f"<mark>{text_html(flat[start:end])}</mark>"]
+        at = end
+    parts.append(text_html(flat[at:]))
+    return "".join(parts)
+
+
+def passage_html(text: str, quoted: Sequence[str] = ()) -> str:
+    """A passage's blank-line paragraphs as <p> elements, the quoted sentences marked."""
+    parts = [p.strip() for p in _PARAGRAPHS.split(text.strip()) if p.strip()]
+    return "".join(f"<p>{marked_html(p, quoted)}</p>" for p in parts)
+
+
 def source_details(source: "Source") -> str:
-    """One source as an openable block: the citation line, and the quoted passage inside."""
+    """One source as an openable block: the citation line, and the passage inside with the
+    sentences the answer took from it marked. Research-report page references in the passage
+    read '(onderzoeksrapport p. 61)'."""
+    pages = source.place.research_pages
+    quote = label_research_refs(source.quote, pages)
+    quoted = [label_research_refs(sentence, pages) for sentence in source.quoted]
     return (f"<details><summary>{text_html(format_citation(source))}</summary>"
-            f"<blockquote>{paragraphs_html(source.quote)}</blockquote></details>")
+            f"<blockquote>{passage_html(quote, quoted)}</blockquote></details>")
 
 
-def render_sources(sources: Sequence["Source"], refused: bool = False) -> str:
-    """The sources block under an answer (empty when there are none)."""
+ALSO_RELEVANT = "Ook relevant"
+
+
+def cited_markers(text: str) -> set[int]:
+    """The source markers [n] an answer text cites."""
+    return {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+
+
+def render_sources(sources: Sequence["Source"], refused: bool = False,
+                   cited: set[int] | None = None) -> str:
+    """The sources block under an answer (empty when there are none).
+
+    With `cited` (the markers the finished answer cites), the cited sources come under
+    'Bronnen' and the other relevant ones under 'Ook relevant'. Without it (while the answer
+    streams in, or for a refusal) all are listed under one heading.
+    """
     if not sources:
         return ""
-    heading = "Mogelijk relevante passages" if refused else "Bronnen"
-    return (f"<p><strong>{heading}</strong> (klik om de passage te lezen)</p>"
-            + "".join(source_details(source) for source in sources))
+    if refused:
+        groups = [("Mogelijk relevante passages", list(sources))]
+    elif cited:
+        groups = [("Bronnen", [s for s in sources if s.marker in cited]),
+                  (ALSO_RELEVANT, [s for s in sources if s.marker not in cited])]
+    else:
+        groups = [("Bronnen", list(sources))]
+    parts = []
+    for number, (heading, group) in enumerate(g for g in groups if g[1]):
+        hint = " (klik om de passage te lezen)" if number == 0 else (
+            " (niet aangehaald in het antwoord)")
+        parts.append(f"<p><strong>{heading}</strong>{hint}</p>"
+                     + "".join(source_details(source) for source in group))
+    return "".join(parts)
+
+
+def answer_text(text: str, sources: Sequence["Source"]) -> str:
+    """Answer text as the user reads it: research-report pages written out."""
+    return label_research_refs(text, research_pages_of(sources))
 
 
 def describe_filters(publication: str | None, wegwijzer: int | None,
@@ -95,7 +160,7 @@ def render_partial(text: str, notices: Sequence[str] = (),
     """The assistant's message while the answer streams in: notices, the text so far, and the
     sources as soon as they are found."""
     parts = [note_html(f"Let op: {notice}") for notice in notices]
-    parts.append(paragraphs_html(text))
+    parts.append(paragraphs_html(answer_text(text, sources)))
     parts.append(render_sources(sources))
     return "".join(part for part in parts if part)
 
@@ -103,10 +168,13 @@ def render_partial(text: str, notices: Sequence[str] = (),
 def render_answer(answer: "Answer", scope: str = "") -> str:
     """The assistant's final message: notices, answer text, warnings, the understood question,
     sources."""
-    parts = [render_partial(answer.answer, answer.notices), unsupported_html(answer.unsupported)]
+    parts = [note_html(f"Let op: {notice}") for notice in answer.notices]
+    parts += [paragraphs_html(answer_text(answer.answer, answer.sources)),
+              unsupported_html([answer_text(sentence, answer.sources)
+                               for sentence in answer.unsupported])]
     if answer.resolved_question and answer.resolved_question != answer.question:
         parts.append(f"<p><em>Vraag begrepen als:</em> {text_html(answer.resolved_question)}</p>")
-    parts.append(render_sources(answer.sources, answer.refused))
+    parts.append(render_sources(answer.sources, answer.refused, cited_markers(answer.answer)))
     parts.append(scope)
     return "".join(part for part in parts if part)
 

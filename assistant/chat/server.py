@@ -83,6 +83,7 @@ def serve(settings: Settings) -> None:
         while True:
             time.sleep(0.5)
     except KeyboardInterrupt:
-        log.info("Wegwijzer gestopt.")
+        pass
     finally:
-        demo.close()
+        demo.close(verbose=False)  # Gradio's own line on closing is English
+        log.info("Wegwijzer gestopt; poort %s is weer vrij.", settings.port)

@@ -18,7 +18,8 @@ EXAMPLE_QUESTIONS = (
 PLACEHOLDER = (
     "<p><strong>Welkom bij Wegwijzer.</strong> Nieuw in de raad of als wethouder? Stel hieronder "
     "een vraag over regionale samenwerking, of kies een voorbeeldvraag. Vervolgvragen zoals "
-    "<em>'en wat zegt het onderzoek daarover?'</em> kunnen ook.</p>"
+    "<em>'en wat zegt het onderzoek daarover?'</em> kunnen ook. Wegwijzer antwoordt alleen met "
+    "wat in de publicaties staat, met de bronnen erbij.</p>"
 )
 INDEX_UNREACHABLE = (
     "De index is op dit moment niet bereikbaar. Probeer het over een paar minuten opnieuw; aan "
@@ -30,3 +31,5 @@ GENERIC_ERROR = (
 )
 ALL_PUBLICATIONS = "Alle publicaties"
 ALL_WEGWIJZERS = "Alle wegwijzers"
+# The button that opens the filters and the feedback on a small screen (theme.PANEL_JS).
+PANEL_BUTTON = "Zoekfilters en uw mening"

@@ -17,13 +17,41 @@ THEME = gr.themes.Default(
     body_text_color_subdued="*neutral_600",
     input_placeholder_color="*neutral_500",
 )
+MOBILE_BELOW_PX = 800
 CSS = """
 #wegwijzer-status { min-height: 1.5em; }
-.wegwijzer-sources summary { cursor: pointer; }
 .message details { margin: 0.35em 0; }
 .message details > summary { cursor: pointer; font-weight: 600; }
 .message blockquote { border-left: 3px solid #4b5563; padding-left: 0.75em; color: inherit; }
-"""
+/* The sentences the answer took from a passage: dark text on light yellow (over 10:1). */
+.message mark { background: #fde68a; color: #1f2937; padding: 0 0.1em; border-radius: 2px; }
+/* Focus is always visible, also on Gradio's own buttons and the sources' summaries. */
+:focus-visible { outline: 3px solid #1d4ed8 !important; outline-offset: 2px !important; }
+.wegwijzer-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0;
+  margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
+#wegwijzer-paneelknop { display: none; }
+/* The chat fits the screen with the question box under it (the height Gradio sets is a maximum). */
+#wegwijzer-chat { height: clamp(360px, calc(100svh - 300px), 640px) !important; }
+/* The statement page makes the app 'multipage'; Gradio then shows a navbar with an English
+   'Home' even with gr.Navbar(visible=False). The footer and the page link to each other. */
+.nav-holder { display: none !important; }
+/* The chat's bin button gets its own line: nothing lies over the first line of the chat. */
+#wegwijzer-chat .wrapper { display: flex; flex-direction: column; }
+#wegwijzer-chat .wrapper > .top-panel { position: static; align-self: flex-end; margin: 2px 4px; }
+#wegwijzer-chat .wrapper > .bubble-wrap { flex: 1 1 0; min-height: 0; }
+@media (max-width: MOBILE_MAXpx) {
+  /* Small screens: the conversation and the input first, full width; the filters and the
+     feedback in a panel that the button under the input opens. */
+  #wegwijzer-main { flex-direction: column; flex-wrap: nowrap; }
+  #wegwijzer-main > .column { width: 100%; min-width: 100% !important; flex: none; }
+  #wegwijzer-paneel:not(.wegwijzer-open) { display: none !important; }
+  #wegwijzer-paneelknop { display: block; }
+  #wegwijzer-intro { display: none; }
+  #wegwijzer-ask { flex-direction: column; flex-wrap: nowrap; }
+  #wegwijzer-ask > * { width: 100%; min-width: 100% !important; flex: none; }
+  #wegwijzer-chat { height: min(560px, calc(100svh - 330px)) !important; min-height: 300px; }
+}
+""".replace("MOBILE_MAX", str(MOBILE_BELOW_PX - 1))
 # Gradio's own Dutch translations miss a few chatbot labels.
 I18N = gr.I18n(nl={"chatbot.copy_message": "Bericht kopiëren",
                    "chatbot.copy_conversation": "Gesprek kopiëren"})
@@ -34,10 +62,93 @@ DOWNLOAD_JS = """(text) => {
     const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, "");
     link.href = URL.createObjectURL(blob);
     link.download = `wegwijzer-gesprek-${stamp}.md`;
+    link.textContent = link.download;  // never an unnamed link, even for the second it exists
+    link.hidden = true;
     document.body.appendChild(link);
     link.click();
     setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
     return [];
 }"""
-# The page is Dutch: tell browsers and screen readers so.
-JS = "() => { document.documentElement.lang = 'nl'; }"
+# On load: the page is Dutch; one polite aria-live region announces a complete answer once
+# (Gradio's chat log is itself a live region that would read every streamed piece: it is
+# quieted, and named in Dutch; its example questions become a named group); the panel button says what it opens and whether it is open;
+# on a wide screen the question box gets the focus (on a phone that would pop up the keyboard).
+# `wegwijzerShow(message)` scrolls the chat so that a message starts at its top.
+JS = """() => {
+    document.documentElement.lang = 'nl';
+    if (!document.getElementById('wegwijzer-live')) {
+        const live = document.createElement('div');
+        live.id = 'wegwijzer-live';
+        live.className = 'wegwijzer-sr-only';
+        live.setAttribute('role', 'status');
+        live.setAttribute('aria-live', 'polite');
+        live.setAttribute('aria-atomic', 'true');
+        document.body.appendChild(live);
+    }
+    window.wegwijzerShow = (message) => {
+        const row = message.closest('.message-row') || message;
+        const box = row.closest('[role="log"]');
+        if (box) {
+            box.scrollTop += row.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+        }
+        const top = row.getBoundingClientRect().top;
+        if (top < 0 || top > window.innerHeight - 160) { window.scrollBy(0, top - 16); }
+    };
+    const tidy = () => {
+        document.querySelectorAll('#wegwijzer-chat [aria-live]').forEach(el => {
+            if (el.getAttribute('aria-live') !== 'off') { el.setAttribute('aria-live', 'off'); }
+            if (el.getAttribute('role') === 'log') { el.setAttribute('aria-label', 'Gesprek'); }
+        });
+        // Gradio's example questions are buttons in a 'list' without list items (axe: critical).
+        document.querySelectorAll('#wegwijzer-chat .examples[role="list"]').forEach(el => {
+            el.setAttribute('role', 'group');
+            el.setAttribute('aria-label', 'Voorbeeldvragen');
+        });
+        document.querySelectorAll('#wegwijzer-chat button.example').forEach((el, i) => {
+            const label = el.getAttribute('aria-label') || '';
+            if (label.startsWith('Select example')) {
+                el.setAttribute('aria-label', `Voorbeeldvraag ${i + 1}: ${el.textContent.trim()}`);
+            }
+        });
+        const button = document.getElementById('wegwijzer-paneelknop');
+        if (button && !button.hasAttribute('aria-controls')) {
+            button.setAttribute('aria-controls', 'wegwijzer-paneel');
+            button.setAttribute('aria-expanded', 'false');
+        }
+    };
+    new MutationObserver(tidy).observe(document.body, {childList: true, subtree: true});
+    tidy();
+    const box = document.querySelector('#wegwijzer-vraag textarea');
+    if (box && window.innerWidth >= MOBILE_BELOW_PX) { box.focus({preventScroll: true}); }
+}""".replace("MOBILE_BELOW_PX", str(MOBILE_BELOW_PX))
+# A new question in the chat: show it at the top, with its answer streaming in below it.
+ASKED_JS = """() => {
+    setTimeout(() => {
+        const asked = document.querySelectorAll('#wegwijzer-chat [data-testid="user"]');
+        if (asked.length !== (window.wegwijzerAsked || 0)) {
+            window.wegwijzerAsked = asked.length;
+            if (asked.length && window.wegwijzerShow) { window.wegwijzerShow(asked[asked.length - 1]); }
+        }
+    }, 50);
+    return [];
+}"""
+# The panel button (small screens): open or close the filters and the feedback.
+PANEL_JS = """() => {
+    const panel = document.getElementById('wegwijzer-paneel');
+    const button = document.getElementById('wegwijzer-paneelknop');
+    const open = panel.classList.toggle('wegwijzer-open');
+    button.setAttribute('aria-expanded', String(open));
+    if (open) { panel.scrollIntoView({block: 'nearest'}); }
+    return [];
+}"""
+# Once an answer is complete: announce it in the live region, and scroll the chat (and, when
+# needed, the page) so the start of the answer is in view rather than the end of its sources.
+ANSWERED_JS = """(text) => {
+    const live = document.getElementById('wegwijzer-live');
+    if (live && text) { live.textContent = text; }
+    setTimeout(() => {
+        const answers = document.querySelectorAll('#wegwijzer-chat [data-testid="bot"]');
+        if (answers.length && window.wegwijzerShow) { window.wegwijzerShow(answers[answers.length - 1]); }
+    }, 100);
+    return [];
+}"""
