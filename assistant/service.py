@@ -103,7 +103,7 @@ class Assistant:
         snapshot = IndexSnapshot(
             generation=generation, collection=collection, passages=passages, catalog=catalog,
             search=make_retrieval(collection, self.embeddings, passages, self.reranker,
-                                  sentences=self._sentence_vectors(passages)),
+                                  sentences=self.sentence_vectors(passages)),
             idf=idf,
             answerer=self._answerer or make_answerer(self.settings, passages.vocabulary, idf,
                                                      self.chat_model,
@@ -148,7 +148,7 @@ class Assistant:
                                  f"{min(numbers)} tot en met {max(numbers)}.")
         return Filters(publication=publication, wegwijzer=wegwijzer)
 
-    def _sentence_vectors(self, passages: PassageIndex) -> SentenceVectors:
+    def sentence_vectors(self, passages: PassageIndex) -> SentenceVectors:
         """Each sentence's passage and embedding; only sentences new to the cache are embedded
         (the first load after an index run takes longer)."""
         owners, texts = passage_sentences(passages)

