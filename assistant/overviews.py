@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from indexing.catalog import Catalog
 from indexing.places import Place, format_pages
@@ -152,13 +151,13 @@ class OverviewIndex:
     """The overviews of one index generation, their embeddings, and the passages that list
     the same things (their anchors)."""
 
-    def __init__(self, overviews: Sequence[Overview], embeddings: Embeddings,
-                 passages: PassageIndex) -> None:
+    def __init__(self, overviews: Sequence[Overview],
+                 embed: Callable[[list[str]], np.ndarray], passages: PassageIndex) -> None:
         self.overviews = list(overviews)
         # Each overview is embedded twice: its title with every item, and its title alone. A
         # long list of names (the members of the Denktank) drowns what the list is about.
         texts = [o.text() for o in self.overviews] + [o.title for o in self.overviews]
-        vectors = (np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+        vectors = (np.asarray(embed(texts), dtype=np.float32)
                    if self.overviews else np.zeros((0, 1)))
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
         self.vectors = vectors / np.where(norms == 0, 1.0, norms)

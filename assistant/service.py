@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from indexing.catalog import Catalog
@@ -108,7 +109,7 @@ class Assistant:
             answerer=self._answerer or make_answerer(self.settings, passages.vocabulary, idf,
                                                      self.chat_model,
                                                      continuation_openers(passages.texts)),
-            overviews=OverviewIndex(build_overviews(catalog, passages), self.embeddings,
+            overviews=OverviewIndex(build_overviews(catalog, passages), self.cached_vectors,
                                     passages),
         )
         return snapshot
@@ -152,7 +153,11 @@ class Assistant:
         """Each sentence's passage and embedding; only sentences new to the cache are embedded
         (the first load after an index run takes longer)."""
         owners, texts = passage_sentences(passages)
-        return owners, self.store.sentence_vectors(texts, self.embeddings, self.settings.embedder)
+        return owners, self.cached_vectors(texts)
+
+    def cached_vectors(self, texts: list[str]) -> np.ndarray:
+        """Document embeddings of `texts`, embedded only the first time (see the store)."""
+        return self.store.cached_vectors(texts, self.embeddings, self.settings.embedder)
 
     def prepare(self, question: str, history: list[Turn] | None = None, top_k: int | None = None,
                 publication: str | None = None, wegwijzer: int | None = None,

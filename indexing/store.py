@@ -175,27 +175,30 @@ class IndexStore:
             collection_metadata={"hnsw:space": "cosine"}, create_collection_if_not_exists=False,
         )
 
-    def sentence_vectors(self, sentences: Sequence[str], embeddings: Any, embedder: str,
-                         batch: int = 64) -> np.ndarray:
-        """Embeddings of `sentences`, from a cache collection keyed by each sentence's hash.
+    def cached_vectors(self, texts: Sequence[str], embeddings: Any, embedder: str,
+                       batch: int = 64) -> np.ndarray:
+        """Embeddings of `texts` (as documents), from a cache collection keyed by each text's hash.
 
-        Sentence-level retrieval (assistant.retrievers.SentenceRetriever) needs a vector per
-        sentence. They live beside the generations, not in them: the cache is shared by all
-        generations of one embedder, so a re-index embeds only sentences it has never seen,
-        and the passages' records and counts stay what they were.
+        For what the assistant embeds beyond the passages: every sentence (sentence-level
+        retrieval, assistant.retrievers.SentenceRetriever) and the catalog's lists
+        (assistant.overviews). The cache lives beside the generations, not in them, and is
+        shared by all generations of one embedder: a re-index or restart embeds only texts it
+        has never seen, and the passages' records and counts stay what they were.
         """
         collection = self.client.get_or_create_collection(
-            f"{self.prefix}.zinnen.{re.sub(r'[^A-Za-z0-9_-]+', '-', embedder)}",
+            f"{self.prefix}.cache.{re.sub(r'[^A-Za-z0-9_-]+', '-', embedder)}",
             embedding_function=None, metadata={"hnsw:space": "cosine"})
-        keys = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in sentences]
+        keys = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]
         found: dict[str, np.ndarray] = {}
         unique = sorted(set(keys))
         for start in range(0, len(unique), 500):
             stored = collection.get(ids=unique[start:start + 500], include=["embeddings"])
             for key, vector in zip(stored["ids"], stored["embeddings"]):
                 found[key] = np.asarray(vector, dtype=np.float32)
-        missing = [(key, text) for key, text in dict(zip(keys, sentences)).items()
+        missing = [(key, text) for key, text in dict(zip(keys, texts)).items()
                    if key not in found]
+        if len(missing) > batch:  # the first load after indexing new text: say why it waits
+            log.info("%d zinnen en lijsten worden eenmalig ingebed voor het zoeken …", len(missing))
         for start in range(0, len(missing), batch):
             part = missing[start:start + batch]
             vectors = embeddings.embed_documents([text for _, text in part])

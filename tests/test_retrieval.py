@@ -103,12 +103,12 @@ def test_a_passage_scores_as_its_best_sentence(assistant) -> None:  # noqa: ANN0
     assert abs(sentences.score(question, [index])[index] - best) < 1e-3
 
 
-def test_sentence_vectors_are_embedded_once(assistant, counting_embeddings) -> None:  # noqa: ANN001
+def test_cached_vectors_are_embedded_once(assistant, counting_embeddings) -> None:  # noqa: ANN001
     """A second load finds every sentence in the cache; a new sentence alone is embedded."""
     _, texts = passage_sentences(assistant.passages)
     store = assistant.store
-    again = store.sentence_vectors(texts[:50], counting_embeddings, assistant.settings.embedder)
+    again = store.cached_vectors(texts[:50], counting_embeddings, assistant.settings.embedder)
     assert counting_embeddings.calls == 0 and again.shape[0] == 50
     new = "Deze zin staat nergens in de publicaties van de Denktank."
-    store.sentence_vectors(texts[:3] + [new], counting_embeddings, assistant.settings.embedder)
+    store.cached_vectors(texts[:3] + [new], counting_embeddings, assistant.settings.embedder)
     assert counting_embeddings.texts == [new]
