@@ -25,6 +25,7 @@ log = logging.getLogger("wegwijzer.api")
 MARKER = re.compile(r"(\[\d+\])")
 # The end of a text that may still grow into a marker ('[', '[1', '[12').
 OPEN_MARKER = re.compile(r"\[\d*$")
+SINGLE_NEWLINE = re.compile(r"(?<!\n)\n(?!\n)")
 SOURCES_HEADING = "Bronnen"
 REFUSED_HEADING = "Mogelijk relevante passages"
 UNDERSTOOD_AS = "Vraag begrepen als:"
@@ -44,7 +45,10 @@ def literal_with_markers(text: str) -> str:
         if index and escaped[:1] in ("(", ":"):  # right after a marker: never a link
             escaped = "\\" + escaped
         out.append(escaped)
-    return "".join(out)
+    # A single line break (the lines of a catalog list) stays one: a hard break, since Markdown
+    # would join the lines into one paragraph. A newline run is decided by the character after
+    # it, so streamed pieces still join to the same Markdown.
+    return SINGLE_NEWLINE.sub("\\\n", "".join(out))
 
 
 def notices_markdown(notices: Iterable[str]) -> str:
@@ -78,7 +82,7 @@ def strip_answer_markdown(content: str) -> str:
     for start in (f"\n\n**{SOURCES_HEADING}**\n\n", f"\n\n**{REFUSED_HEADING}**\n\n",
                   f"\n\n_{CHECK} ", f"\n\n_{UNDERSTOOD_AS}_ "):
         content = content.split(start)[0]
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", content).strip()
+    return re.sub(r"\\([!-/:-@\[-`{-~]|\n)", r"\1", content).strip()
 
 
 class MarkdownStream:

@@ -357,3 +357,19 @@ def test_with_a_language_model_the_stream_is_the_checked_answer(built_index: Any
     pieces = [c["choices"][0]["delta"].get("content") for c in chunks]
     assert [p for p in pieces if p] == [content]  # one piece, after the check
     assert chunks[-1]["sources"] == whole["sources"]
+
+
+def test_a_catalog_list_keeps_its_lines_in_markdown() -> None:
+    text = "De 10 wegwijzers van de routekaart [1]:\n- Wegwijzer 1: Laat de feiten spreken [2]\n- Wegwijzer 2: Definieer samen de opgave [3]"
+    answer = Answer(question="q", answer=text, refused=False,
+                    sources=[_source(1), _source(2), _source(3)])
+    content = answer_markdown(answer)
+    body = rendered(content).split("<strong>Bronnen</strong>")[0]
+    assert body.count("<br />") == 2 and "<li>" not in body  # three lines, shown as text
+    assert strip_answer_markdown(content) == text
+    for live in (True, False):
+        stream = MarkdownStream(live=live)
+        pieces = stream.feed(SourcesFound(answer.sources))
+        for start in range(0, len(text), 5):
+            pieces += stream.feed(TextDelta(text[start:start + 5]))
+        assert "".join(pieces + stream.feed(answer)) == content
