@@ -54,6 +54,30 @@ def label_research_refs(text: str, pages: Collection[int]) -> str:
     return RESEARCH_REF.sub(label, text)
 
 
+class ResearchRefStream:
+    """`label_research_refs` for text that arrives in pieces (a terminal printing an answer as
+    it streams): a '(' whose ')' has not arrived yet is held back, so '(p.' and '61)' in two
+    pieces still become '(onderzoeksrapport p. 61)'."""
+
+    def __init__(self, pages: Collection[int]) -> None:
+        self.pages = set(pages)
+        self.held = ""
+
+    def feed(self, piece: str) -> str:
+        """What can be shown now."""
+        text = self.held + piece
+        cut = text.rfind("(")
+        if cut == -1 or ")" in text[cut:]:
+            cut = len(text)
+        self.held = text[cut:]
+        return label_research_refs(text[:cut], self.pages)
+
+    def flush(self) -> str:
+        """The rest, at the end of the answer."""
+        text, self.held = self.held, ""
+        return label_research_refs(text, self.pages)
+
+
 def research_pages_of(sources: Iterable[Source]) -> set[int]:
     """Every research-report page the sources cite (for :func:`label_research_refs`)."""
     return {page for source in sources for page in source.place.research_pages}

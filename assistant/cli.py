@@ -215,29 +215,36 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 def print_answer(answer: Any) -> None:
     """Print a complete answer: notices, text, sources."""
-    from .model import Notice, TextDelta
+    from .model import Notice, SourcesFound, TextDelta
 
-    print_stream([*(Notice(n) for n in answer.notices), TextDelta(answer.answer), answer])
+    print_stream([*(Notice(n) for n in answer.notices), SourcesFound(answer.sources),
+                  TextDelta(answer.answer), answer])
 
 
 def print_stream(events: Any) -> Any:
     """Print an answer while it streams: notices (stderr), the text as it arrives, then the
     sources. Returns the final Answer."""
-    from .citations import format_citation
-    from .model import Answer, Notice, TextDelta, TextReset, final_answer
+    from .citations import ResearchRefStream, format_citation, research_pages_of
+    from .model import Answer, Notice, SourcesFound, TextDelta, TextReset, final_answer
+
+    labels = ResearchRefStream(())  # '(p. 61)' → '(onderzoeksrapport p. 61)', as in the chat
 
     def shown():
+        nonlocal labels
         for event in events:
             if isinstance(event, Notice):
                 console.print(labelled("Let op:", "yellow", event.text))
+            elif isinstance(event, SourcesFound):
+                labels = ResearchRefStream(research_pages_of(event.sources))
             elif isinstance(event, TextDelta):
-                out.print(event.text, end="", soft_wrap=True)
+                out.print(labels.feed(event.text), end="", soft_wrap=True)
                 out.file.flush()
             elif isinstance(event, TextReset):  # the model failed mid-answer: start afresh
-                out.print()
+                out.print(labels.flush())
             yield event
 
     answer: Answer = final_answer(shown())
+    out.print(labels.flush(), end="", soft_wrap=True)
     out.print()
     for sentence in answer.unsupported:
         console.print(labelled("Controleer:", "yellow",

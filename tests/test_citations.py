@@ -1,6 +1,6 @@
 """Citation formatting (pure)."""
 
-from assistant.citations import format_citation, label_research_refs, with_quoted
+from assistant.citations import ResearchRefStream, format_citation, label_research_refs, with_quoted
 from indexing.places import format_pages
 from assistant.model import Source
 
@@ -60,3 +60,25 @@ def test_with_quoted_sets_the_quoted_sentences_by_marker():
     marked = with_quoted(sources, {2: ["Zin één.", "Zin één.", "Zin twee."]})
     assert [s.quoted for s in marked] == [(), ("Zin één.", "Zin twee.")]
     assert sources[1].quoted == ()  # the originals are left alone
+
+
+def test_research_references_are_written_out_while_the_text_streams():
+    text = "'Zo is het.' (p. 61) Zie ook (p.180) en de Jaarbericht-pagina (p. 41) [1]."
+    expected = label_research_refs(text, {61, 180})
+    for size in (1, 2, 3, 5, len(text)):
+        stream = ResearchRefStream({61, 180})
+        shown = "".join(stream.feed(text[i:i + size]) for i in range(0, len(text), size))
+        assert shown + stream.flush() == expected, size
+    unfinished = ResearchRefStream({61})
+    assert unfinished.feed("Een open haakje (p. 6") == "Een open haakje "
+    assert unfinished.flush() == "(p. 6"  # the end of the answer releases what was held
+
+
+def test_ask_in_the_terminal_writes_research_pages_out(capsys):  # noqa: ANN001
+    from assistant.cli import print_answer
+    from assistant.model import Answer
+
+    source = make_source(research_pages=[61])
+    print_answer(Answer(question="q", answer="Zo staat het er. (p. 61) [1]", refused=False,
+                        sources=[source]))
+    assert "Zo staat het er. (onderzoeksrapport p. 61) [1]" in capsys.readouterr().out
