@@ -112,3 +112,11 @@ def test_cached_vectors_are_embedded_once(assistant, counting_embeddings) -> Non
     new = "Deze zin staat nergens in de publicaties van de Denktank."
     store.cached_vectors(texts[:3] + [new], counting_embeddings, assistant.settings.embedder)
     assert counting_embeddings.texts == [new]
+
+
+def test_a_name_in_an_english_question_still_counts(assistant) -> None:  # noqa: ANN001
+    """BM25 weighs by the question's share of corpus words: small for English, not nothing."""
+    question = "What is the Drechtraad, and why is it mentioned in the Denktank's report?"
+    answer = assistant.ask(question)
+    assert "Drechtraad" in answer.sources[0].quote
+    assert answer.notices  # the English line: the sources are Dutch
