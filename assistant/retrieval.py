@@ -19,12 +19,9 @@ from .model import Hit
 from .passages import PassageIndex
 from .reranking import Reranker
 from .retrievers import (
-    DenseRetriever, Filters, LexicalRetriever, Retriever, SentenceRetriever, as_asked,
-    content_words_only,
+    DenseRetriever, Filters, LexicalRetriever, Retriever, SentenceBank, SentenceRetriever,
+    as_asked, content_words_only,
 )
-
-# The sentences' passage positions and their embeddings (see retrievers.passage_sentences).
-SentenceVectors = tuple[list[int], Any]
 
 __all__ = ["Filters", "RetrievalPipeline", "Retrieved", "Weights", "distinct_places_first", "make_retrieval"]
 
@@ -128,6 +125,14 @@ class RetrievalPipeline:
         scores = dense.score(query, set(positions))
         return [scores.get(p, 0.0) for p in positions]
 
+    def sentence_similarity(self, query: str, sentences: Sequence[str]) -> list[float | None]:
+        """The dense similarity of `query` to each passage sentence (None where unknown, and
+        everywhere without a sentence list)."""
+        member = next((m.retriever for m in self.members if m.group == "sentence"), None)
+        if not isinstance(member, SentenceRetriever):
+            return [None] * len(sentences)
+        return member.similarity(query, sentences)
+
     def retrieve(self, query: str, k: int = 5, filters: Filters | None = None) -> "Retrieved":
         """The k best passages, with each list's exact scores over the candidate pool (the
         confidence model reads how far ahead the best passages are in each list)."""
@@ -173,14 +178,14 @@ class RetrievalPipeline:
 
 def make_retrieval(collection: Any, embeddings: Embeddings, passages: PassageIndex,
                    reranker: Reranker | None = None, weights: Weights | None = None,
-                   sentences: SentenceVectors | None = None) -> RetrievalPipeline:
+                   sentences: SentenceBank | None = None) -> RetrievalPipeline:
     """The retrieval pipeline: e5 (two views) + BM25 (+ best sentence, given the sentence
     vectors), fused, distinct places, optional rerank."""
     w = weights or Weights()
     asked = DenseRetriever(collection, embeddings, passages, as_asked)
     members = [Member(asked, "dense", w.dense)]
     if sentences is not None and w.sentences > 0:
-        members.append(Member(SentenceRetriever(passages, asked.vector, *sentences),
+        members.append(Member(SentenceRetriever(passages, asked.vector, sentences),
                               "sentence", w.sentences))
     if w.keyword_view:
         members.append(Member(DenseRetriever(collection, embeddings, passages, content_words_only,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Collection, Protocol
+from typing import Any, Callable, Collection, Protocol, Sequence
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -182,6 +182,20 @@ def passage_sentences(passages: PassageIndex, min_words: int = 4) -> tuple[list[
     return owners, texts
 
 
+@dataclass
+class SentenceBank:
+    """Every sentence of the passages, its passage's position and its e5 embedding."""
+
+    owners: list[int]
+    texts: list[str]
+    vectors: np.ndarray  # one row per sentence, normalised here
+
+    def __post_init__(self) -> None:
+        norms = np.linalg.norm(self.vectors, axis=1, keepdims=True) if len(self.vectors) else 1.0
+        self.vectors = self.vectors / np.where(norms == 0, 1.0, norms)
+        self.row = {text.strip(): row for row, text in enumerate(self.texts)}
+
+
 class SentenceRetriever:
     """A passage scores as its best single sentence (cosine similarity of e5 embeddings).
 
@@ -193,13 +207,20 @@ class SentenceRetriever:
     name = "e5-zinnen"
 
     def __init__(self, passages: PassageIndex, query_vector: Callable[[str], np.ndarray],
-                 owners: list[int], vectors: np.ndarray) -> None:
+                 bank: SentenceBank) -> None:
         self.passages = passages
         self.query_vector = query_vector  # normalised; shared with the passage list's cache
-        self.owners = np.asarray(owners, dtype=np.int64)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
-        self.vectors = vectors / np.where(norms == 0, 1.0, norms)
+        self.bank = bank
+        self.owners = np.asarray(bank.owners, dtype=np.int64)
+        self.vectors = bank.vectors
         self._last = LastResult()
+
+    def similarity(self, query: str, sentences: Sequence[str]) -> list[float | None]:
+        """The cosine similarity of `query` to each sentence of the passages (None for a
+        sentence the bank does not hold, such as a list line)."""
+        vector = self.query_vector(query)
+        rows = [self.bank.row.get(sentence.strip()) for sentence in sentences]
+        return [None if row is None else float(self.vectors[row] @ vector) for row in rows]
 
     def _scores(self, query: str) -> np.ndarray:
         return self._last.get(query, lambda: self._best_sentences(query))

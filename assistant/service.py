@@ -33,8 +33,8 @@ from .model import (
 )
 from .reranking import Reranker, make_reranker
 from .passages import PassageIndex
-from .retrieval import Filters, RetrievalPipeline, Retrieved, SentenceVectors, make_retrieval
-from .retrievers import passage_sentences
+from .retrieval import Filters, RetrievalPipeline, Retrieved, make_retrieval
+from .retrievers import SentenceBank, passage_sentences
 
 REFUSAL = (
     "Dat staat er niet in: de publicaties van de VNG Denktank geven geen antwoord op deze vraag."
@@ -101,14 +101,15 @@ class Assistant:
         # sentence vectors to the embedder's shared cache).
         self.store.check_embeddings(generation, collection, getattr(self.embeddings, "spec", None),
                                     len(vector[0]))
+        search = make_retrieval(collection, self.embeddings, passages, self.reranker,
+                                sentences=self.sentence_vectors(passages))
         snapshot = IndexSnapshot(
             generation=generation, collection=collection, passages=passages, catalog=catalog,
-            search=make_retrieval(collection, self.embeddings, passages, self.reranker,
-                                  sentences=self.sentence_vectors(passages)),
-            idf=idf,
+            search=search, idf=idf,
             answerer=self._answerer or make_answerer(self.settings, passages.vocabulary, idf,
                                                      self.chat_model,
-                                                     continuation_openers(passages.texts)),
+                                                     continuation_openers(passages.texts),
+                                                     search.sentence_similarity),
             overviews=OverviewIndex(build_overviews(catalog, passages), self.cached_vectors,
                                     passages),
         )
@@ -149,11 +150,11 @@ class Assistant:
                                  f"{min(numbers)} tot en met {max(numbers)}.")
         return Filters(publication=publication, wegwijzer=wegwijzer)
 
-    def sentence_vectors(self, passages: PassageIndex) -> SentenceVectors:
-        """Each sentence's passage and embedding; only sentences new to the cache are embedded
-        (the first load after an index run takes longer)."""
+    def sentence_vectors(self, passages: PassageIndex) -> SentenceBank:
+        """Each sentence with its passage and embedding; only sentences new to the cache are
+        embedded (the first load after an index run takes longer)."""
         owners, texts = passage_sentences(passages)
-        return owners, self.cached_vectors(texts)
+        return SentenceBank(owners, texts, self.cached_vectors(texts))
 
     def cached_vectors(self, texts: list[str]) -> np.ndarray:
         """Document embeddings of `texts`, embedded only the first time (see the store)."""

@@ -115,3 +115,26 @@ def test_a_story_is_quoted_in_its_author_s_name(assistant) -> None:  # noqa: ANN
     assert first.place.story_author == "Jack Mikkers"
     assert answer.answer.startswith("Jack Mikkers vertelt: ")
     assert answer.answer.count("Jack Mikkers vertelt") == 1  # once per run of its sentences
+
+
+def test_a_sentence_saying_the_question_in_other_words_is_chosen_by_its_meaning() -> None:
+    """With a sentence similarity, a sentence that shares no word with the question can win
+    over one that repeats the question's words without answering it."""
+    echo = "De vraag hoe gemeenten regionaal samenwerken komt in dit jaarbericht vaak terug."
+    answer = "Bestuurders bouwen eerst vertrouwen op en spreken pas daarna over geld en taken."
+    source = Source(marker=1, chunk_id="c1", place=Place(publication_id="p"),
+                    quote=f"{echo} {answer}", score=0.9)
+    vocabulary = Vocabulary([source.quote])
+    question = "Hoe werken gemeenten regionaal goed samen?"
+
+    def meaning(_question: str, sentences: list[str]) -> list[float | None]:
+        return [0.9 if sentence == answer else 0.7 for sentence in sentences]
+
+    by_words = ExtractiveAnswerer(vocabulary, min_sentences=1, max_sentences=1)
+    assert by_words.answer(question, [source]).answer.startswith("De vraag hoe")
+    by_meaning = ExtractiveAnswerer(vocabulary, min_sentences=1, max_sentences=1,
+                                    similarity=meaning, meaning_weight=0.8)
+    assert by_meaning.answer(question, [source]).answer.startswith("Bestuurders bouwen")
+    unknown = ExtractiveAnswerer(vocabulary, min_sentences=1, max_sentences=1,
+                                 similarity=lambda q, s: [None] * len(s), meaning_weight=0.8)
+    assert unknown.answer(question, [source]).answer.startswith("De vraag hoe")
