@@ -49,6 +49,8 @@ FEATURES = (
     "missing_number",       # a number in the question that the top passages do not contain
     "other_language",       # 1 when the question is not in the corpus's language (dense
                             # similarity across languages runs lower for the same match)
+    "scope",                # the question's embedding on the direction that best separates
+                            # answerable from out-of-scope questions (see `scope_direction`)
 )
 LEVELS = ("hoog", "onzeker", "geen")
 # Below this share of corpus words a question is taken to be in another language than the
@@ -83,6 +85,25 @@ def proper_names(question: str) -> list[str]:
     return names
 
 
+def scope_direction(vectors: np.ndarray, answerable: np.ndarray,
+                    shrinkage: float) -> np.ndarray:
+    """The direction in embedding space from out-of-scope to answerable questions (pure).
+
+    Shrinkage linear discriminant: the difference of the two class means, whitened by their
+    pooled covariance with `shrinkage` × its mean variance added to the diagonal (with few
+    questions per class the raw covariance cannot be inverted). The retrieval signals ask
+    whether a passage matches; this one asks what kind of question it is — an amount, a
+    procedure, today's figures, another municipal topic — which the embedding carries
+    whatever the words. Fitted by `evals.calibration` on labelled suites, never by hand.
+    """
+    inside, outside = vectors[answerable == 1], vectors[answerable == 0]
+    mean_in, mean_out = inside.mean(axis=0), outside.mean(axis=0)
+    centred = np.vstack([inside - mean_in, outside - mean_out])
+    covariance = centred.T @ centred / len(centred)
+    covariance += shrinkage * np.trace(covariance) / len(covariance) * np.eye(len(covariance))
+    return np.linalg.solve(covariance, mean_in - mean_out)
+
+
 def _question_terms(question: str, passages: "PassageIndex") -> list[str]:
     return list(dict.fromkeys(passages.vocabulary.terms(question)))
 
@@ -99,6 +120,7 @@ def signals(question: str, retrieved: "Retrieved", passages: "PassageIndex",
     """The retrieval signals of one question (see FEATURES)."""
     hits = retrieved.hits
     values = dict.fromkeys(FEATURES, 0.0)
+    values["scope"] = math.nan  # read from the question's vector by the model (`scope`)
     if not hits:
         return values
     values["language_share"] = language_share(question, passages.word_forms)
@@ -152,6 +174,17 @@ class ConfidenceModel:
     refuse_below: float  # probability under which the answer is "geen" (refuse)
     sure_from: float  # probability from which the answer is "hoog"
     fitted_on: str = ""
+    # The scope direction (see `scope_direction`) and the embedder whose vectors it reads.
+    direction: tuple[float, ...] = ()
+    embedder: str = ""
+
+    def scope(self, vector: np.ndarray | None, embedder: str) -> float:
+        """The question vector on the scope direction; NaN (no evidence) without a direction
+        or for another embedder's vectors, whose space the direction does not describe."""
+        if vector is None or not self.direction or embedder != self.embedder \
+                or len(vector) != len(self.direction):
+            return math.nan
+        return float(np.dot(np.asarray(self.direction, dtype=np.float64), vector))
 
     def probability(self, values: Mapping[str, float]) -> float:
         """Estimated probability that the publications answer the question."""
@@ -179,7 +212,8 @@ class ConfidenceModel:
         return {"features": list(FEATURES), "means": list(self.means), "scales": list(self.scales),
                 "weights": list(self.weights), "bias": self.bias,
                 "refuse_below": self.refuse_below, "sure_from": self.sure_from,
-                "fitted_on": self.fitted_on}
+                "fitted_on": self.fitted_on, "embedder": self.embedder,
+                "direction": list(self.direction)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> "ConfidenceModel":
@@ -189,7 +223,9 @@ class ConfidenceModel:
         return cls(tuple(data["means"]), tuple(data["scales"]),  # type: ignore[arg-type]
                    tuple(data["weights"]), float(data["bias"]),  # type: ignore[arg-type]
                    float(data["refuse_below"]), float(data["sure_from"]),  # type: ignore[arg-type]
-                   str(data.get("fitted_on", "")))
+                   str(data.get("fitted_on", "")),
+                   tuple(data.get("direction", ())),  # type: ignore[arg-type]
+                   str(data.get("embedder", "")))
 
     @classmethod
     def neutral(cls) -> "ConfidenceModel":

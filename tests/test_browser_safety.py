@@ -115,7 +115,7 @@ def test_corpus_markup_is_shown_as_text_and_fetches_nothing(
             page.goto(hostile_chat.url)
             chat = page.locator("#wegwijzer-chat")
             for number, question in enumerate(QUESTIONS, start=1):
-                box = page.get_by_label("Uw vraag")
+                box = page.get_by_role("textbox", name="Uw vraag")
                 box.fill(question)
                 box.press("Enter")
                 expect(chat.locator("[data-testid='bot']")).to_have_count(number)

