@@ -123,7 +123,7 @@ def signals(question: str, retrieved: "Retrieved", passages: "PassageIndex",
     values["scope"] = math.nan  # read from the question's vector by the model (`scope`)
     if not hits:
         return values
-    values["language_share"] = language_share(question, passages.word_forms)
+    values["language_share"] = retrieved.language_share  # measured once, by the retrieval
     pool = np.fromiter(retrieved.dense.values(), dtype=np.float32) if retrieved.dense else None
     values["dense_top"] = max(h.dense for h in hits)
     if pool is not None and pool.size:

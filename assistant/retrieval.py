@@ -92,11 +92,13 @@ def distinct_places_first(hits: Sequence[Hit]) -> list[Hit]:
 
 @dataclass
 class Retrieved:
-    """The k best hits, and the dense and lexical scores of every candidate (position → score)."""
+    """The k best hits, the dense and lexical scores of every candidate (position → score),
+    and the share of the question's words the corpus uses (its language, see confidence)."""
 
     hits: list[Hit]
     dense: dict[int, float]
     lexical: dict[int, float]
+    language_share: float = 1.0
 
 
 class RetrievalPipeline:
@@ -173,7 +175,7 @@ class RetrievalPipeline:
         hits = hits[:1] + [h for h in hits[1:] if h.score >= self.fusion.floor]
         for step in self.steps:
             hits = step.apply(query, hits, k)
-        return Retrieved(hits[:k], dense=dense, lexical=lexical)
+        return Retrieved(hits[:k], dense=dense, lexical=lexical, language_share=share)
 
 
 def make_retrieval(collection: Any, embeddings: Embeddings, passages: PassageIndex,
