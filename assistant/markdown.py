@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import Iterable
 
-from .chat.rendering import markdown_literal
+from .chat.rendering import hard_line_breaks, markdown_literal
 from .citations import format_citation
 from .model import Answer, AnswerEvent, Notice, TextDelta, TextReset
 
@@ -25,7 +25,6 @@ log = logging.getLogger("wegwijzer.api")
 MARKER = re.compile(r"(\[\d+\])")
 # The end of a text that may still grow into a marker ('[', '[1', '[12').
 OPEN_MARKER = re.compile(r"\[\d*$")
-SINGLE_NEWLINE = re.compile(r"(?<!\n)\n(?!\n)")
 SOURCES_HEADING = "Bronnen"
 REFUSED_HEADING = "Mogelijk relevante passages"
 UNDERSTOOD_AS = "Vraag begrepen als:"
@@ -45,10 +44,7 @@ def literal_with_markers(text: str) -> str:
         if index and escaped[:1] in ("(", ":"):  # right after a marker: never a link
             escaped = "\\" + escaped
         out.append(escaped)
-    # A single line break (the lines of a catalog list) stays one: a hard break, since Markdown
-    # would join the lines into one paragraph. A newline run is decided by the character after
-    # it, so streamed pieces still join to the same Markdown.
-    return SINGLE_NEWLINE.sub("\\\n", "".join(out))
+    return hard_line_breaks("".join(out))
 
 
 def notices_markdown(notices: Iterable[str]) -> str:

@@ -21,6 +21,7 @@ import pytest
 from chat_support import REPO_ROOT, chat_server, free_port, start_server  # noqa: F401  (fixture)
 from gradio_client import Client
 from gradio_client.exceptions import AppError, AuthenticationError
+from markdown_it import MarkdownIt
 from indexing_support import JAARBERICHT, PERSPECTIEF, STORIES, WEGWIJZERS, drop_publications
 
 from assistant.chat.layout import _assistant_index, build_app
@@ -429,6 +430,14 @@ def test_markdown_export_holds_questions_answers_and_quotes() -> None:
     assert "  > Ken de spelers in de regio.\n  > Wie zit waar \\<aan tafel\\>?" in text
     assert "## Vraag 3\n\nWat?\n\n### Antwoord\n\nDe vraag is leeg." in text
     assert conversation_markdown([]).count("Nog geen vragen gesteld") == 1
+
+
+def test_markdown_export_keeps_the_lines_of_a_catalog_list() -> None:
+    listing = "De 10 wegwijzers [1]:\n- Wegwijzer 1: Laat de feiten spreken [1]\n- Wegwijzer 2 [1]"
+    text = conversation_markdown([{**_record(), "answer": listing}])
+    html = MarkdownIt("commonmark").render(text)
+    answer = html.split("<h3>Antwoord</h3>")[1].split("<h3>")[0]
+    assert answer.count("<br />") == 2 and "<li>" not in answer  # three lines, shown as text
 
 
 def test_a_finished_answer_is_announced_as_text_with_its_sources_counted() -> None:

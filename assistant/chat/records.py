@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from ..citations import format_citation, label_research_refs
 from ..model import Answer, Source, Turn
-from .rendering import answer_text, markdown_literal
+from .rendering import answer_text, hard_line_breaks, markdown_literal
 from .texts import TITLE
 
 
@@ -76,7 +76,8 @@ def conversation_markdown(records: Sequence[dict[str, Any]], now: datetime | Non
                   "### Antwoord", ""]
         lines += [f"_Let op: {markdown_literal(notice)}_" for notice in record.get("notices") or []]
         sources = [Source.from_json(data) for data in record.get("sources") or []]
-        lines += [markdown_literal(answer_text(record["answer"], sources)), ""]
+        # A catalog list keeps its lines (as in the API's Markdown).
+        lines += [hard_line_breaks(markdown_literal(answer_text(record["answer"], sources))), ""]
         if sources:
             lines += ["### " + ("Mogelijk relevante passages" if record.get("refused") else "Bronnen"), ""]
             for source in sources:

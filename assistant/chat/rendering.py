@@ -216,6 +216,16 @@ _BULLET_START = re.compile(r"(?m)^(\s*)([-+=])")
 _NUMBER_START = re.compile(r"(?m)^(\s*\d+)([.)])")
 
 
+_SINGLE_NEWLINE = re.compile(r"(?<!\n)\n(?!\n)")
+
+
+def hard_line_breaks(markdown: str) -> str:
+    """A single line break (the lines of a catalog list) kept as one: a hard break, since
+    Markdown would join the lines into one paragraph. A newline run is decided by the character
+    after it, so streamed pieces join to the same Markdown."""
+    return _SINGLE_NEWLINE.sub("\\\n", markdown)
+
+
 def markdown_literal(text: str) -> str:
     """Text for a Markdown file that any viewer shows as text: no images, links or HTML."""
     escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
