@@ -128,3 +128,25 @@ def test_a_question_of_another_kind_is_refused_even_on_a_known_topic(assistant) 
     assert not math.isnan(values["scope"])
     asked, values, _ = assistant.prepare("Wat bedoelt de Denktank met weefsel in een regio?")
     assert asked.confidence == "hoog" and values["scope"] > 0
+
+
+def test_the_shipped_model_is_what_the_calibration_fits_on_this_corpus(assistant) -> None:  # noqa: ANN001
+    """A signal changed without a refit would leave confidence.json describing other numbers:
+    refitting on dev + core over the test index must give the shipped model back (tolerances
+    for the float jitter between index builds)."""
+    from evals.calibration import FIT_SUITES, collect
+    from evals.suites import load_suites
+
+    shipped = ConfidenceModel.load()
+    ids = list(assistant.catalog.publication_titles)
+    questions = [q for suite in load_suites(FIT_SUITES, ids) for q in suite.questions]
+    neutral, assistant.confidence = assistant.confidence, ConfidenceModel.neutral()
+    try:
+        samples = collect(assistant, questions)
+    finally:
+        assistant.confidence = neutral
+    refit, _ = calibrate(samples, embedder=assistant.settings.embedder)
+    assert np.allclose(refit.weights, shipped.weights, atol=0.05)
+    assert np.allclose(refit.direction, shipped.direction, rtol=0.01, atol=0.05)
+    assert abs(refit.refuse_below - shipped.refuse_below) < 0.02
+    assert abs(refit.sure_from - shipped.sure_from) < 0.02
