@@ -225,8 +225,9 @@ def calibrate(samples: Sequence[Sample], max_false_refusal: float = MAX_FALSE_RE
               l2_grid: Sequence[float] = (0.1, 0.3, 1, 3, 10, 30),
               shrinkage_grid: Sequence[float] = (1, 3, 10), embedder: str = ""
               ) -> tuple[ConfidenceModel, dict[str, Any]]:
-    """Choose shrinkage and L2 by out-of-fold log loss, the cut-offs on out-of-fold
-    probabilities, then fit on all samples. Without question vectors the scope signal is
+    """Choose shrinkage and L2 by log loss where one suite predicts the other (out-of-fold
+    when there is one suite), the cut-offs on out-of-fold probabilities, then fit on all
+    samples. Without question vectors the scope signal is
     left out (NaN: the model reads it as no evidence)."""
     x, y = matrix(samples)
     v = vectors(samples) if all(s.vector is not None for s in samples) else None
