@@ -243,9 +243,11 @@ class ExtractiveAnswerer(StreamingAnswerer):
         for number, (candidate, run) in enumerate(zip(chosen, runs)):
             marker = new_marker[candidate.marker]
             text = " ".join(run)
-            # A story is someone's own account: the first sentence from it names the author.
+            # A story is someone's own account: the first of a run of its author's sentences
+            # names the author (two passages of one story are one run).
             author = by_marker[marker].place.story_author
-            if author and (not number or chosen[number - 1].marker != candidate.marker):
+            before = by_marker[new_marker[chosen[number - 1].marker]] if number else None
+            if author and (before is None or before.place.story_author != author):
                 text = f"{author} vertelt: {text}"
             pieces.append(f"{' ' if number else ''}{text} [{marker}]")
             yield TextDelta(pieces[-1])

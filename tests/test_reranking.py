@@ -12,7 +12,7 @@ import pytest
 from assistant.cli import main
 from assistant.model import Hit
 from assistant.reranking import CrossEncoderReranker, make_reranker
-from assistant.retrieval import distinct_places_first, make_retrieval
+from assistant.retrieval import Weights, distinct_places_first, make_retrieval
 from assistant.service import Assistant
 from common.errors import WegwijzerError
 from common.settings import Settings
@@ -65,7 +65,11 @@ def test_the_reranker_sees_the_hybrid_candidates_and_decides_the_order(built_ind
     plain = Assistant(built_index.settings, embeddings=built_index.embeddings)
     reverse = ReverseReranker()
     reranked = Assistant(built_index.settings, embeddings=built_index.embeddings, reranker=reverse)
-    candidates = [h.chunk_id for h in plain.search.search(QUESTION, k=8)]
+    # A reranker starts from the hybrid search with distinct places (not diversity by section).
+    hybrid = make_retrieval(plain.snapshot.collection, built_index.embeddings, plain.passages,
+                            weights=Weights(diversity=0),
+                            sentences=plain.sentence_vectors(plain.passages))
+    candidates = [h.chunk_id for h in hybrid.search(QUESTION, k=8)]
     answer = reranked.ask(QUESTION)
     assert reverse.seen == [candidates]
     assert len(answer.sources) == 5
@@ -85,6 +89,7 @@ def test_a_cross_encoder_orders_the_sources_by_its_scores(built_index) -> None:
     reranker = CrossEncoderReranker(model, depth=10)
     assistant = Assistant(built_index.settings, embeddings=built_index.embeddings, reranker=reranker)
     hybrid = make_retrieval(assistant.snapshot.collection, built_index.embeddings, assistant.passages,
+                            weights=Weights(diversity=0),
                             sentences=assistant.sentence_vectors(assistant.passages))
     candidates = hybrid.search(QUESTION, k=10)  # the same search without the reranker
     pairs = [(QUESTION, f"{h.header}\n{h.text}") for h in candidates]

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from assistant.fusion import Ranked, ZScoreFusion
-from assistant.retrieval import Filters, Weights, make_retrieval
+from assistant.model import Hit
+from assistant.retrieval import Diversify, Filters, Weights, make_retrieval
 from assistant.retrievers import Candidates, passage_sentences
+from indexing.places import Place
 
 
 def _ranked(weight: float, own: dict[int, float], exact: dict[int, float] | None = None,
@@ -37,6 +39,22 @@ def test_zscore_fusion_weights_decide_between_the_lists() -> None:
     assert max(dense_only, key=dense_only.get) == 0
     assert max(lexical_only, key=lexical_only.get) == 1
     assert fusion.fuse([_ranked(0.35, {}), _ranked(0.65, {})]) == {}
+
+
+def _hit(name: str, section: str, score: float) -> Hit:
+    return Hit(chunk_id=name, text="", header="", score=score,
+               place=Place(publication_id="p", section=section))
+
+
+def test_a_close_runner_up_from_another_section_moves_up() -> None:
+    """Diversity by section: a second passage of a shown section yields to a close runner-up
+    from elsewhere, but not to one far behind."""
+    close = [_hit("a1", "A", 0.95), _hit("a2", "A", 0.90), _hit("b1", "B", 0.88)]
+    assert [h.chunk_id for h in Diversify(0.5).apply("q", close, 3)] == ["a1", "b1", "a2"]
+    far = [_hit("a1", "A", 0.95), _hit("a2", "A", 0.90), _hit("b1", "B", 0.60)]
+    assert [h.chunk_id for h in Diversify(0.5).apply("q", far, 3)] == ["a1", "a2", "b1"]
+    # Beyond the depth nothing moves.
+    assert [h.chunk_id for h in Diversify(0.5, depth=2).apply("q", close, 3)] == ["a1", "a2", "b1"]
 
 
 def test_the_dense_score_averages_the_query_views() -> None:
