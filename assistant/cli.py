@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_eval = sub.add_parser("eval", help="meet de antwoordkwaliteit met een vragensuite")
     p_eval.add_argument("--suite", action="append", metavar="BESTAND",
-                        help="suite (JSONL-bestand of naam: core, dev, smoke, vers); herhaalbaar; standaard core")
+                        help="suite (JSONL-bestand of naam: blind, core, dev, smoke, vers); herhaalbaar; standaard core")
     p_eval.add_argument("--out", metavar="MAP",
                         help="map voor report.json, report.md en report.html (standaard "
                              "eval-out/<datum-tijd>); bij --from-feedback: MAP/draft.jsonl")

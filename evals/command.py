@@ -60,7 +60,7 @@ def default_out_dir(now: datetime | None = None) -> Path:
 class EvalOptions:
     """What one `wegwijzer eval` run does.
 
-    suites: suite names (core, dev, smoke, vers) or JSONL paths; empty means the default suite.
+    suites: suite names (blind, core, dev, smoke, vers) or JSONL paths; empty means the default suite.
     out: the folder for report.json, report.md and report.html (default eval-out/<timestamp>);
         with from_feedback the folder for draft.jsonl (default: the drafts go to stdout).
     compare: a previous report.json, or the run folder holding one.
