@@ -44,7 +44,7 @@ def test_bundled_suites_load_with_the_manifest_ids() -> None:
     ids = [p.id for p in load_manifest(CORPUS_DIR / "publications.toml")]
     suites = load_suites(["core", "dev", "smoke", "vers", "blind"], ids)
     assert [(s.name, len(s.questions)) for s in suites] == [
-        ("core", 95), ("dev", 84), ("smoke", 12), ("vers", 15), ("blind", 102)]
+        ("core", 95), ("dev", 124), ("smoke", 12), ("vers", 15), ("blind", 102)]
     assert sum(1 for q in suites[-1].questions if q.follows) == 10
     first = suites[0].questions[0]
     assert isinstance(first, SuiteQuestion) and first.id == "core-001" and first.line == 1
