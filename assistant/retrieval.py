@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, Sequence
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from .confidence import FOREIGN_BELOW, language_share
@@ -159,6 +160,18 @@ class RetrievalPipeline:
     def query_vector(self, query: str) -> Any:
         """The normalised dense vector of `query` as asked (cached by the retriever)."""
         return next(m.retriever for m in self.members if m.group == "dense").vector(query)
+
+    def scope_vector(self, query: str) -> Any:
+        """The question as the confidence model's scope signal reads it: the vector of each
+        dense view, concatenated (a view that does not apply repeats the question as asked).
+        Retrieval embedded them already (cached), so this costs nothing after a search."""
+        asked = self.query_vector(query)
+        parts = []
+        for member in self.members:
+            if member.group == "dense" and isinstance(member.retriever, DenseRetriever):
+                text = member.retriever.view(query)
+                parts.append(asked if text is None else member.retriever.vector(text))
+        return np.concatenate(parts) if parts else asked
 
     def similarity(self, query: str, hits: Sequence[Hit]) -> list[float]:
         """The dense similarity of `query` (as asked) to each hit, whatever query found it."""

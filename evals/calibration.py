@@ -54,7 +54,7 @@ def collect(assistant: Any, questions: Sequence[Any]) -> list[Sample]:
         earlier = by_id.get(question.follows) if getattr(question, "follows", None) else None
         history = [Turn(earlier.question)] if earlier else None
         answer, values, _ = assistant.prepare(question.question, history)
-        vector = assistant.search.query_vector(answer.resolved_question or answer.question)
+        vector = assistant.search.scope_vector(answer.resolved_question or answer.question)
         samples.append(Sample(question.id, question.answerable, values, np.array(vector),
                               getattr(question, "suite", "")))
     return samples

@@ -79,6 +79,23 @@ def test_members_of_a_group_share_its_weight(assistant) -> None:
     assert [m.group for m in single.members] == ["dense", "lexical"]
 
 
+def test_the_scope_vector_holds_both_views_of_the_question(assistant) -> None:
+    """The confidence model's scope signal reads the question as asked and its content words;
+    where the content-word view does not apply, the question as asked stands in for it."""
+    search = assistant.search
+    wordy = "Ik ben net wethouder. Waar vind ik cijfers over de arbeidsmarkt in mijn regio?"
+    vector = search.scope_vector(wordy)
+    asked = search.query_vector(wordy)
+    keywords = np.asarray(assistant.embeddings.embed_query(
+        "net wethouder waar vind cijfers arbeidsmarkt regio"), dtype=np.float32)
+    assert vector.shape == (2 * len(asked),)
+    assert np.allclose(vector[:len(asked)], asked)
+    assert np.allclose(vector[len(asked):], keywords / np.linalg.norm(keywords), atol=1e-5)
+    assert not np.allclose(vector[:len(asked)], vector[len(asked):], atol=1e-3)
+    bare = search.scope_vector("arbeidsmarkt regio")
+    assert np.allclose(bare[:len(asked)], bare[len(asked):])
+
+
 def test_every_hit_carries_its_exact_cosine_similarity(assistant) -> None:
     """Lexical candidates outside Chroma's nearest list get their true similarity, not a guess."""
     search = assistant.search
