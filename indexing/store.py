@@ -18,12 +18,14 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Sequence
+from pathlib import Path
+from typing import Any, Callable, Sequence
 from urllib.parse import urlparse
 
 import numpy as np
 
 from common.errors import EmbedderMismatchError, IndexMissingError, StoreError
+from .embeddings import LatentTerms
 from .locking import Owner, process_alive
 from common.settings import Settings
 
@@ -43,6 +45,42 @@ class Generation:
     built_at: str = ""
     chunks: int = 0
     previous: str = ""  # the generation before it, kept for processes still reading it
+
+
+def _safe_name(embedder: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", embedder)
+
+
+def _read_latent_cache(path: Path) -> dict[str, LatentTerms]:
+    """The cached latent terms by text hash (empty when there is no readable cache file)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            keys, offsets = data["keys"], data["offsets"]
+            indices, values = data["indices"], data["values"]
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, KeyError) as exc:  # a damaged cache is rebuilt, not fatal
+        log.warning("Cachebestand %s is onleesbaar (%s); het wordt opnieuw opgebouwd.", path, exc)
+        return {}
+    return {str(key): LatentTerms(indices[start:end], values[start:end])
+            for key, start, end in zip(keys, offsets[:-1], offsets[1:])}
+
+
+def _write_latent_cache(path: Path, entries: dict[str, LatentTerms]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    items = sorted(entries.items())
+    lengths = [len(terms.indices) for _, terms in items]
+    temporary = path.with_name(f".{path.stem}-{uuid.uuid4().hex}.npz")
+    try:
+        indices = [t.indices for _, t in items] or [np.zeros(0)]
+        values = [t.values for _, t in items] or [np.zeros(0)]
+        np.savez(temporary, keys=np.asarray([key for key, _ in items], dtype="U64"),
+                 offsets=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+                 indices=np.concatenate(indices).astype(np.int32),
+                 values=np.concatenate(values).astype(np.float32))
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def make_client(settings: Settings) -> Any:
@@ -186,7 +224,7 @@ class IndexStore:
         has never seen, and the passages' records and counts stay what they were.
         """
         collection = self.client.get_or_create_collection(
-            f"{self.prefix}.cache.{re.sub(r'[^A-Za-z0-9_-]+', '-', embedder)}",
+            f"{self.prefix}.cache.{_safe_name(embedder)}",
             embedding_function=None, metadata={"hnsw:space": "cosine"})
         keys = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]
         found: dict[str, np.ndarray] = {}
@@ -207,6 +245,31 @@ class IndexStore:
         if not keys:
             return np.zeros((0, 1), dtype=np.float32)
         return np.stack([found[key] for key in keys])
+
+    def cached_latent_terms(self, texts: Sequence[str], encoder: Any, embedder: str,
+                            notify: Callable[[str], None] | None = None) -> list[LatentTerms]:
+        """Sparse latent-term vectors of `texts`, from a file cache keyed by each text's hash.
+
+        Like `cached_vectors`, shared by all generations of one embedder and computed only for
+        texts never seen. A file in the data dir, not Chroma: Chroma's local store takes no
+        sparse vectors. Written whole to a temporary file and renamed, so a reader never sees
+        half a file; two writers at once can only lose each other's new entries (recomputed).
+        """
+        path = self.settings.data_dir / "cache" / f"latent-{_safe_name(embedder)}.npz"
+        known = _read_latent_cache(path)
+        keys = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]
+        missing = [(key, text) for key, text in dict(zip(keys, texts)).items() if key not in known]
+        if missing:
+            message = (f"Latente termen berekenen voor {len(missing)} nieuwe passage(s) "
+                       f"(zo'n 0,2 s per passage) …")
+            if notify:
+                notify(message)
+            elif len(missing) > 64:  # a start that must fill the cache: say why it waits
+                log.info(message)
+            known.update(zip((key for key, _ in missing),
+                             encoder.latent_terms([text for _, text in missing])))
+            _write_latent_cache(path, known)
+        return [known[key] for key in keys]
 
     def record_manager(self, generation: Generation) -> Any:
         """LangChain's SQL record manager for a generation (one SQLite file each)."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
+from indexing.embeddings import LatentTerms, latent_term_encoder
 from indexing.pipeline import Indexer
 from common.settings import Settings
 
@@ -149,6 +150,7 @@ class CountingEmbeddings(Embeddings):
         self.inner = inner
         self.calls = 0
         self.texts: list[str] = []
+        self.latent_texts: list[str] = []
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         self.calls += 1
@@ -157,6 +159,14 @@ class CountingEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.inner.embed_query(text)
+
+    @property
+    def has_latent_terms(self) -> bool:
+        return latent_term_encoder(self.inner) is not None
+
+    def latent_terms(self, texts: list[str]) -> list[LatentTerms]:
+        self.latent_texts.extend(texts)  # counted apart: embedding counts stay what they were
+        return self.inner.latent_terms(texts)
 
 
 class EmbedderBroke(RuntimeError):

@@ -82,6 +82,9 @@ def test_edited_publication_reembeds_only_its_passages(
     current = _passages_by_text(index_copy)
     assert {current[text]["publication_id"] for text in embedded} == {TUSSENBERICHT}
     assert any(APPENDED in text for text in embedded)
+    # The run also gave the new passages, and only those, their latent terms (cached for
+    # retrieval, so the next start does not wait for them).
+    assert sorted(counting_embeddings.latent_texts) == sorted(embedded)
     # Everything else was skipped, and also most of the tussenbericht itself.
     tussen = sum(1 for meta in current.values() if meta["publication_id"] == TUSSENBERICHT)
     assert report.added < tussen

