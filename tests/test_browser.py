@@ -141,6 +141,8 @@ def test_councillor_asks_reads_sources_votes_with_the_keyboard(
         browser: Any, chat_server: Any, screen: str) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=30_000)  # like the page: an answer may take over 5 s when busy
+
     width, height, picture = SCREENS[screen]
     phone = width < 800
     outside: list[str] = []
@@ -309,6 +311,8 @@ def test_councillor_asks_reads_sources_votes_with_the_keyboard(
 def test_eval_report_filter_shows_only_the_aandachtspunten(browser: Any, tmp_path: Path) -> None:
     """The eval report's "Toon alleen aandachtspunten" works in a browser without any script."""
     from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)  # like the page: an answer may take over 5 s when busy
     from test_evals_report import report_with_a_problem
 
     from evals.html_report import render_html

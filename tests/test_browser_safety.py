@@ -103,6 +103,10 @@ def test_corpus_markup_is_shown_as_text_and_fetches_nothing(
         pytest.fail(f"Chromium ontbreekt ({CHROMIUM}). Installeer het met `make browser`.")
     from playwright.sync_api import expect, sync_playwright
 
+    # Assertions keep their own 5 s default, not the page's: on a busy machine one answer in
+    # the chat can take longer, and speed is not what this tests.
+    expect.set_options(timeout=30_000)
+
     port, seen = tracker
     origin = hostile_chat.url.rstrip("/")
     requests: list[str] = []
@@ -118,11 +122,9 @@ def test_corpus_markup_is_shown_as_text_and_fetches_nothing(
                 box = page.get_by_role("textbox", name="Uw vraag")
                 box.fill(question)
                 box.press("Enter")
-                # Assertions keep their own 5 s default (not the page's): on a busy machine
-                # one answer in the chat can take longer, and speed is not what this tests.
-                expect(chat.locator("[data-testid='bot']")).to_have_count(number, timeout=30_000)
+                expect(chat.locator("[data-testid='bot']")).to_have_count(number)
                 expect(chat.locator("[data-testid='bot']").last.locator("details").first
-                       ).to_be_attached(timeout=30_000)
+                       ).to_be_attached()
             for summary in chat.locator("summary").all():
                 summary.click()
             hostile = chat.locator("details", has_text="Noorderkwartier-havenconvenant")
