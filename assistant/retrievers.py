@@ -248,10 +248,11 @@ class LatentTermBank:
                               [len(v.indices) for v in vectors])
         self.columns = np.concatenate([v.indices for v in vectors] or [np.zeros(0)]).astype(np.int64)
         self.values = np.concatenate([v.values for v in vectors] or [np.zeros(0)]).astype(np.float32)
+        self.width = int(self.columns.max(initial=-1)) + 1  # highest latent term in any passage
 
     def scores(self, query: LatentTerms) -> np.ndarray:
         """The dot product of `query` with every passage's vector."""
-        width = int(max(self.columns.max(initial=-1), query.indices.max(initial=-1))) + 1
+        width = max(self.width, int(query.indices.max(initial=-1)) + 1)
         dense = np.zeros(width, dtype=np.float32)
         dense[query.indices] = query.values
         return np.bincount(self.rows, weights=self.values * dense[self.columns],
