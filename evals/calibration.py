@@ -97,7 +97,7 @@ def read_vectors(x: np.ndarray, v: np.ndarray, v_fit: np.ndarray, y_fit: np.ndar
     return x
 
 
-def with_scope(x: np.ndarray, v: np.ndarray, y: np.ndarray, shrinkage: float,
+def with_vector_signals(x: np.ndarray, v: np.ndarray, y: np.ndarray, shrinkage: float,
                rng: np.random.Generator, folds: int = 5) -> np.ndarray:
     """`x` with the vector signals of each sample from a direction and neighbours without its
     fold, so the logistic model weighs them as they will behave on new questions."""
@@ -147,11 +147,11 @@ def fit_predict(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, l2
                 v_train: np.ndarray | None = None, v_test: np.ndarray | None = None,
                 shrinkage: float = 1.0, rng: np.random.Generator | None = None) -> np.ndarray:
     """Fit on the training part, predict the test part. With question vectors the scope
-    direction is fitted on the training part only, whose own scope signal comes from inner
-    folds (`with_scope`)."""
+    direction and the neighbours come from the training part only, whose own vector signals
+    come from inner folds (`with_vector_signals`)."""
     if v_train is not None and v_test is not None:
-        x_train = with_scope(x_train, v_train, y_train, shrinkage,
-                             rng or np.random.default_rng(0))
+        x_train = with_vector_signals(x_train, v_train, y_train, shrinkage,
+                                      rng or np.random.default_rng(0))
         x_test = read_vectors(x_test, v_test, v_train, y_train, shrinkage)
     return predict(x_test, *fit_logistic(x_train, y_train, l2))
 
@@ -271,7 +271,7 @@ def calibrate(samples: Sequence[Sample], max_false_refusal: float = MAX_FALSE_RE
     direction: tuple[float, ...] = ()
     examples = ""
     if v is not None:
-        x = with_scope(x, v, y, shrinkage, np.random.default_rng(0))
+        x = with_vector_signals(x, v, y, shrinkage, np.random.default_rng(0))
         direction = tuple(map(float, scope_direction(v, y, shrinkage)))
         examples = ConfidenceModel.pack_examples(v)
     means, scales, weights, bias = fit_logistic(x, y, l2)
