@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import re
 import sys
 from typing import Any, Sequence
@@ -12,10 +11,11 @@ from typing import Any, Sequence
 from common.errors import WegwijzerError
 from common.settings import Settings
 
-from .terminal import labelled, log_to_file, make_console, styled
+from .terminal import json_line, labelled, log_to_file, make_console, styled
 
 console = make_console(stderr=True)
 out = make_console()
+TEXT_REPLACED = "de tekst hierboven vervalt; het antwoord volgt hieronder."
 
 
 # argparse writes its errors in English; these are the ones a user meets, in Dutch.
@@ -198,7 +198,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     publications = Indexer(settings).inspect()
     if args.json:
-        print(json.dumps([dataclasses.asdict(p) for p in publications], ensure_ascii=False, indent=2))
+        print(json_line([dataclasses.asdict(p) for p in publications], indent=2))
         return 0
     for publication in publications:
         title, details = publication_line(publication)
@@ -239,16 +239,17 @@ def print_stream(events: Any) -> Any:
             elif isinstance(event, TextDelta):
                 out.print(labels.feed(event.text), end="", soft_wrap=True)
                 out.file.flush()
-            elif isinstance(event, TextReset):  # the model failed mid-answer: start afresh
+            elif isinstance(event, TextReset):  # replaced: checked, or the model failed
                 out.print(labels.flush())
+                console.print(labelled("Let op:", "yellow", TEXT_REPLACED))
             yield event
 
     answer: Answer = final_answer(shown())
     out.print(labels.flush(), end="", soft_wrap=True)
     out.print()
     for sentence in answer.unsupported:
-        console.print(labelled("Controleer:", "yellow",
-                               f"niet teruggevonden in de geciteerde bron: {sentence}"))
+        console.print(labelled("Weggelaten:", "yellow",
+                               f"niet teruggevonden in de bronnen: {sentence}"))
     if answer.sources:
         out.print(styled("\n", ("Bronnen", "bold")) if not answer.refused else "")
         for source in answer.sources:
@@ -268,7 +269,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.batch:
         return run_batch(assistant, args.batch, options)
     if args.json:
-        print(json.dumps(assistant.ask(args.question, **options).to_json(), ensure_ascii=False))
+        print(json_line(assistant.ask(args.question, **options).to_json()))
     else:
         print_stream(assistant.stream(args.question, **options))
     return 0
@@ -288,10 +289,10 @@ def run_batch(assistant: Any, path: str, options: dict[str, Any]) -> int:
         if result.error:
             failures += 1
             console.print(labelled("Fout:", "red", result.error))
-            print(json.dumps({"id": result.id, "line": result.line, "error": result.error},
-                             ensure_ascii=False), flush=True)
+            print(json_line({"id": result.id, "line": result.line, "error": result.error}),
+                  flush=True)
         else:
-            print(json.dumps(result.answer.to_json(), ensure_ascii=False), flush=True)
+            print(json_line(result.answer.to_json()), flush=True)
     return 1 if failures else 0
 
 

@@ -5,25 +5,71 @@ User questions, corpus sentences, file names and error messages can contain squa
 those as markup or emoji codes, dropping text or crashing on '[/b]'. So the consoles here never
 interpret markup, emoji or highlighting; colour is added only through `styled`, around text
 that stays literal.
+
+They also never pass on a control character. A publication, a title or a language model's answer
+could otherwise clear the screen (ESC[2J), plant a terminal hyperlink (ESC]8;;URL) or retitle
+the window (ESC]0;): escape sequences are removed whole, other control characters (C0 but tab and
+line feed, DEL, C1) dropped. JSON output escapes what json.dumps leaves raw (DEL and C1).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
+# ECMA-48, in its 7-bit (ESC …) and 8-bit (C1) forms: CSI (… final byte), OSC/DCS/SOS/PM/APC
+# strings (up to BEL or the string terminator), and any other ESC with the character after it.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]P^_X]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b.?", re.DOTALL)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_JSON_RAW = re.compile(r"[\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` without escape sequences or control characters (tab and line feed stay)."""
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
+def json_line(data: Any, **options: Any) -> str:
+    """JSON as `json.dumps(ensure_ascii=False)` writes it, with DEL and C1 escaped as well."""
+    text = json.dumps(data, ensure_ascii=False, **options)
+    return _JSON_RAW.sub(lambda match: f"\\u{ord(match.group(0)):04x}", text)
+
+
+class LiteralConsole(Console):
+    """A rich console that prints only terminal-safe text."""
+
+    def print(self, *objects: Any, **options: Any) -> None:  # type: ignore[override]
+        super().print(*(_safe(item) for item in objects), **options)
+
+
+def _safe(item: Any) -> Any:
+    if isinstance(item, str):
+        return terminal_safe(item)
+    if isinstance(item, Text) and terminal_safe(item.plain) != item.plain:
+        return Text(terminal_safe(item.plain), style=item.style)
+    return item
+
 
 def make_console(stderr: bool = False) -> Console:
-    """A console that prints strings exactly as given (no markup, emoji codes or highlighting)."""
-    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=True)
+    """A console that prints strings exactly as given (no markup, emoji codes or highlighting),
+    without control characters."""
+    return LiteralConsole(stderr=stderr, markup=False, emoji=False, highlight=False,
+                          soft_wrap=True)
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:
     """Literal text with styled pieces: `styled(("Fout:", "red"), " ", message)`."""
-    return Text.assemble(*parts)
+    return Text.assemble(*(terminal_safe(part) if isinstance(part, str)
+                           else (terminal_safe(part[0]), part[1]) for part in parts))
 
 
 def labelled(label: str, style: str, message: str) -> Text:

@@ -131,3 +131,36 @@ def test_library_refuses_top_k_zero(assistant) -> None:
 
     with pytest.raises(WegwijzerError, match="minstens 1"):
         assistant.ask("Wat is een attractieve agenda?", top_k=0)
+
+
+CONTROL_ID = "bericht-met-stuurtekens"
+CLEAR, LINK, TITLE = "\x1b[2J", "\x1b]8;;https://example.org/x\x1b\\", "\x1b]0;gekaapt\x07"
+CONTROL_TEXT = (
+    "Overleg over de Oostmarkse dijk\n\n"
+    f"De wethouders van de Oostmarkse gemeenten bespraken de dijk{CLEAR} en het waterschap. "
+    f"De Oostmarkse dijkraad stelde {LINK}een gezamenlijke dijkagenda{LINK} op voor de regio. "
+    f"Voor de Oostmarkse dijk geldt {TITLE}een aparte dijkregeling tot 2030\x9b31m.\n"
+)
+
+
+def test_control_sequences_from_a_publication_never_reach_the_terminal(
+        index_copy: Settings, built_index) -> None:
+    (index_copy.corpus_dir / "stuurtekens.txt").write_text(CONTROL_TEXT, encoding="utf-8")
+    add_publication(index_copy.corpus_dir, id=CONTROL_ID, file="stuurtekens.txt",
+                    title=f"Verslag{TITLE} van het dijkoverleg")
+    Indexer(index_copy, embeddings=built_index.embeddings).build()
+    question = "Wat bespraken de wethouders over de Oostmarkse dijk en de dijkagenda?"
+
+    as_json = run_wegwijzer("ask", question, "--publication", CONTROL_ID, "--json",
+                            *_paths(index_copy))
+    assert as_json.returncode == 0, as_json.stderr
+    data = json.loads(as_json.stdout)  # the data keeps what the publication holds, escaped
+    assert "\x1b" in data["answer"] + data["sources"][0]["quote"] + data["sources"][0]["publication_title"]
+    assert "\x1b" not in as_json.stdout and "\x9b" not in as_json.stdout
+
+    done = run_wegwijzer("ask", question, "--publication", CONTROL_ID, *_paths(index_copy))
+    assert done.returncode == 0, done.stderr
+    for shown in (done.stdout, done.stderr):
+        assert not any(ch in shown for ch in "\x1b\x07\x9b\x9c\x9d"), repr(shown)
+    assert "Verslag van het dijkoverleg" in done.stdout
+    assert "een gezamenlijke dijkagenda op voor de regio" in done.stdout.replace("\n", " ")
