@@ -298,7 +298,9 @@ def make_answerer(settings: Settings, vocabulary: Vocabulary, idf: dict[str, flo
     extractive = ExtractiveAnswerer(vocabulary, idf, openers=openers, similarity=similarity)
     if not settings.llm:
         return extractive
-    from .llm import ChatModelAnswerer, FallbackAnswerer, make_chat_model
+    from .llm import ChatModelAnswerer, FallbackAnswerer, OutputLimits, make_chat_model
 
     model = chat_model if chat_model is not None else make_chat_model(settings)
-    return FallbackAnswerer(ChatModelAnswerer(model, vocabulary, idf, name=settings.llm), extractive)
+    return FallbackAnswerer(ChatModelAnswerer(model, vocabulary, idf, name=settings.llm,
+                                              limits=OutputLimits.from_settings(settings)),
+                            extractive)

@@ -1,11 +1,17 @@
-"""The citation check after a language model answers.
+"""The citation check after a language model answers: every sentence, marked or not.
 
-- A marker [n] that points to no listed source is removed and counted.
-- Every sentence that carries a marker is checked against the passage(s) it cites. Support is
-  the idf-weighted share of the sentence's content words (stems, compounds split on corpus
-  words) that the cited passage contains. The measure and its threshold were chosen by
-  `benchmarks/citation_support.py` (see the README): on the suites' hand-written reference
-  answers against their own passages versus passages elsewhere in the corpus.
+- A marker that points to no listed source, or that is not in the marker grammar ('[01]',
+  '[١]', see markers.py), is removed and counted.
+- Every sentence is checked. Support is the idf-weighted share of the sentence's content words
+  (stems, compounds split on corpus words) that a passage contains. The measure and its
+  threshold were chosen by `benchmarks/citation_support.py` (see the README): on the suites'
+  hand-written reference answers against their own passages versus passages elsewhere.
+  - A sentence its cited passage(s) support keeps its markers.
+  - A sentence without markers (or whose markers were removed), or whose cited passage does not
+    support it, is checked against every source: the one that supports it best gets its marker.
+  - A sentence no source supports is left out of the answer and listed in `unsupported`, so
+    the reader sees it was dropped. An answer left with no supported sentence is no answer:
+    the caller falls back to the extractive one.
 """
 
 from __future__ import annotations
@@ -17,10 +23,9 @@ from typing import Sequence
 from common.sentences import split_sentences
 
 from .lexical import Vocabulary
+from .markers import keep_markers, markers, strip_markers
 from .model import Source
 
-MARKER = re.compile(r"\[(\d+)\]")
-MARKER_WITH_SPACE = re.compile(r"\s*\[(\d+)\]")
 # Chosen on dev + core by benchmarks/citation_support.py (balanced accuracy 0.99 there; 0.87
 # on vers, not tuned on; word overlap beat the embedder's sentence similarity: AUC 0.92 vs 0.90).
 SUPPORT_THRESHOLD = 0.39
@@ -28,26 +33,32 @@ SUPPORT_THRESHOLD = 0.39
 
 @dataclass
 class CitationCheck:
-    """What the check found: the cleaned text and the sentences their passages don't support."""
+    """What the check found: the answer as it may be shown, and what it changed."""
 
     text: str
     removed_markers: int = 0
+    # The sentences that cite a source, and how many of those their own cited passage supports
+    # (faithfulness of the answer as written).
     checked: int = 0
     supported: int = 0
+    # Sentences kept in `text` with something to check in them, and how many of those got their
+    # marker from the check (written without one, or citing a passage that does not hold it).
+    kept: int = 0
+    attributed: int = 0
     unsupported: list[str] = field(default_factory=list)
     # Per marker: the passage sentences that best support the answer's sentences citing it.
     quoted: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def faithfulness(self) -> float | None:
-        """Share of checked sentences that their cited passage supports (None: nothing cited)."""
+        """Share of cited sentences that their cited passage supports (None: nothing cited)."""
         return self.supported / self.checked if self.checked else None
 
 
 def support(sentence: str, passage_terms: set[str], vocabulary: Vocabulary,
             idf: dict[str, float]) -> float:
     """The idf-weighted share of the sentence's content words found in the passage (0–1)."""
-    terms = set(vocabulary.terms(MARKER.sub(" ", sentence)))
+    terms = set(vocabulary.terms(strip_markers(sentence)))
     if not terms:
         return 1.0  # nothing to check ("Zie [1].")
     total = sum(idf.get(t, 1.0) for t in terms)
@@ -75,47 +86,98 @@ def best_supporting(sentence: str, passage: str, vocabulary: Vocabulary, idf: di
 
 def answer_sentences(text: str) -> list[str]:
     """The sentences of an answer, list items and lines kept apart."""
-    sentences: list[str] = []
-    for line in text.splitlines():
-        if line.strip():
-            sentences.extend(s for s in split_sentences(line.strip()) if s.strip())
-    return sentences
+    return [sentence for line in text.splitlines() for sentence in claims(line)]
 
 
-def remove_unknown_markers(text: str, markers: set[int]) -> tuple[str, int]:
-    """The text without markers that point to no source, and how many were removed."""
-    removed = 0
+_LEADING_MARKERS = re.compile(r"^((?:\s*\[\s*\d+\s*\])+[.!?:;…]*)\s*(.*)$", re.DOTALL)
 
-    def keep(match: re.Match[str]) -> str:
-        nonlocal removed
-        if int(match.group(1)) in markers:
-            return match.group(0)
-        removed += 1
-        return ""
 
-    return MARKER_WITH_SPACE.sub(keep, text), removed
+def claims(line: str) -> list[str]:
+    """The sentences of one line, each with its markers: markers that the sentence splitter
+    put at the start of the next piece ('agenda’', '[1].') go back to the sentence they close."""
+    result: list[str] = []
+    for piece in split_sentences(line.strip()):
+        piece = piece.strip()
+        match = _LEADING_MARKERS.match(piece)
+        if match and result:
+            result[-1] += " " + match.group(1).strip()
+            piece = match.group(2).strip()
+        if piece:
+            result.append(piece)
+    return result
+
+
+_TRAILING_PUNCTUATION = re.compile(r"^(.*?)\s*([.!?:;…]*)$", re.DOTALL)
+
+
+def with_marker(sentence: str, marker: int) -> str:
+    """The sentence with its source marker before the closing punctuation."""
+    body, punctuation = _TRAILING_PUNCTUATION.match(sentence.strip()).groups()  # type: ignore[union-attr]
+    return f"{body} [{marker}]{punctuation}"
+
+
+class _Checker:
+    """Checks the sentences of one answer against its sources."""
+
+    def __init__(self, sources: Sequence[Source], vocabulary: Vocabulary, idf: dict[str, float],
+                 threshold: float) -> None:
+        self.by_marker = {source.marker: source for source in sources}
+        self.terms = {marker: set(vocabulary.terms(source.quote))
+                      for marker, source in self.by_marker.items()}
+        self.vocabulary, self.idf, self.threshold = vocabulary, idf, threshold
+
+    def support(self, sentence: str, cited: set[int]) -> float:
+        return support(sentence, set().union(*(self.terms[m] for m in cited)), self.vocabulary,
+                       self.idf)
+
+    def sentence(self, sentence: str, result: CitationCheck) -> str | None:
+        """The sentence as it may be shown (markers checked or given), or None: unsupported."""
+        if not set(self.vocabulary.terms(strip_markers(sentence))):
+            return sentence  # nothing to check ("Zie [1].", "Ja.")
+        cited = {m for m in markers(sentence)}
+        if cited:
+            result.checked += 1
+            if self.support(sentence, cited) >= self.threshold:
+                result.supported += 1
+                return self._kept(sentence, cited, result)
+        # Unmarked, or its cited passage does not hold it: the source that does, if any.
+        scores = {marker: self.support(sentence, {marker}) for marker in self.by_marker}
+        best = max(scores, key=lambda m: scores[m], default=None)
+        if best is None or scores[best] < self.threshold:
+            result.unsupported.append(strip_markers(sentence).strip())
+            return None
+        result.attributed += 1
+        return self._kept(with_marker(strip_markers(sentence), best), {best}, result)
+
+    def _kept(self, sentence: str, cited: set[int], result: CitationCheck) -> str:
+        result.kept += 1
+        for marker in sorted(cited):
+            best = best_supporting(sentence, self.by_marker[marker].quote, self.vocabulary,
+                                   self.idf, self.threshold)
+            if best:
+                result.quoted.setdefault(marker, []).append(best)
+        return sentence
 
 
 def check_citations(text: str, sources: Sequence[Source], vocabulary: Vocabulary,
                     idf: dict[str, float], threshold: float = SUPPORT_THRESHOLD) -> CitationCheck:
-    """Remove markers to missing sources, then check every cited sentence against its passage."""
-    by_marker = {source.marker: source for source in sources}
-    cleaned, removed = remove_unknown_markers(text, set(by_marker))
-    result = CitationCheck(text=cleaned, removed_markers=removed)
-    terms = {marker: set(vocabulary.terms(source.quote)) for marker, source in by_marker.items()}
-    for sentence in answer_sentences(cleaned):
-        cited = {int(m) for m in MARKER.findall(sentence)}
-        if not cited:
+    """Check every sentence of an answer against its sources (see the module docstring).
+
+    `text` of the result keeps the answer's lines (a list stays a list); a line whose sentences
+    were all left out is dropped.
+    """
+    checker = _Checker(sources, vocabulary, idf, threshold)
+    cleaned, removed = keep_markers(text, lambda marker: marker in checker.by_marker)
+    result = CitationCheck(text="", removed_markers=removed)
+    lines: list[str] = []
+    for line in cleaned.splitlines():
+        if not line.strip():
+            if lines and lines[-1]:
+                lines.append("")
             continue
-        result.checked += 1
-        passage_terms = set().union(*(terms[m] for m in cited))
-        if support(sentence, passage_terms, vocabulary, idf) >= threshold:
-            result.supported += 1
-            for marker in sorted(cited):
-                best = best_supporting(sentence, by_marker[marker].quote, vocabulary, idf,
-                                       threshold)
-                if best:
-                    result.quoted.setdefault(marker, []).append(best)
-        else:
-            result.unsupported.append(MARKER_WITH_SPACE.sub("", sentence).strip())
+        kept = [checker.sentence(sentence, result) for sentence in claims(line)]
+        shown = " ".join(sentence for sentence in kept if sentence)
+        if shown:
+            lines.append(shown)
+    result.text = "\n".join(lines).strip()
     return result

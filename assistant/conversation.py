@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Sequence
 
 from common.errors import WegwijzerError
 
@@ -41,6 +42,29 @@ def clean_question(raw: str | None) -> tuple[str, list[str]]:
             f"{MAX_QUESTION_CHARS} tekens."
         )
     return text, notices
+
+
+def recent_history(history: Sequence[Turn] | None, turns: int) -> list[Turn]:
+    """What a follow-up needs of a conversation: its last `turns` exchanges with a question,
+    each question and answer cleaned and cut to MAX_QUESTION_CHARS.
+
+    Everything else is dropped before anything is embedded or sent to a model, so the size of a
+    client's history never sets the work or the cost of an answer.
+    """
+    kept: list[Turn] = []
+    for turn in reversed(list(history or [])):
+        if len(kept) >= turns:
+            break
+        question = _cut(turn.question)
+        if question:
+            kept.append(Turn(question=question, answer=_cut(turn.answer)))
+    return kept[::-1]
+
+
+def _cut(text: str | None) -> str:
+    # Cut before cleaning: cleaning a megabyte only to keep 2,000 characters is wasted work.
+    text = strip_controls((text or "")[:4 * MAX_QUESTION_CHARS])
+    return text.strip()[:MAX_QUESTION_CHARS].rstrip()
 
 
 def with_previous(question: str, history: list[Turn] | None) -> str | None:

@@ -3,18 +3,23 @@
 - Backends: `openai:MODEL` (any OpenAI-compatible server: Ollama's /v1, llama.cpp, vLLM,
   LM Studio, a cloud endpoint) or `ollama:MODEL`, as LangChain chat models from the `.[llm]`
   extra, imported only when configured, with temperature 0.
-- `ChatModelAnswerer`: answers from the numbered sources only, then checks every citation
-  (`citation_check`).
-- `FallbackAnswerer`: when the model is down, slow, errs or replies nothing usable, the
-  extractive answer with a Dutch notice; the user never sees a stack trace.
+- `ChatModelAnswerer`: answers from the numbered sources only, within a deadline and a length
+  (`bounded_stream`), then checks every sentence against the sources (`citation_check`).
+- `FallbackAnswerer`: when the model is down, slow, errs, writes too much or replies nothing
+  the sources support, the extractive answer with a Dutch notice that says why; the user never
+  sees a stack trace.
 - `ChatModelRewriter`: turns a follow-up into a standalone question before retrieval.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import re
-from typing import Any, Iterator, Sequence
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Sequence
 
 from common.errors import WegwijzerError
 from common.settings import Settings
@@ -29,8 +34,20 @@ log = logging.getLogger("wegwijzer.llm")
 
 BACKENDS = ("openai", "ollama")
 INSTALL_HINT = "Installeer de taalmodelkoppelingen met: pip install -e '.[llm]' (of make setup)."
-LLM_UNREACHABLE = ("Het taalmodel is niet bereikbaar; dit antwoord bestaat uit letterlijke zinnen "
-                   "uit de bronnen.")
+EXTRACTIVE_INSTEAD = "dit antwoord bestaat uit letterlijke zinnen uit de bronnen."
+LLM_UNREACHABLE = f"Het taalmodel is niet bereikbaar; {EXTRACTIVE_INSTEAD}"
+LLM_UNSUPPORTED = (f"Het antwoord van het taalmodel stond niet in de bronnen (geen zin werd erin "
+                   f"teruggevonden); {EXTRACTIVE_INSTEAD}")
+
+
+def llm_too_slow(seconds: float) -> str:
+    return (f"Het taalmodel had na {seconds:g} seconden nog geen volledig antwoord "
+            f"(WEGWIJZER_LLM_DEADLINE); {EXTRACTIVE_INSTEAD}")
+
+
+def llm_too_long(limit: str) -> str:
+    return f"Het antwoord van het taalmodel werd te lang ({limit}); {EXTRACTIVE_INSTEAD}"
+
 REFUSAL_FORM = "Dat staat er niet in."
 
 # Measured with a 1.5B model here: a short system prompt, the question before and after the
@@ -138,8 +155,112 @@ def frame_sources(sources: Sequence[Source]) -> str:
     return "\n\n".join(blocks)
 
 
-class EmptyReply(Exception):
+class ModelAnswerRejected(Exception):
+    """The model's answer cannot be used; `notice` tells the user why (in Dutch)."""
+
+    notice = LLM_UNREACHABLE
+
+
+class EmptyReply(ModelAnswerRejected):
     """The model sent no text."""
+
+
+class TooSlow(ModelAnswerRejected):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no complete answer after {seconds:g} s")
+        self.notice = llm_too_slow(seconds)
+
+
+class TooLong(ModelAnswerRejected):
+    def __init__(self, limit: str) -> None:
+        super().__init__(f"answer longer than {limit}")
+        self.notice = llm_too_long(limit)
+
+
+class Unsupported(ModelAnswerRejected):
+    """No sentence of the answer is in the sources."""
+
+    notice = LLM_UNSUPPORTED
+
+
+@dataclass(frozen=True)
+class OutputLimits:
+    """Bounds on one answer of the model (see Settings: llm_deadline, llm_max_chars and
+    llm_max_tokens; each streamed chunk carries at least one token, so more chunks than
+    max_tokens means the server ignored the limit it was sent)."""
+
+    deadline_s: float = 120.0
+    max_chars: int = 6000
+    max_tokens: int = 600
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "OutputLimits":
+        return cls(deadline_s=float(settings.llm_deadline), max_chars=settings.llm_max_chars,
+                   max_tokens=settings.llm_max_tokens)
+
+
+_DONE = object()
+
+
+def bounded_stream(chunks: Iterable[Any], limits: OutputLimits,
+                   clock: Any = time.monotonic) -> Iterator[str]:
+    """The text of a chat model's stream, within `limits`: raises TooSlow at the deadline (also
+    while the model is silent) and TooLong past the characters or tokens.
+
+    The model is read in a daemon thread, so a silent model cannot hold the answer past the
+    deadline. When the reader stops early, the thread closes the model's stream at its next
+    chunk (or when the client's own timeout ends the wait).
+    """
+    pieces: queue.Queue[Any] = queue.Queue(maxsize=64)
+    stop = threading.Event()
+
+    def read() -> None:
+        iterator = iter(chunks)
+        try:
+            for chunk in iterator:
+                if stop.is_set():
+                    break
+                pieces.put(chunk)
+        except BaseException as error:  # handed to the reader, which raises it
+            pieces.put(error)
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
+            pieces.put(_DONE)
+
+    threading.Thread(target=read, name="llm-stream", daemon=True).start()
+    deadline = clock() + limits.deadline_s
+    chars = tokens = 0
+    try:
+        while True:
+            remaining = deadline - clock()
+            if remaining <= 0:
+                raise TooSlow(limits.deadline_s)
+            try:
+                item = pieces.get(timeout=remaining)
+            except queue.Empty:
+                raise TooSlow(limits.deadline_s) from None
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            text = content_text(item.content)
+            tokens += 1
+            chars += len(text)
+            if chars > limits.max_chars:
+                raise TooLong(f"meer dan {limits.max_chars} tekens, WEGWIJZER_LLM_MAX_CHARS")
+            if tokens > limits.max_tokens:
+                raise TooLong(f"meer dan {limits.max_tokens} tokens, WEGWIJZER_LLM_MAX_TOKENS")
+            if text:
+                yield text
+    finally:
+        stop.set()
+        while True:  # unblock the reader if it waits on a full queue
+            try:
+                pieces.get_nowait()
+            except queue.Empty:
+                break
 
 
 class ChatModelAnswerer(StreamingAnswerer):
@@ -148,10 +269,12 @@ class ChatModelAnswerer(StreamingAnswerer):
     name = "chatmodel"
 
     def __init__(self, model: Any, vocabulary: Vocabulary | None = None,
-                 idf: dict[str, float] | None = None, name: str | None = None) -> None:
+                 idf: dict[str, float] | None = None, name: str | None = None,
+                 limits: OutputLimits | None = None) -> None:
         self.model = model
         self.vocabulary = vocabulary
         self.idf = idf or {}
+        self.limits = limits or OutputLimits()
         if name:
             self.name = name
 
@@ -169,11 +292,10 @@ class ChatModelAnswerer(StreamingAnswerer):
                history: Sequence[Turn] = ()) -> Iterator[AnswerEvent]:
         yield SourcesFound(sources)
         pieces = []
-        for chunk in self.model.stream(self.messages(question, sources, history)):
-            text = content_text(chunk.content)
-            if text:
-                pieces.append(text)
-                yield TextDelta(text)
+        for text in bounded_stream(self.model.stream(self.messages(question, sources, history)),
+                                   self.limits):
+            pieces.append(text)
+            yield TextDelta(text)
         text = "".join(pieces).strip()
         if not text:
             raise EmptyReply("the model sent no text")
@@ -183,6 +305,11 @@ class ChatModelAnswerer(StreamingAnswerer):
             return
         vocabulary = self.vocabulary or Vocabulary([s.quote for s in sources])
         check = check_citations(text, sources, vocabulary, self.idf)
+        if not check.kept:
+            raise Unsupported(f"none of {len(check.unsupported)} sentences in the sources")
+        if check.text != text:  # what streamed is not what may be shown: show the checked text
+            yield TextReset()
+            yield TextDelta(check.text)
         sources = with_quoted(sources, check.quoted)
         yield Answer(question=question, answer=check.text, refused=False, sources=sources,
                      llm=self.name, citations_checked=True, unsupported=check.unsupported,
@@ -208,12 +335,13 @@ class FallbackAnswerer(StreamingAnswerer):
             log.warning("Taalmodel %s gaf geen bruikbaar antwoord (%s: %s); letterlijke zinnen "
                         "gebruikt", self.primary.name, type(error).__name__,
                         str(error).splitlines()[0][:200] if str(error) else "")
+            notice = error.notice if isinstance(error, ModelAnswerRejected) else LLM_UNREACHABLE
         if streamed:
             yield TextReset()
-        yield Notice(LLM_UNREACHABLE)
+        yield Notice(notice)
         for event in self.fallback.stream(question, sources, history):
             if isinstance(event, Answer):
-                event.notices.append(LLM_UNREACHABLE)
+                event.notices.append(notice)
             if not isinstance(event, SourcesFound):  # already sent
                 yield event
 
@@ -221,22 +349,26 @@ class FallbackAnswerer(StreamingAnswerer):
 class ChatModelRewriter:
     """Rewrites a follow-up into a standalone question with the chat model."""
 
-    def __init__(self, model: Any, name: str = "") -> None:
+    def __init__(self, model: Any, name: str = "", limits: OutputLimits | None = None) -> None:
         self.model, self.name = model, name
+        self.limits = limits or OutputLimits()
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
         """The standalone question; the question itself if the model fails or rambles."""
         turns = "\n".join(f"Vraag: {t.question}\nAntwoord: {t.answer[:400]}" for t in history[-3:])
+        longest = 3 * len(question) + 200  # longer is no rewrite of this question
+        limits = OutputLimits(self.limits.deadline_s, longest + 20, self.limits.max_tokens)
         try:
-            reply = self.model.invoke([("system", REWRITE_PROMPT),
-                                       ("human", f"Gesprek:\n{turns}\n\nLaatste vraag: {question}")])
+            reply = "".join(bounded_stream(self.model.stream(
+                [("system", REWRITE_PROMPT),
+                 ("human", f"Gesprek:\n{turns}\n\nLaatste vraag: {question}")]), limits))
         except Exception as error:  # a failed rewrite must not stop the answer
             log.warning("Taalmodel %s kon de vervolgvraag niet herschrijven (%s)", self.name,
                         type(error).__name__)
             return question
-        lines = [line for line in content_text(reply.content).strip().splitlines() if line.strip()]
+        lines = [line for line in reply.strip().splitlines() if line.strip()]
         rewritten = lines[0].strip().strip("'\"‘’“”") if lines else ""
         rewritten = re.sub(r"^(laatste vraag|vraag)\s*:\s*", "", rewritten, flags=re.IGNORECASE)
-        if not rewritten or len(rewritten) > 3 * len(question) + 200:
+        if not rewritten or len(rewritten) > longest:
             return question
         return rewritten

@@ -18,7 +18,7 @@ from common.settings import Settings
 from indexing.store import Generation, IndexStore
 
 from .answering import Answerer, continuation_openers, idf_table, make_answerer
-from .conversation import clean_question, is_follow_up, with_previous
+from .conversation import clean_question, is_follow_up, recent_history, with_previous
 from .confidence import FOREIGN_BELOW, ConfidenceModel, signals
 from .overviews import Overview, OverviewIndex, build_overviews, overview_answer, overview_hits
 from .model import (
@@ -76,10 +76,11 @@ class Assistant:
         self.chat_model = None
         self.rewriter = None
         if answerer is None and settings.llm:
-            from .llm import ChatModelRewriter, make_chat_model
+            from .llm import ChatModelRewriter, OutputLimits, make_chat_model
 
             self.chat_model = make_chat_model(settings)
-            self.rewriter = ChatModelRewriter(self.chat_model, settings.llm)
+            self.rewriter = ChatModelRewriter(self.chat_model, settings.llm,
+                                              OutputLimits.from_settings(settings))
         self._reload_lock = threading.Lock()
         self.snapshot = self._open()
 
@@ -179,6 +180,7 @@ class Assistant:
         a question about the structure of the publications (see overviews.py)."""
         started = time.perf_counter()
         snapshot = snapshot or self.snapshot
+        history = recent_history(history, self.settings.history_turns)
         text, notices = clean_question(question)
         filters = self.check_filters(publication, wegwijzer, snapshot.catalog)
         k = self.settings.top_k if top_k is None else top_k
@@ -244,6 +246,7 @@ class Assistant:
                id: Any = None) -> Iterator[AnswerEvent]:
         """Answer as events: notices, the sources, text deltas, then the complete Answer."""
         snapshot = self.snapshot  # one generation for the whole answer
+        history = recent_history(history, self.settings.history_turns)
         answer, values, overview = self.prepare(question, history, top_k, publication,
                                                 wegwijzer, id, snapshot)
         if answer.confidence == "onzeker":
@@ -266,7 +269,7 @@ class Assistant:
             yield TextDelta(answer.answer)
         else:
             for event in snapshot.answerer.stream(answer.resolved_question or answer.question,
-                                                  answer.sources, list(history or [])):
+                                                  answer.sources, history):
                 if not isinstance(event, Answer):
                     yield event
                     continue

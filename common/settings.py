@@ -9,6 +9,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 ENV_PREFIX = "WEGWIJZER_"
+# Limits that make no sense below these values (0 turns: no follow-ups).
+POSITIVE = {"llm_deadline": 1, "llm_max_chars": 1, "history_turns": 0, "max_request_bytes": 1}
 
 
 def _default_corpus_dir() -> Path:
@@ -45,6 +47,16 @@ class Settings:
     ollama_url: str | None = None
     llm_timeout: int = 60
     llm_max_tokens: int = 600
+    # Bounds on one answer of the language model: the whole answer within this many seconds,
+    # and at most this many characters (a server may ignore max_tokens). Past either, the
+    # extractive answer is given with a notice.
+    llm_deadline: int = 120
+    llm_max_chars: int = 6000
+    # What of a conversation is used for a follow-up (rewriting, joining, the model's context):
+    # the last turns only, each cut to the question limit (conversation.MAX_QUESTION_CHARS).
+    history_turns: int = 3
+    # The largest request body the API (/v1) accepts, in bytes.
+    max_request_bytes: int = 1_000_000
     # Serving the chat (used by the assistant package).
     host: str = "127.0.0.1"
     port: int = 7860
@@ -103,17 +115,26 @@ class Settings:
                 values[key] = get(name)
         for name, key in (("PORT", "port"), ("CONCURRENCY", "concurrency"), ("TOP_K", "top_k"),
                           ("MAX_PASSAGES", "max_passages"), ("INDEX_WAIT", "index_wait"),
-                          ("LLM_TIMEOUT", "llm_timeout"), ("LLM_MAX_TOKENS", "llm_max_tokens")):
+                          ("LLM_TIMEOUT", "llm_timeout"), ("LLM_MAX_TOKENS", "llm_max_tokens"),
+                          ("LLM_DEADLINE", "llm_deadline"), ("LLM_MAX_CHARS", "llm_max_chars"),
+                          ("HISTORY_TURNS", "history_turns"),
+                          ("MAX_REQUEST_BYTES", "max_request_bytes")):
             if get(name):
+                from common.errors import WegwijzerError
+
                 try:
                     values[key] = int(get(name))
                 except ValueError as exc:
-                    from common.errors import WegwijzerError
-
                     raise WegwijzerError(
                         f"{ENV_PREFIX}{name}={get(name)!r} is geen geheel getal. "
                         f"Geef een getal op, bijvoorbeeld {ENV_PREFIX}{name}=5."
                     ) from exc
+                lowest = POSITIVE.get(key)
+                if lowest is not None and values[key] < lowest:  # type: ignore[operator]
+                    raise WegwijzerError(
+                        f"{ENV_PREFIX}{name}={get(name)} is te klein: geef een getal van "
+                        f"{lowest} of meer, of laat de variabele weg voor de standaard "
+                        f"({getattr(cls, key)}).")
         if get("AUTH_USER") and get("AUTH_PASSWORD"):
             values["auth"] = (get("AUTH_USER"), get("AUTH_PASSWORD"))
         for key, value in overrides.items():

@@ -22,6 +22,8 @@ class Reply:
     status: int = 200
     delay: float = 0.0  # seconds before answering (a timeout when longer than the client waits)
     raw: bytes | None = None  # sent as-is instead of a proper completion (garbage)
+    chunk_delay: float = 0.0  # seconds between streamed chunks (a slow model)
+    chunk_size: int = 12  # characters per streamed chunk
 
 
 Script = Callable[[list[dict[str, Any]]], Reply]
@@ -34,6 +36,8 @@ class OpenAIStub:
     script: Script
     requests: list[dict[str, Any]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    chunks_sent: int = 0  # streamed chunks written, over all requests
+    closed_early: int = 0  # streams the client closed before the end
 
     @property
     def base_url(self) -> str:
@@ -62,7 +66,7 @@ class OpenAIStub:
                     self._json(reply.status, {"error": {"message": "scripted failure",
                                                         "type": "server_error"}})
                 elif body.get("stream"):
-                    self._stream(reply.text)
+                    self._stream(reply)
                 else:
                     self._json(200, completion(reply.text))
 
@@ -76,16 +80,23 @@ class OpenAIStub:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            def _stream(self, text: str) -> None:
+            def _stream(self, reply: Reply) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
-                pieces = [text[i:i + 12] for i in range(0, len(text), 12)] or [""]
-                for piece in pieces:
-                    self._event(chunk({"role": "assistant", "content": piece}))
-                self._event(chunk({}, finish="stop"))
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
+                text, size = reply.text, reply.chunk_size
+                pieces = [text[i:i + size] for i in range(0, len(text), size)] or [""]
+                try:
+                    for piece in pieces:
+                        self._event(chunk({"role": "assistant", "content": piece}))
+                        stub.chunks_sent += 1
+                        if reply.chunk_delay:
+                            time.sleep(reply.chunk_delay)
+                    self._event(chunk({}, finish="stop"))
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):  # the client stopped reading
+                    stub.closed_early += 1
 
             def _event(self, data: dict[str, Any]) -> None:
                 self.wfile.write(b"data: " + json.dumps(data).encode() + b"\n\n")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any, Iterator
 
 import pytest
@@ -16,7 +17,7 @@ from indexing_support import add_publication
 from openai_stub import OpenAIStub, Reply
 
 from assistant.chat.service import ChatService
-from assistant.llm import LLM_UNREACHABLE, REWRITE_PROMPT
+from assistant.llm import LLM_UNREACHABLE, LLM_UNSUPPORTED, REWRITE_PROMPT
 from assistant.model import Answer, SourcesFound, TextDelta, Turn
 from assistant.service import REFUSAL_WITH_SOURCES, Assistant
 from indexing.pipeline import Indexer
@@ -41,9 +42,10 @@ def stub() -> Iterator[OpenAIStub]:
     server.stop()
 
 
-def _assistant(built_index: Any, base_url: str, settings: Any = None, timeout: int = 5) -> Assistant:
+def _assistant(built_index: Any, base_url: str, settings: Any = None, timeout: int = 5,
+               **limits: Any) -> Assistant:
     settings = (settings or built_index.settings).with_(
-        llm="openai:stub", llm_base_url=base_url, llm_timeout=timeout)
+        llm="openai:stub", llm_base_url=base_url, llm_timeout=timeout, **limits)
     return Assistant(settings, embeddings=built_index.embeddings)
 
 
@@ -64,16 +66,89 @@ def test_a_good_answer_streams_sources_first_and_passes_the_check(built_index, s
     assert data["unsupported"] == []
 
 
-def test_a_claim_its_source_does_not_support_is_listed_and_warned(built_index, stub) -> None:
+def test_a_claim_no_source_supports_is_left_out_listed_and_warned(built_index, stub) -> None:
     stub.script = lambda messages: Reply(first_sentence_of_source(messages) + " " + NONSENSE)
     assistant = _assistant(built_index, stub.base_url)
     answer = assistant.ask(QUESTION)
     assert answer.unsupported == [NONSENSE.replace(" [1]", "")]
+    assert "brandweer" not in answer.answer and answer.answer.endswith("[1].")
+    assert answer.llm == "openai:stub" and answer.citations_checked is True
 
     service = ChatService(assistant, built_index.settings)
     message, record = list(service.stream(QUESTION, [], None, None))[-1]
-    assert "Controleer dit" in message and "brandweer uit eigen zak" in message
+    assert "Weggelaten" in message and "brandweer uit eigen zak" in message
     assert record["answer"] == answer.answer
+
+
+@pytest.mark.parametrize("reply", ["HACKED", "HACKED [1]."])
+def test_an_answer_no_source_supports_is_replaced_by_the_extractive_one(built_index, stub,
+                                                                        reply) -> None:
+    stub.script = lambda messages: Reply(reply)
+    answer = _assistant(built_index, stub.base_url).ask(QUESTION)
+    assert answer.notices[-1] == LLM_UNSUPPORTED and answer.llm is None
+    assert reply.split()[0] not in answer.answer and "[1]" in answer.answer
+    assert answer.to_json()["citations_checked"] is False
+
+
+def test_an_uncited_sentence_its_source_holds_gets_that_marker(built_index, stub) -> None:
+    stub.script = lambda messages: Reply(first_sentence_of_source(messages).replace(" [1]", ""))
+    answer = _assistant(built_index, stub.base_url).ask(QUESTION)
+    assert answer.llm == "openai:stub" and answer.unsupported == []
+    assert answer.answer.endswith(" [1].") and answer.sources[0].quoted
+
+
+@pytest.mark.parametrize("fake", ["[01]", "[١]", "[ 1 ]"])
+def test_a_marker_outside_the_grammar_cites_nothing(built_index, stub, fake) -> None:
+    stub.script = lambda messages: Reply(first_sentence_of_source(messages).replace("[1]", fake)
+                                         + " " + NONSENSE.replace("[1]", fake))
+    answer = _assistant(built_index, stub.base_url).ask(QUESTION)
+    assert fake not in answer.answer and answer.removed_markers == 2
+    # The sentence its source holds gets the real marker; the other is left out.
+    assert answer.answer.endswith(" [1].") and "brandweer" not in answer.answer
+    assert answer.unsupported == [NONSENSE.replace(" [1]", "")]
+
+
+def test_a_model_that_keeps_talking_is_stopped_at_the_deadline(built_index, stub) -> None:
+    # 60 chunks a second apart: a minute of output against a deadline of 2 s.
+    text = "Een attractieve agenda trekt partners aan. " * 2
+    stub.script = lambda messages: Reply(text[:60], chunk_size=1, chunk_delay=1.0)
+    answer = _assistant(built_index, stub.base_url, llm_deadline=2).ask(QUESTION)
+    assert answer.notices[-1].startswith("Het taalmodel had na 2 seconden nog geen volledig")
+    assert answer.llm is None and "[1]" in answer.answer
+    assert stub.chunks_sent < 30  # answered long before the model would have finished
+    _wait_for(lambda: stub.closed_early == 1)  # and the model's stream was closed
+
+
+@pytest.mark.parametrize("size, chunk, limit", [(5_000_000, 50_000, "tekens"),
+                                                (2_000, 1, "tokens")], ids=["chars", "tokens"])
+def test_a_model_that_writes_too_much_is_stopped(built_index, stub, size, chunk, limit) -> None:
+    # Paced, so that the stream is still going when Wegwijzer closes it (20 s for 2,000 tokens).
+    stub.script = lambda messages: Reply("x" * size, chunk_size=chunk, chunk_delay=0.01)
+    answer = _assistant(built_index, stub.base_url, llm_max_tokens=100).ask(QUESTION)
+    assert "werd te lang" in answer.notices[-1] and limit in answer.notices[-1]
+    assert answer.llm is None and len(answer.answer) < 6000
+    _wait_for(lambda: stub.closed_early == 1)
+    assert stub.chunks_sent < size // chunk / 2
+
+
+def test_only_the_last_turns_of_a_long_conversation_reach_the_model(built_index, stub) -> None:
+    huge = "Wat vindt de Denktank van regio's? " * 3_000  # 100 kB each
+    history = [Turn(question=f"Vraag {n}?", answer=f"Antwoord {n} [1].") for n in range(10_000)]
+    history += [Turn(question=huge, answer=huge) for _ in range(3)]
+    stub.script = lambda messages: Reply(first_sentence_of_source(messages))
+    _assistant(built_index, stub.base_url).ask(QUESTION, history=history)
+    answering = stub.requests[-1]["messages"]
+    assert len(answering) == 1 + 2 * 3 + 1  # system, three turns, the question with sources
+    assert all(len(m["content"]) <= 2_000 for m in answering[1:-1])
+    rewriting = stub.requests[0]["messages"]
+    assert rewriting[0]["content"] == REWRITE_PROMPT and len(rewriting[-1]["content"]) < 10_000
+
+
+def _wait_for(condition: Any, ceiling_s: float = 120.0) -> None:
+    deadline = time.monotonic() + ceiling_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met"
+        time.sleep(0.05)
 
 
 def test_a_marker_to_a_missing_source_is_removed_and_counted(built_index, stub) -> None:
@@ -136,7 +211,7 @@ def test_a_follow_up_is_rewritten_by_the_model(built_index, stub) -> None:
     history = [Turn(question=QUESTION, answer="Een agenda die partners aantrekt [1].")]
     answer = assistant.ask("en wat zegt het onderzoek daarover?", history=history)
     assert answer.resolved_question == REWRITTEN
-    assert stub.requests[0]["stream"] is False  # the rewrite, then the streamed answer
+    assert stub.requests[0]["messages"][0]["content"] == REWRITE_PROMPT  # the rewrite first
     assert f"Vraag: {REWRITTEN}" in stub.requests[-1]["messages"][-1]["content"]
 
     records = [{"question": QUESTION, "answer": history[0].answer, "error": None}]
