@@ -10,8 +10,14 @@ answer of the language model with `--llm`, otherwise the extractive one), as Mar
 the last chunk).
 
 Errors come in OpenAI's shape, `{"error": {"message", "type", "param", "code"}}`, with a Dutch
-message that names the problem and the fix. The bearer token (`WEGWIJZER_API_KEY`) is checked
-before a request gets here, by `chat.guard.SharedInstallGuard`.
+message that names the problem and the fix; a client's mistake is a 4xx, never a 500, and
+leaves no traceback in the log. The bearer token (`WEGWIJZER_API_KEY`) is checked before a
+request gets here, by `chat.guard.SharedInstallGuard`.
+
+Bounds: a body over `WEGWIJZER_MAX_REQUEST_BYTES` is refused (413) while it is read; of the
+earlier messages only what a follow-up needs is used (`conversation.recent_history`). An
+answer runs in a worker thread (`AnswerWorker`); when the client goes away, the answer stops at
+its next step and its slot is free at once.
 """
 
 from __future__ import annotations
@@ -19,12 +25,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Iterator
+from typing import Any, AsyncIterator, Awaitable, Iterator, TypeVar
 
-import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
@@ -36,7 +42,7 @@ from indexing.store import connection_lost
 from .chat.texts import GENERIC_ERROR, INDEX_UNREACHABLE
 from .conversation import QuestionError, strip_controls
 from .markdown import MarkdownStream, answer_markdown, strip_answer_markdown
-from .model import Answer, AnswerEvent, Turn, final_answer
+from .model import Answer, AnswerEvent, Turn
 
 log = logging.getLogger("wegwijzer.api")
 
@@ -100,10 +106,34 @@ def message_text(message: dict[str, Any], index: int) -> str:
                 raise malformed(f"messages[{index}].content bevat een onderdeel dat geen "
                                 f"object is.", "messages")
             if part.get("type") == "text":
-                texts.append(str(part.get("text") or ""))
+                text = part.get("text")
+                if text is not None and not isinstance(text, str):
+                    raise malformed(f"messages[{index}].content: 'text' moet tekst zijn.",
+                                    "messages")
+                texts.append(text or "")
         return "\n".join(texts)
     raise malformed(f"messages[{index}].content moet tekst zijn (of een lijst onderdelen met "
                     f"type 'text').", "messages")
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(413, f"De aanvraag is groter dan {limit} bytes. Stuur minder of kortere "
+                         f"eerdere berichten mee: Wegwijzer gebruikt er alleen de laatste paar "
+                         f"van. De grens is WEGWIJZER_MAX_REQUEST_BYTES.",
+                    code="request_too_large", param="messages")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused (413) as soon as it is larger than `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_large(limit)
+    return bytes(body)
 
 
 def parse_chat_request(body: bytes) -> ChatRequest:
@@ -112,6 +142,8 @@ def parse_chat_request(body: bytes) -> ChatRequest:
         data = json.loads(body or b"")
     except (ValueError, UnicodeDecodeError):
         raise malformed("De aanvraag is geen geldige JSON.") from None
+    except RecursionError:  # JSON nested thousands of levels deep
+        raise malformed("De aanvraag is te diep genest om te lezen.") from None
     if not isinstance(data, dict):
         raise malformed("De aanvraag moet een JSON-object zijn.")
     model = data.get("model", MODEL)
@@ -131,8 +163,8 @@ def parse_chat_request(body: bytes) -> ChatRequest:
             raise malformed(f"messages[{index}] moet een object met 'role' en 'content' zijn.",
                             "messages")
         role = message.get("role")
-        if role not in KNOWN_ROLES:
-            raise malformed(f"messages[{index}] heeft een onbekende role {role!r}; gebruik "
+        if not isinstance(role, str) or role not in KNOWN_ROLES:
+            raise malformed(f"messages[{index}] heeft een onbekende role {str(role)[:40]!r}; gebruik "
                             f"'user' of 'assistant' (of 'system').", "messages")
         text = message_text(message, index)
         if role not in IGNORED_ROLES:
@@ -196,15 +228,116 @@ def sse(data: dict[str, Any] | str) -> bytes:
 
 
 _END = object()
+T = TypeVar("T")
+
+
+class ClientGone(Exception):
+    """The client closed the connection before its answer was complete."""
+
+
+@dataclass(frozen=True)
+class _Failure:
+    error: BaseException
+
+
+class AnswerWorker:
+    """One answer's events, computed in a worker thread and handed to the event loop.
+
+    The worker holds one of the API's slots while it runs. `stop()` (the client has gone) gives
+    the slot back at once and makes the thread close the answer's stream at its next event,
+    which also closes a language model's stream (a silent model is left to its deadline).
+    """
+
+    def __init__(self, events: Iterator[AnswerEvent], slots: asyncio.Semaphore) -> None:
+        self.events, self.slots = events, slots
+        self.inbox: asyncio.Queue[Any] = asyncio.Queue()
+        self._stop = threading.Event()
+        self._holds_slot = False
+
+    async def start(self) -> None:
+        await self.slots.acquire()
+        self._holds_slot = True
+        loop = asyncio.get_running_loop()
+        threading.Thread(target=self._run, args=(loop,), name="wegwijzer-answer",
+                         daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop the answer (called on the event loop)."""
+        self._stop.set()
+        self._release()
+
+    def _release(self) -> None:
+        if self._holds_slot:  # only ever touched on the event loop: no lock needed
+            self._holds_slot = False
+            self.slots.release()
+
+    def _run(self, loop: asyncio.AbstractEventLoop) -> None:
+        def hand_over(item: Any) -> None:
+            try:
+                loop.call_soon_threadsafe(self.inbox.put_nowait, item)
+            except RuntimeError:  # the server is shutting down: nobody is listening
+                self._stop.set()
+
+        try:
+            for event in self.events:
+                if self._stop.is_set():
+                    break
+                hand_over(event)
+        except Exception as error:
+            hand_over(_Failure(error))
+        finally:
+            self.events.close()
+            hand_over(_END)
+            try:
+                loop.call_soon_threadsafe(self._release)
+            except RuntimeError:
+                pass
+
+    async def next(self) -> Any:
+        """The next event, or _END; raises the answer's error."""
+        item = await self.inbox.get()
+        if isinstance(item, _Failure):
+            raise item.error
+        return item
+
+    async def final(self) -> Answer:
+        """Every event up to the complete Answer."""
+        answer = None
+        while (event := await self.next()) is not _END:
+            if isinstance(event, Answer):
+                answer = event
+        if answer is None:
+            raise RuntimeError("the assistant's stream ended without an answer")
+        return answer
+
+
+async def unless_gone(request: Request, work: Awaitable[T]) -> T:
+    """The result of `work`, or ClientGone as soon as the client disconnects."""
+    async def watch() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(watch())
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+    if not task.done():
+        task.cancel()
+        raise ClientGone()
+    return task.result()
 
 
 class OpenAIApi:
     """The /v1 routes around a loaded Assistant."""
 
-    def __init__(self, assistant: Any, concurrency: int = 4) -> None:
+    def __init__(self, assistant: Any, concurrency: int = 4,
+                 max_request_bytes: int = 1_000_000) -> None:
         self.assistant = assistant
         # Answers at once through the API (the chat's queue has its own limit).
         self.slots = asyncio.Semaphore(max(1, int(concurrency)))
+        self.max_request_bytes = max_request_bytes
         self.created = int(time.time())
 
     def routes(self) -> list[BaseRoute]:
@@ -265,25 +398,30 @@ class OpenAIApi:
 
     async def chat_completions(self, request: Request) -> Response:
         try:
-            chat = parse_chat_request(await request.body())
+            chat = parse_chat_request(await read_body(request, self.max_request_bytes))
         except ApiError as error:
             return error_response(error)
         models = model_publications(self.assistant.catalog)
         if chat.model not in models:
             return error_response(unknown_model(chat.model, self.assistant.catalog))
-        events = self._events(chat, models[chat.model])
-        async with self.slots:
-            try:
-                if not chat.stream:
-                    answer = await anyio.to_thread.run_sync(final_answer, events)
-                    return JSONResponse(self._completion(chat).response(answer))
-                # The first event comes after retrieval: a failure up to there is still an
-                # HTTP error, not a broken stream.
-                first = await anyio.to_thread.run_sync(next, events, _END)
-            except Exception as error:
-                return error_response(answer_error(error, chat.question))
+        worker = AnswerWorker(self._events(chat, models[chat.model]), self.slots)
+        try:
+            await unless_gone(request, worker.start())
+            if not chat.stream:
+                answer = await unless_gone(request, worker.final())
+                return JSONResponse(self._completion(chat).response(answer))
+            # The first event comes after retrieval: a failure up to there is still an
+            # HTTP error, not a broken stream.
+            first = await unless_gone(request, worker.next())
+        except ClientGone:
+            worker.stop()
+            log.info("Aanvraag afgebroken door de client; het antwoord is gestopt.")
+            return Response(status_code=499)
+        except Exception as error:
+            worker.stop()
+            return error_response(answer_error(error, chat.question))
         completion = self._completion(chat)
-        return StreamingResponse(self._stream(completion, chat, first, events),
+        return StreamingResponse(self._stream(completion, chat, first, worker),
                                  media_type="text/event-stream",
                                  headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
 
@@ -292,24 +430,24 @@ class OpenAIApi:
         return Completion(model=chat.model, fingerprint=self.assistant.generation.name)
 
     async def _stream(self, completion: "Completion", chat: ChatRequest, first: Any,
-                      events: Iterator[AnswerEvent]) -> AsyncIterator[bytes]:
+                      worker: AnswerWorker) -> AsyncIterator[bytes]:
         markdown = MarkdownStream(live=self.assistant.chat_model is None)
-        yield sse(completion.chunk({"role": "assistant", "content": ""}))
         try:
-            async with self.slots:
+            yield sse(completion.chunk({"role": "assistant", "content": ""}))
+            try:
                 event = first
                 while event is not _END:
                     for piece in markdown.feed(event):
                         yield sse(completion.chunk({"content": piece}))
-                    event = await anyio.to_thread.run_sync(next, events, _END)
-            if markdown.answer is None:
-                raise RuntimeError("the assistant's stream ended without an answer")
-            yield sse(completion.last_chunk(markdown.answer))
-        except Exception as error:  # the stream has started: the error goes in the stream
-            yield sse(answer_error(error, chat.question).body())
-        finally:
-            events.close()
-        yield sse("[DONE]")
+                    event = await worker.next()
+                if markdown.answer is None:
+                    raise RuntimeError("the assistant's stream ended without an answer")
+                yield sse(completion.last_chunk(markdown.answer))
+            except Exception as error:  # the stream has started: the error goes in the stream
+                yield sse(answer_error(error, chat.question).body())
+            yield sse("[DONE]")
+        finally:  # also when the client has gone and the response is cancelled
+            worker.stop()
 
 
 @dataclass

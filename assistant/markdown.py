@@ -17,18 +17,20 @@ import re
 from collections.abc import Iterable
 
 from .chat.rendering import hard_line_breaks, markdown_literal
+from . import markers
 from .citations import format_citation
 from .model import Answer, AnswerEvent, Notice, TextDelta, TextReset
 
 log = logging.getLogger("wegwijzer.api")
 
-MARKER = re.compile(r"(\[\d+\])")
-# The end of a text that may still grow into a marker ('[', '[1', '[12').
-OPEN_MARKER = re.compile(r"\[\d*$")
+MARKER = markers.SPLIT
+# The last word of a text that is still streaming may still grow: into a marker ('[1' → '[12]')
+# or into an address that goes in a code span ('www.vng' → 'www.vng.nl'). It is held back.
+UNFINISHED_WORD = re.compile(r"\S+$")
 SOURCES_HEADING = "Bronnen"
 REFUSED_HEADING = "Mogelijk relevante passages"
 UNDERSTOOD_AS = "Vraag begrepen als:"
-CHECK = "Controleer: niet teruggevonden in de geciteerde bron:"
+CHECK = "Weggelaten, niet teruggevonden in de bronnen:"
 NOTICE = "Let op:"
 
 
@@ -116,9 +118,8 @@ class MarkdownStream:
             self.text += event.text
             if self.live:
                 # Hold back what may still change: trailing white space (the final text is
-                # stripped) and a marker that is not complete yet.
-                stable = self.text.rstrip()
-                stable = OPEN_MARKER.sub("", stable).lstrip()
+                # stripped) and the word being written.
+                stable = UNFINISHED_WORD.sub("", self.text.rstrip()).strip()
                 markdown = notices_markdown(self.notices) + literal_with_markers(stable)
                 if markdown.startswith(self.sent):
                     return self._send(markdown)

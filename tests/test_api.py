@@ -5,14 +5,21 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import shutil
+import socket
+import threading
+import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from typing import Any, Iterator
 
+import cmarkgfm
 import pytest
+import uvicorn
 from chat_support import ChatServer, free_port, start_server
 from markdown_it import MarkdownIt
 from openai import AuthenticationError, BadRequestError, NotFoundError, OpenAI
@@ -70,6 +77,13 @@ def ask(client: OpenAI, *messages: str, **options: Any) -> Any:
 def rendered(markdown: str) -> str:
     """What a chat front-end shows: CommonMark with raw HTML allowed (the strictest case)."""
     return MarkdownIt("commonmark").render(markdown)
+
+
+def rendered_linkified(markdown: str) -> list[str]:
+    """What chat front-ends that link bare addresses show: GitHub's GFM (autolinks) and
+    markdown-it with linkify (fuzzy domain names too, as in Open WebUI)."""
+    return [cmarkgfm.github_flavored_markdown_to_html(markdown),
+            MarkdownIt("gfm-like").render(markdown)]
 
 
 # --- end to end, with the openai client -----------------------------------------------------
@@ -151,7 +165,24 @@ def test_html_and_markdown_in_the_question_come_back_as_text(client: OpenAI) -> 
         assert "<strong>Wat</strong>" not in page
     page = rendered(follow)
     assert "&lt;script&gt;alert('x')&lt;/script&gt; **Wat** is een [attractieve agenda]" \
-           "(http://example.org/x)?" in page.replace("&quot;", '"'), page
+           "(<code>http://example.org/x</code>)?" in page.replace("&quot;", '"'), page
+    for page in rendered_linkified(follow):
+        assert "<a " not in page and "<code>http://example.org/x</code>" in page, page
+
+
+def test_addresses_never_become_links_in_a_gfm_client() -> None:
+    text = ("Zie https://vng.nl/denktank, www.werk.nl of vng.nl en mail denktank@vng.nl [1]. "
+            "Of (http://example.org/a_(b)).")
+    answer = Answer(question="Waar staat www.vng.nl?", answer=text, refused=False,
+                    sources=[_source(1)], notices=["Zie ook https://x.nl."],
+                    unsupported=["Kijk op www.example.com!"],
+                    resolved_question="Waar staat www.vng.nl? mailto:a@b.nl")
+    content = answer_markdown(answer)
+    for page in [rendered(content), *rendered_linkified(content)]:
+        assert "<a " not in page, page
+        for address in ("https://vng.nl/denktank", "www.werk.nl", "vng.nl", "denktank@vng.nl",
+                        "http://example.org/a_(b)", "https://x.nl", "www.example.com"):
+            assert f"<code>{address}</code>" in page, (address, page)
 
 
 def _post(url: str, body: bytes, key: str | None = API_KEY) -> tuple[int, dict[str, Any]]:
@@ -174,14 +205,30 @@ def _openai_error(body: dict[str, Any]) -> dict[str, Any]:
 def test_a_malformed_body_or_an_empty_question_is_a_400_in_dutch(
         client: OpenAI, api_server: ChatServer) -> None:
     url = f"{api_server.url}v1/chat/completions"
+    deep = b'{"messages": ' + b"[" * 5000 + b"]" * 5000 + b"}"
     for body in (b'{"model": "wegwijzer", "messages": [', b'[]', b'{"model": "wegwijzer"}',
                  b'{"messages": [{"role": "assistant", "content": "Hallo"}]}',
-                 b'{"messages": [{"role": "robot", "content": "Hallo"}]}'):
+                 b'{"messages": [{"role": "robot", "content": "Hallo"}]}',
+                 b'{"messages": [{"role": ["user"], "content": "Hallo"}]}',
+                 b'{"messages": [{"role": {"a": 1}, "content": "Hallo"}]}',
+                 b'{"messages": [{"role": "user", "content": [{"type": "text", "text": 5}]}]}',
+                 deep):
         status, answer = _post(url, body)
         error = _openai_error(answer)
-        assert status == 400, (body, answer)
+        assert status == 400, (body[:80], answer)
         assert error["type"] == "invalid_request_error"
         assert "Voorbeeld van een geldige aanvraag" in error["message"], error
+    # A client's mistake is no server error: no traceback, and the connection stays usable.
+    connection = http.client.HTTPConnection(api_server.url.split("/")[2], timeout=60)
+    headers = {"content-type": "application/json", "authorization": f"Bearer {API_KEY}"}
+    for body in (deep, json.dumps({"messages": [{"role": "user", "content": ANSWERABLE}]})):
+        connection.request("POST", "/v1/chat/completions", body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        assert response.status in (400, 200)
+    assert response.status == 200
+    connection.close()
+    assert "Traceback" not in api_server.log_tail(200_000)
 
     with pytest.raises(BadRequestError) as empty:
         ask(client, " \n\t ")
@@ -349,9 +396,11 @@ def test_with_a_language_model_the_stream_is_the_checked_answer(built_index: Any
         stub.stop()
 
     content = whole["choices"][0]["message"]["content"]
-    # Checked: the marker to a missing source is gone, the unsupported claim is flagged.
+    # Checked: the marker to a missing source is gone, the unsupported claim is left out of the
+    # answer and flagged under it.
     assert "[9]" not in content and "[1]" in content
-    assert "_Controleer: niet teruggevonden in de geciteerde bron: De gemeente Gouda" in content
+    text, warning = content.split("\n\n_Weggelaten, niet teruggevonden in de bronnen: ", 1)
+    assert "Gouda" not in text and warning.startswith("De gemeente Gouda")
     assert lines[-1] == "data: [DONE]"
     chunks = [json.loads(line[len("data: "):]) for line in lines[:-1]]
     pieces = [c["choices"][0]["delta"].get("content") for c in chunks]
@@ -373,3 +422,123 @@ def test_a_catalog_list_keeps_its_lines_in_markdown() -> None:
         for start in range(0, len(text), 5):
             pieces += stream.feed(TextDelta(text[start:start + 5]))
         assert "".join(pieces + stream.feed(answer)) == content
+
+
+# --- bounds: request size, history, clients that leave -----------------------------------------
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[tuple[str, int]]:
+    """`app` served by uvicorn on a free loopback port, in this process."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield "127.0.0.1", port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=60)
+
+
+def _completion(address: tuple[str, int], body: bytes | str, timeout: float = 300
+                ) -> tuple[int, dict[str, Any], float]:
+    connection = http.client.HTTPConnection(*address, timeout=timeout)
+    started = time.perf_counter()
+    connection.request("POST", "/v1/chat/completions", body=body,
+                       headers={"content-type": "application/json"})
+    response = connection.getresponse()
+    data = json.loads(response.read())
+    connection.close()
+    return response.status, data, time.perf_counter() - started
+
+
+def _request(question: str, history: list[str] = (), stream: bool = False) -> str:
+    roles = ["user", "assistant"]
+    messages = [{"role": roles[i % 2], "content": text} for i, text in enumerate(history)]
+    return json.dumps({"model": "wegwijzer", "stream": stream,
+                       "messages": messages + [{"role": "user", "content": question}]})
+
+
+def test_a_long_history_costs_about_what_a_question_costs(built_index: Any) -> None:
+    """A 100 kB history once took minutes of embedding; only what a follow-up needs is used."""
+    assistant = Assistant(built_index.settings, embeddings=built_index.embeddings)
+    with serving(Starlette(routes=OpenAIApi(assistant, concurrency=1).routes())) as address:
+        _completion(address, _request(ANSWERABLE))  # warm
+        follow_up = [ANSWERABLE, "Een agenda [1].", FOLLOW_UP, "Het onderzoek [2]."]
+        status, _, plain = _completion(address, _request(FOLLOW_UP, follow_up))
+        assert status == 200
+        history = ["Wat vindt de Denktank van regio's? " * 700, "Zie de bron [1]. " * 1500] * 2
+        body = _request(FOLLOW_UP, history + follow_up)
+        assert len(body) > 100_000
+        status, data, long = _completion(address, body)
+        assert status == 200 and data["choices"][0]["message"]["content"]
+        print(f"follow-up with a short history {plain:.2f} s, with 100 kB {long:.2f} s")
+        assert long < 5 * plain  # was hundreds of times slower
+        status, _, _ = _completion(address, _request(ANSWERABLE))  # the one slot is free again
+        assert status == 200
+
+
+def test_a_body_over_the_limit_is_refused_while_it_is_read(built_index: Any) -> None:
+    assistant = Assistant(built_index.settings, embeddings=built_index.embeddings)
+    app = Starlette(routes=OpenAIApi(assistant, max_request_bytes=10_000).routes())
+    big = _request("Wat is een attractieve agenda? " * 1000)
+    with serving(app) as address:
+        status, data, _ = _completion(address, big)
+        assert status == 413 and _openai_error(data)["code"] == "request_too_large"
+        assert "WEGWIJZER_MAX_REQUEST_BYTES" in data["error"]["message"]
+        # Without a Content-Length (chunked), the limit holds as the body arrives.
+        connection = http.client.HTTPConnection(*address, timeout=300)
+        connection.request("POST", "/v1/chat/completions", encode_chunked=True,
+                           body=(big[i:i + 1000].encode() for i in range(0, len(big), 1000)),
+                           headers={"content-type": "application/json"})
+        response = connection.getresponse()
+        assert response.status == 413 and b"request_too_large" in response.read()
+        connection.close()
+
+
+SLOW = "Wat is een attractieve agenda volgens de Denktank?"
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_a_client_that_leaves_frees_its_slot_and_stops_the_model(built_index: Any,
+                                                                  stream: bool) -> None:
+    def reply(messages: list[dict[str, Any]]) -> Reply:
+        block = messages[-1]["content"].split("Bron [1]", 1)[1].split('"""')[1]
+        first = next(s for s in re.split(r"(?<=[.!?])\s+", block.strip()) if len(s.split()) >= 6)
+        answer = f"{first.rstrip('.')} [1]."
+        if SLOW in messages[-1]["content"]:  # a minute of output, a chunk a second
+            return Reply(answer[:60], chunk_size=1, chunk_delay=1.0)
+        return Reply(answer)
+
+    stub = OpenAIStub(script=reply).start()
+    try:
+        settings = built_index.settings.with_(llm="openai:stub", llm_base_url=stub.base_url,
+                                              llm_timeout=30, llm_deadline=300)
+        assistant = Assistant(settings, embeddings=built_index.embeddings)
+        with serving(Starlette(routes=OpenAIApi(assistant, concurrency=1).routes())) as address:
+            leaving = socket.create_connection(address, timeout=60)
+            body = _request(SLOW, stream=stream).encode()
+            leaving.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                            b"Content-Type: application/json\r\n"
+                            + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            _wait_until(lambda: stub.chunks_sent >= 2)  # the model is writing the slow answer
+            leaving.close()
+            status, data, _ = _completion(address, _request(ANSWERABLE))
+            assert status == 200 and "[1]" in data["choices"][0]["message"]["content"]
+            assert stub.chunks_sent < 40, stub.chunks_sent  # not after the slow one finished
+            _wait_until(lambda: stub.closed_early == 1)  # and the slow stream was closed
+    finally:
+        stub.stop()
+
+
+def _wait_until(condition: Any, ceiling_s: float = 120.0) -> None:
+    deadline = time.monotonic() + ceiling_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)

@@ -147,12 +147,13 @@ def describe_filters(publication: str | None, wegwijzer: int | None,
 
 
 def unsupported_html(sentences: Sequence[str]) -> str:
-    """A visible warning listing answer sentences their cited passage does not support."""
+    """A visible warning listing the model's sentences that no source supports (left out of
+    the answer by the citation check)."""
     if not sentences:
         return ""
     items = "".join(f"<li>{text_html(sentence)}</li>" for sentence in sentences)
-    return ("<p><strong>⚠ Controleer dit:</strong> deze zinnen vinden we niet terug in de bron "
-            f"die erbij staat.</p><ul>{items}</ul>")
+    return ("<p><strong>⚠ Weggelaten:</strong> deze zinnen van het taalmodel staan niet in de "
+            f"bronnen en zijn uit het antwoord gehaald.</p><ul>{items}</ul>")
 
 
 def render_partial(text: str, notices: Sequence[str] = (),
@@ -226,8 +227,55 @@ def hard_line_breaks(markdown: str) -> str:
     return _SINGLE_NEWLINE.sub("\\\n", markdown)
 
 
+# What a Markdown renderer may turn into a link without any markup: GFM's autolinks (a scheme,
+# 'www.', an e-mail address; GitHub, marked, remark-gfm) and the bare domain names that fuzzy
+# linkifiers (linkify-it: Open WebUI, markdown-it) link, ending in a two-letter country domain or
+# one of linkify-it's generic ones.
+_LINKABLE = re.compile(
+    r"(?:(?<![\w.+-])[a-z][a-z0-9+.-]*:/{1,3}|(?<![\w.-])www\.|(?<![\w.-])(?:mailto|xmpp):)"
+    r"[^\s<>`\[\]]*"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w.@-])(?:[\w-]+\.)+(?:[a-z]{2}|biz|com|edu|gov|net|org|pro|web|xxx|aero|asia|coop"
+    r"|info|museum|name|shop)(?![\w-])(?:/[^\s<>`\[\]]*)?",
+    re.IGNORECASE)
+# GFM leaves trailing punctuation out of an autolink; so do we (it stays outside the code span).
+# Square brackets end an address too: they are Markdown's link syntax, escaped outside the span.
+_TRAILING = "?!.,:;*_~'\"’”"
+
+
+def _link_end(candidate: str) -> int:
+    """Where a linkable run ends: without trailing punctuation or an unbalanced ')'."""
+    end = len(candidate)
+    while end:
+        if candidate[end - 1] in _TRAILING:
+            end -= 1
+        elif candidate[end - 1] == ")" and candidate.count("(", 0, end) < candidate.count(")", 0, end):
+            end -= 1
+        else:
+            break
+    return end
+
+
+def _code_span(text: str) -> str:
+    return f"`{text}`"  # _LINKABLE never takes a backtick, so one is always enough
+
+
 def markdown_literal(text: str) -> str:
-    """Text for a Markdown file that any viewer shows as text: no images, links or HTML."""
-    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
-    escaped = _BULLET_START.sub(r"\1\\\2", escaped)
+    """Text for a Markdown file that any viewer shows as text: no images, links or HTML.
+
+    Addresses (URLs, e-mail addresses, domain names) go in a code span: GFM renderers and fuzzy
+    linkifiers would make them clickable, and escapes cannot stop that, but nothing inside code
+    is ever linked.
+    """
+    pieces: list[str] = []
+    done = 0
+    for match in _LINKABLE.finditer(text):
+        end = match.start() + _link_end(match.group(0))
+        if end <= match.start() or match.start() < done:
+            continue
+        pieces += [_MARKDOWN_SPECIALS.sub(r"\\\1", text[done:match.start()]),
+                   _code_span(text[match.start():end])]
+        done = end
+    pieces.append(_MARKDOWN_SPECIALS.sub(r"\\\1", text[done:]))
+    escaped = _BULLET_START.sub(r"\1\\\2", "".join(pieces))
     return _NUMBER_START.sub(r"\1\\\2", escaped)

@@ -66,7 +66,7 @@ def serve(settings: Settings) -> None:
         else:
             log.info("Taalmodel %s antwoordt.", settings.llm)
     demo = build_app(assistant, settings)
-    api = OpenAIApi(assistant, settings.concurrency)
+    api = OpenAIApi(assistant, settings.concurrency, settings.max_request_bytes)
     # Gradio prints the MCP address in English even when quiet (logged in Dutch below).
     with contextlib.redirect_stdout(io.StringIO()):
         demo.launch(prevent_thread_lock=True, **launch_options(settings, api.routes()))
