@@ -1,0 +1,126 @@
+"""What the second fault and abuse probe found on the Gradio side (issue 26), on the real server.
+
+One `wegwijzer serve` for the module, started as a host with a Hugging Face token would run it:
+HF_TOKEN set, HF_HUB_OFFLINE=0 (so only Wegwijzer's own settings keep it quiet) and HF_ENDPOINT
+pointing at a fake hub on 127.0.0.1 that records every request. Its log is read for tracebacks.
+
+- no request header (Gradio's run history: `x-gradio-history-bucket`) makes the server call out.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from typing import Any, Iterator
+
+import pytest
+from chat_support import REPO_ROOT, ChatServer, RecordingServer, start_server
+
+ANSWERABLE = "Wat is een attractieve agenda?"
+BUCKET_HEADER = {"x-gradio-history-bucket": "someone/bucket"}
+# How long the fake hub is watched after a call: today's Gradio reaches it within milliseconds.
+HUB_GRACE_S = 10.0
+
+
+@pytest.fixture(scope="module")
+def hub() -> Iterator[RecordingServer]:
+    with RecordingServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def server(built_index: Any, assistant: Any, hub: RecordingServer,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatServer]:
+    """The chat on a copy of the index, on a host with a Hugging Face token. (`assistant` has
+    filled the index's sentence cache, so the copy starts without embedding again.)"""
+    root = tmp_path_factory.mktemp("abuse")
+    data_dir = root / "data"
+    shutil.copytree(built_index.settings.data_dir, data_dir)
+    chat = start_server(data_dir, root / "server.log", extra_env={
+        "HF_TOKEN": "hf_dummyTokenForTheFakeHub0123456789", "HF_ENDPOINT": hub.url,
+        "HF_HUB_OFFLINE": "0", "HF_HOME": str(root / "hf-home"),
+        "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"})
+    try:
+        yield chat
+    finally:
+        chat.stop()
+
+
+def _request(url: str, method: str = "GET", body: bytes | None = None,
+             headers: dict[str, str] | None = None, timeout: float = 120) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def _call(server: ChatServer, endpoint: str, data: Any,
+          headers: dict[str, str] | None = None) -> str:
+    """Gradio's REST call: POST /gradio_api/call/NAME, then the result stream (as text)."""
+    status, text = _request(f"{server.url}gradio_api/call/{endpoint}", "POST",
+                            json.dumps({"data": data}).encode(),
+                            {"content-type": "application/json", **(headers or {})})
+    assert status == 200, text
+    event_id = json.loads(text)["event_id"]
+    status, stream = _request(f"{server.url}gradio_api/call/{endpoint}/{event_id}",
+                              headers=headers)
+    assert status == 200, stream
+    return stream
+
+
+def _new_log(server: ChatServer, start: int) -> str:
+    return server.log_path.read_text(encoding="utf-8", errors="replace")[start:]
+
+
+def _log_size(server: ChatServer) -> int:
+    return len(server.log_path.read_text(encoding="utf-8", errors="replace"))
+
+
+# --- 1. nothing calls out ----------------------------------------------------------------------
+
+
+def test_a_history_bucket_header_makes_the_server_call_no_hub(
+        server: ChatServer, hub: RecordingServer) -> None:
+    stream = _call(server, "ask", [ANSWERABLE], headers=BUCKET_HEADER)
+    assert "event: complete" in stream and "attractieve agenda" in stream, stream[:500]
+    deadline = time.monotonic() + HUB_GRACE_S
+    while not hub.requests and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert hub.requests == [], f"the server called the hub: {hub.requests}"
+    assert "gradio.history" not in _new_log(server, 0), server.log_tail()
+
+    # Run history's own route, which creates the bucket with the host's token.
+    status, text = _request(f"{server.url}gradio_api/run-history/connect", "POST",
+                            json.dumps({"bucket_id": "someone/bucket"}).encode(),
+                            {"content-type": "application/json", **BUCKET_HEADER})
+    assert status == 404 and hub.requests == [], (status, text, hub.requests)
+
+
+def test_serve_sets_the_offline_variables_before_gradio_is_imported() -> None:
+    script = """
+import os, sys
+os.environ.pop("HF_HUB_OFFLINE", None)
+os.environ["GRADIO_RUN_HISTORY"] = "True"
+import assistant.cli
+from assistant.chat.server import keep_offline
+assert "gradio" not in sys.modules and "huggingface_hub" not in sys.modules, "imported too early"
+keep_offline()
+import gradio, huggingface_hub.constants as hub
+print(hub.HF_HUB_OFFLINE, hub.HF_HUB_DISABLE_TELEMETRY, os.environ["GRADIO_RUN_HISTORY"],
+      os.environ["GRADIO_ANALYTICS_ENABLED"])
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "False", "False"]
+
+
+def test_the_hub_heard_nothing_all_along(hub: RecordingServer, server: ChatServer) -> None:
+    assert hub.requests == [], hub.requests
