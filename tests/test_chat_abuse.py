@@ -4,7 +4,8 @@ One `wegwijzer serve` for the module, started as a host with a Hugging Face toke
 HF_TOKEN set, HF_HUB_OFFLINE=0 (so only Wegwijzer's own settings keep it quiet) and HF_ENDPOINT
 pointing at a fake hub on 127.0.0.1 that records every request. Its log is read for tracebacks.
 
-- no request header (Gradio's run history: `x-gradio-history-bucket`) makes the server call out.
+- no request header (Gradio's run history: `x-gradio-history-bucket`) makes the server call out;
+- uploads are refused and leave no file behind; no web address is fetched for a client.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from typing import Any, Iterator
 
 import pytest
@@ -120,6 +122,35 @@ print(hub.HF_HUB_OFFLINE, hub.HF_HUB_DISABLE_TELEMETRY, os.environ["GRADIO_RUN_H
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True", "False", "False"]
+
+
+# --- 2. no uploads -----------------------------------------------------------------------------
+
+
+def _multipart(payload: bytes) -> tuple[bytes, dict[str, str]]:
+    boundary = uuid.uuid4().hex
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; "
+            f"filename=\"notitie.txt\"\r\nContent-Type: text/plain\r\n\r\n").encode() + payload + \
+        f"\r\n--{boundary}--\r\n".encode()
+    return body, {"content-type": f"multipart/form-data; boundary={boundary}"}
+
+
+def test_uploads_are_refused_and_leave_no_file(server: ChatServer) -> None:
+    payload = f"geheime notitie {uuid.uuid4().hex}".encode() * 100
+    body, headers = _multipart(payload)
+    for route in ("gradio_api/upload", "gradio_api/upload?upload_id=abc",
+                  "gradio_api/component_server"):
+        status, text = _request(server.url + route, "POST", body, headers)
+        assert status == 403, (route, status, text)
+        assert "Wegwijzer neemt geen bestanden aan" in json.loads(text)["detail"]
+
+    assert server.tmp_dir is not None
+    left = [path for path in server.tmp_dir.rglob("*")
+            if path.is_file() and payload[:40] in path.read_bytes()]
+    assert left == [], f"the upload was stored: {left}"
+
+    status, text = _request(f"{server.url}gradio_api/file=https://example.org/pixel.png")
+    assert status == 403 and "haalt geen bestanden van andere websites op" in text, (status, text)
 
 
 def test_the_hub_heard_nothing_all_along(hub: RecordingServer, server: ChatServer) -> None:

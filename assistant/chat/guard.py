@@ -11,6 +11,10 @@ server (`/gradio_api/mcp`), answer only with the bearer token when `WEGWIJZER_AP
 without a token but with a login, only to a logged-in browser (so a login always protects
 everything); with neither, to anyone who can reach the address. Wrong tokens count as failed
 logins.
+
+Always, login or not: Gradio's upload routes are closed (nothing in the chat takes a file, and
+Gradio would store any file for anyone, to be downloaded again), and `/gradio_api/file=` does
+not fetch web addresses for a client.
 """
 
 from __future__ import annotations
@@ -90,6 +94,14 @@ API_KEY_MESSAGE = ("Deze Wegwijzer vraagt een API-sleutel. Stuur de sleutel uit 
 API_LOGIN_MESSAGE = ("Deze Wegwijzer heeft een login. Programma's krijgen toegang met een "
                      "API-sleutel: zet WEGWIJZER_API_KEY bij het starten van de server en stuur "
                      "die sleutel mee als 'Authorization: Bearer SLEUTEL'.")
+UPLOAD_CLOSED_MESSAGE = ("Wegwijzer neemt geen bestanden aan: de chat heeft geen uploads nodig, "
+                         "dus uploaden is uitgeschakeld.")
+REMOTE_FILE_MESSAGE = ("Wegwijzer haalt geen bestanden van andere websites op. Open het adres zelf "
+                       "in uw browser.")
+# Gradio's routes that take files: uploads, and microphone recordings (the chat has neither).
+# Any other file sent to Gradio's routes comes as multipart/form-data (the component server).
+UPLOAD_SUFFIXES = ("/gradio_api/upload", "/gradio_api/upload_progress",
+                   "/gradio_api/process_recording")
 # The routes other programs use: the OpenAI-compatible API and Gradio's MCP server.
 PROGRAM_PREFIXES = ("/v1/", "/gradio_api/mcp/")
 
@@ -109,7 +121,8 @@ def bearer_token(scope: Scope) -> str | None:
 
 
 class SharedInstallGuard:
-    """ASGI middleware around the Gradio app; does nothing without a login or an API key."""
+    """ASGI middleware around the Gradio app: the refusals above always; the login and key
+    checks only with a login or an API key."""
 
     def __init__(self, app: Any, limiter: LoginLimiter | None = None,
                  api_key: str | None = None) -> None:
@@ -122,6 +135,8 @@ class SharedInstallGuard:
         if scope["type"] == "http" and for_programs(scope["path"]):
             await self._program(scope, receive, send, gradio_app)
             return
+        if scope["type"] == "http" and await self._refused(scope, send, gradio_app):
+            return
         if scope["type"] != "http" or getattr(gradio_app, "auth", None) is None:
             await self.app(scope, receive, send)
             return
@@ -132,6 +147,18 @@ class SharedInstallGuard:
             await _json(send, 401, LOGIN_REQUIRED_MESSAGE)
         else:
             await self.app(scope, receive, send)
+
+    async def _refused(self, scope: Scope, send: Send, gradio_app: Any) -> bool:
+        """Answer the requests Gradio should not serve at all; True when answered."""
+        path = scope["path"].rstrip("/")
+        if path.endswith(UPLOAD_SUFFIXES) or ("/gradio_api/" in path and multipart(scope)):
+            await _json(send, 403, UPLOAD_CLOSED_MESSAGE)
+            return True
+        _, marker, target = path.partition("/gradio_api/file=")
+        if marker and target.lower().startswith(("http://", "https://")):
+            await _json(send, 403, REMOTE_FILE_MESSAGE)
+            return True
+        return False
 
     async def _program(self, scope: Scope, receive: Receive, send: Send, gradio_app: Any) -> None:
         """The API and MCP routes: the bearer token, or else the login, decides."""
@@ -172,6 +199,11 @@ class SharedInstallGuard:
             await send(message)
 
         await self.app(scope, receive, watch)
+
+
+def multipart(scope: Scope) -> bool:
+    return any(name == b"content-type" and value.lower().startswith(b"multipart/")
+               for name, value in scope.get("headers", []))
 
 
 def logged_in(scope: Scope, gradio_app: Any) -> bool:

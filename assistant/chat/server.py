@@ -31,6 +31,9 @@ FORCED_ENV = {
 # Defaults a maintainer may override: HF_HUB_OFFLINE=0 to let a sentence-transformers model be
 # downloaded, HF_HUB_DISABLE_IMPLICIT_TOKEN=0 if that model needs the saved token.
 DEFAULT_ENV = {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1"}
+# Nothing in the chat takes a file: Gradio refuses anything larger (guard.py closes the upload
+# routes first; this is the second line).
+MAX_UPLOAD_BYTES = 0
 
 
 def keep_offline(environ: MutableMapping[str, str] = os.environ) -> None:
@@ -64,6 +67,7 @@ def launch_options(settings: Settings, routes: Sequence[BaseRoute] = ()) -> dict
         auth_message="Log in om Wegwijzer te gebruiken." if settings.auth else None,
         theme=THEME, css=CSS, js=JS, i18n=I18N, footer_links=[], ssr_mode=False, quiet=True,
         show_error=False, share=False, mcp_server=True, run_history=False,
+        max_file_size=MAX_UPLOAD_BYTES,
         app_kwargs={"middleware": [Middleware(SharedInstallGuard, api_key=settings.api_key)],
                     "routes": list(routes)},
     )
