@@ -5,7 +5,9 @@ HF_TOKEN set, HF_HUB_OFFLINE=0 (so only Wegwijzer's own settings keep it quiet) 
 pointing at a fake hub on 127.0.0.1 that records every request. Its log is read for tracebacks.
 
 - no request header (Gradio's run history: `x-gradio-history-bucket`) makes the server call out;
-- uploads are refused and leave no file behind; no web address is fetched for a client.
+- uploads are refused and leave no file behind; no web address is fetched for a client;
+- a client's mistakes (a number or list as the question, missing input, an unknown call id or
+  endpoint) get a Dutch error and leave no traceback in the log.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any, Iterator
 
 import pytest
 from chat_support import REPO_ROOT, ChatServer, RecordingServer, start_server
+from gradio_client import Client
+from gradio_client.exceptions import AppError
 
 ANSWERABLE = "Wat is een attractieve agenda?"
 BUCKET_HEADER = {"x-gradio-history-bucket": "someone/bucket"}
@@ -151,6 +155,39 @@ def test_uploads_are_refused_and_leave_no_file(server: ChatServer) -> None:
 
     status, text = _request(f"{server.url}gradio_api/file=https://example.org/pixel.png")
     assert status == 403 and "haalt geen bestanden van andere websites op" in text, (status, text)
+
+
+# --- 4. a client's mistakes ------------------------------------------------------------------
+
+
+def test_client_mistakes_get_dutch_errors_and_no_traceback(server: ChatServer) -> None:
+    start = _log_size(server)
+    client = Client(server.url, verbose=False)
+    for wrong, kind in ((42, "getal"), (["Wat is", "een agenda?"], "lijst"),
+                        ({"vraag": "x"}, "object")):
+        with pytest.raises(AppError) as caught:
+            client.predict(wrong, api_name="/ask")
+        assert f"De vraag moet tekst zijn, geen {kind}" in str(caught.value)
+    assert "Dit verzoek mist invoer" in _call(server, "ask", [])
+    assert "'aantal' moet een geheel getal zijn" in _call(
+        server, "zoek_passages", [ANSWERABLE, None, None, "veel"])
+    assert "De vraag moet tekst zijn, geen getal" in _call(server, "beantwoord", [7])
+    with pytest.raises(AppError) as caught:  # a history that is no list of messages
+        client.predict(ANSWERABLE, 5, "", 0, api_name="/chat")
+    assert "heeft niet de goede vorm" in str(caught.value)
+
+    status, text = _request(f"{server.url}gradio_api/call/ask/{uuid.uuid4().hex}")
+    assert status == 404 and "Dit resultaat bestaat niet (meer)" in text, (status, text)
+    status, text = _request(f"{server.url}gradio_api/queue/data?session_hash=bestaat-niet")
+    assert status == 404 and "geen vraag klaar" in text, (status, text)
+    status, text = _request(f"{server.url}gradio_api/call/bestaat_niet", "POST",
+                            b'{"data": ["x"]}', {"content-type": "application/json"})
+    assert status == 404 and "Dit API-eindpunt bestaat niet" in text, (status, text)
+
+    # A well-formed call still answers, and nothing above left a traceback.
+    assert "event: complete" in _call(server, "ask", [ANSWERABLE])
+    log = _new_log(server, start)
+    assert "Traceback" not in log and "Exception in ASGI" not in log, log[-4000:]
 
 
 def test_the_hub_heard_nothing_all_along(hub: RecordingServer, server: ChatServer) -> None:

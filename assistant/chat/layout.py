@@ -10,6 +10,7 @@ import logging
 from typing import Any, Sequence
 
 import gradio as gr
+from gradio.exceptions import InvalidComponentError
 
 from common.settings import Settings
 
@@ -20,7 +21,14 @@ from .records import announcement_text, append_feedback, conversation_markdown, 
 from .rendering import SEARCHING, note_html, render_user, text_html
 from .service import ChatService, routekaart_page_html
 from .statement import STATEMENT, STATEMENT_PATH, STATEMENT_TITLE
-from .texts import EXAMPLE_QUESTIONS, INTRO, PANEL_BUTTON, PLACEHOLDER, TITLE
+from .texts import (
+    BAD_INPUT,
+    EXAMPLE_QUESTIONS,
+    INTRO,
+    PANEL_BUTTON,
+    PLACEHOLDER,
+    TITLE,
+)
 from .theme import ANSWERED_JS, ASKED_JS, DOWNLOAD_JS, PANEL_JS
 
 log = logging.getLogger("wegwijzer.chat")
@@ -46,11 +54,38 @@ def _assistant_index(history: Sequence[dict[str, Any]], message_index: Any) -> i
     return sum(1 for m in history[: message_index + 1] if m.get("role") == "assistant") - 1
 
 
+class ChatBlocks(gr.Blocks):
+    """gr.Blocks whose API answers input a client got wrong (too few values, a value of the wrong
+    shape, a choice that is not in a list) with a Dutch error, not Gradio's English one with a
+    traceback in the log."""
+
+    def validate_inputs(self, block_fn: Any, inputs: list[Any]) -> None:
+        if len(inputs) < len(block_fn.inputs):
+            needed = len(block_fn.inputs)
+            raise gr.Error(f"Dit verzoek mist invoer: nodig {'is' if needed == 1 else 'zijn'} "
+                           f"{needed} {'waarde' if needed == 1 else 'waarden'}, gekregen "
+                           f"{len(inputs)}. Voorbeeld voor /ask: "
+                           f'{{"data": ["Wat is een attractieve agenda?"]}}.',
+                           print_exception=False)
+        super().validate_inputs(block_fn, inputs)
+
+    async def preprocess_data(self, block_fn: Any, inputs: list[Any], state: Any,
+                              explicit_call: bool = False) -> list[Any]:
+        try:
+            return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+        except InvalidComponentError:  # the app's own mistake: Gradio logs it
+            raise
+        except (ValueError, gr.Error) as error:  # pydantic's ValidationError is a ValueError
+            if isinstance(error, gr.Error) and not error.print_exception:
+                raise
+            raise gr.Error(BAD_INPUT, print_exception=False) from None
+
+
 def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
     """The chat interface around a loaded Assistant (launch it with :func:`launch_options`)."""
     service = ChatService(assistant, settings)
 
-    with gr.Blocks(title=f"{TITLE} – Werkende samenwerking", analytics_enabled=False) as demo:
+    with ChatBlocks(title=f"{TITLE} – Werkende samenwerking", analytics_enabled=False) as demo:
         records = gr.State([])
         gr.Navbar(visible=False)  # one page with a chat; the statement is linked from the footer
         gr.Markdown(f"# {TITLE}")

@@ -56,9 +56,10 @@ def launch_options(settings: Settings, routes: Sequence[BaseRoute] = ()) -> dict
     With a login, `guard.SharedInstallGuard` limits failed logins and closes the routes
     Gradio leaves open; it also checks the API key on the API and MCP routes.
     """
+    from gradio.route_utils import FnIndexInferError
     from starlette.middleware import Middleware
 
-    from .guard import SharedInstallGuard
+    from .guard import SharedInstallGuard, unknown_endpoint
     from .theme import CSS, I18N, JS, THEME
 
     return dict(
@@ -69,7 +70,8 @@ def launch_options(settings: Settings, routes: Sequence[BaseRoute] = ()) -> dict
         show_error=False, share=False, mcp_server=True, run_history=False,
         max_file_size=MAX_UPLOAD_BYTES,
         app_kwargs={"middleware": [Middleware(SharedInstallGuard, api_key=settings.api_key)],
-                    "routes": list(routes)},
+                    "routes": list(routes),
+                    "exception_handlers": {FnIndexInferError: unknown_endpoint}},
     )
 
 

@@ -29,6 +29,8 @@ GENERIC_ERROR = (
     "Er ging iets mis bij het beantwoorden van uw vraag. Probeer het nog eens of stel de vraag "
     "anders. De fout is vastgelegd voor de beheerder."
 )
+BAD_INPUT = ("Een invoerwaarde in dit verzoek heeft niet de goede vorm of staat niet in de "
+             "keuzelijst. Welke invoer elk eindpunt verwacht, staat op /gradio_api/info.")
 ALL_PUBLICATIONS = "Alle publicaties"
 ALL_WEGWIJZERS = "Alle wegwijzers"
 # The button that opens the filters and the feedback on a small screen (theme.PANEL_JS).
