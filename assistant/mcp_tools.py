@@ -22,6 +22,9 @@ from .conversation import clean_question
 from .model import Source
 
 MAX_PASSAGES = 20
+# The MCP tools, in the order MCP clients list them; the chat's own endpoints (/chat, /ask) stay
+# Gradio API endpoints only.
+TOOL_NAMES = ("zoek_passages", "lees_passage", "beantwoord", "routekaart")
 
 
 def _json(data: Any) -> str:
@@ -150,15 +153,15 @@ def register(tools: PublicationTools) -> None:
     """Register the four tools as Gradio API endpoints (and so as MCP tools); call inside the
     Blocks. Not queued: the MCP server then calls them directly, not through a loopback client
     (which a login would stop)."""
-    for tool in (tools.zoek_passages, tools.lees_passage, tools.beantwoord, tools.routekaart):
-        gr.api(tool, api_name=tool.__name__, queue=False)
+    for name in TOOL_NAMES:
+        gr.api(getattr(tools, name), api_name=name, queue=False)
 
 
-def not_an_mcp_tool(fn: Callable) -> Callable:
-    """Keep a chat endpoint out of the MCP tool list (it stays a Gradio API endpoint).
+def keep_only_publication_tools(server: Any) -> None:
+    """Make Gradio's MCP server (`Blocks.mcp_server_obj`) offer only the four tools.
 
-    Gradio lists every public API endpoint as a tool, except a function whose `_mcp_type`
-    (set by `gr.mcp.tool`/`resource`/`prompt`) is not 'tool' (gradio/mcp.py, `list_tools`).
-    """
-    fn._mcp_type = "chat"  # type: ignore[attr-defined]
-    return fn
+    Gradio makes every public API endpoint a tool: its schema (/gradio_api/mcp/schema) and
+    tools/call would include the chat's own endpoints. Its `tool_to_endpoint` map is what the
+    schema, tools/list and tools/call all read (gradio/mcp.py)."""
+    server.tool_to_endpoint = {tool: endpoint for tool, endpoint in server.tool_to_endpoint.items()
+                               if tool in TOOL_NAMES}

@@ -16,7 +16,7 @@ from common.settings import Settings
 
 from ..conversation import strip_controls
 from ..llm import describe_llm
-from ..mcp_tools import PublicationTools, not_an_mcp_tool, register
+from ..mcp_tools import PublicationTools, register
 from .records import announcement_text, append_feedback, conversation_markdown, feedback_record
 from .rendering import SEARCHING, note_html, render_user, text_html
 from .service import ChatService, routekaart_page_html
@@ -182,7 +182,6 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                     yield history, state, "", gr.Button(interactive=True), "", \
                         announcement_text(record), conversation_markdown(state)
 
-        not_an_mcp_tool(respond)  # MCP clients get the tools below, not the chat's HTML
         chat_outputs = [chatbot, records, question, download, status, announcement, export]
         chat_inputs = [question, chatbot, records, publication, wegwijzer]
         # Once an answer is complete: announce it (aria-live) and show its start.
@@ -247,7 +246,9 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
             """Answer one question; the JSON answer as `wegwijzer ask --json` prints it."""
             return service.ask(question)
 
-        gr.api(not_an_mcp_tool(ask), api_name="ask")
+        # /chat and /ask are Gradio API endpoints, no MCP tools (server.launch_options keeps the
+        # MCP server to the four below).
+        gr.api(ask, api_name="ask")
         # zoek_passages, lees_passage, beantwoord and routekaart: the MCP tools.
         register(PublicationTools(assistant))
         # HTML rather than Markdown: Gradio opens Markdown links in a new tab.

@@ -8,7 +8,7 @@ import logging
 import os
 import time
 import warnings
-from typing import Any, MutableMapping, Sequence
+from typing import Any, AsyncIterator, MutableMapping, Sequence
 
 from starlette.routing import BaseRoute
 
@@ -45,7 +45,7 @@ def keep_offline(environ: MutableMapping[str, str] = os.environ) -> None:
 
 
 # Gradio's MCP server warns about every API endpoint with a State input; the chat's own endpoint
-# has one, and it is no MCP tool (see mcp_tools.not_an_mcp_tool).
+# has one, and it is no MCP tool (see _only_publication_tools).
 warnings.filterwarnings("ignore", message="This MCP server includes a tool that has a gr.State")
 
 
@@ -71,8 +71,21 @@ def launch_options(settings: Settings, routes: Sequence[BaseRoute] = ()) -> dict
         max_file_size=MAX_UPLOAD_BYTES,
         app_kwargs={"middleware": [Middleware(SharedInstallGuard, api_key=settings.api_key)],
                     "routes": list(routes),
-                    "exception_handlers": {FnIndexInferError: unknown_endpoint}},
+                    "exception_handlers": {FnIndexInferError: unknown_endpoint},
+                    "lifespan": _only_publication_tools},
     )
+
+
+@contextlib.asynccontextmanager
+async def _only_publication_tools(app: Any) -> AsyncIterator[None]:
+    """On start-up, before the first request: the MCP server offers the four publication tools
+    only (Gradio would also list, and run, the chat's own endpoints)."""
+    from ..mcp_tools import keep_only_publication_tools
+
+    server = getattr(app.get_blocks(), "mcp_server_obj", None)
+    if server is not None:
+        keep_only_publication_tools(server)
+    yield
 
 
 def serve(settings: Settings) -> None:
