@@ -7,7 +7,8 @@ pointing at a fake hub on 127.0.0.1 that records every request. Its log is read 
 - no request header (Gradio's run history: `x-gradio-history-bucket`) makes the server call out;
 - uploads are refused and leave no file behind; no web address is fetched for a client;
 - a client's mistakes (a number or list as the question, missing input, an unknown call id or
-  endpoint) get a Dutch error and leave no traceback in the log.
+  endpoint) get a Dutch error and leave no traceback in the log;
+- feedback: a comment over the limit stores nothing; one vote per answer, one change of mind.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import pytest
 from chat_support import REPO_ROOT, ChatServer, RecordingServer, start_server
 from gradio_client import Client
 from gradio_client.exceptions import AppError
+
+from assistant.chat.records import MAX_COMMENT_CHARS
 
 ANSWERABLE = "Wat is een attractieve agenda?"
 BUCKET_HEADER = {"x-gradio-history-bucket": "someone/bucket"}
@@ -188,6 +191,109 @@ def test_client_mistakes_get_dutch_errors_and_no_traceback(server: ChatServer) -
     assert "event: complete" in _call(server, "ask", [ANSWERABLE])
     log = _new_log(server, start)
     assert "Traceback" not in log and "Exception in ASGI" not in log, log[-4000:]
+
+
+# --- 5. feedback -------------------------------------------------------------------------------
+
+
+class _Session:
+    """One browser session over Gradio's queue, as the chat page talks to the server."""
+
+    def __init__(self, server: ChatServer) -> None:
+        self.url = server.url
+        self.session_hash = uuid.uuid4().hex
+        config = json.loads(_request(server.url + "config")[1])
+        dependencies = config["dependencies"]
+        self.chat = next(d for d in dependencies if d.get("api_name") == "chat")
+        self.like = next(d for d in dependencies if any(t[1] == "like" for t in d["targets"]))
+
+    def _join(self, dependency: dict[str, Any], data: list[Any],
+              event_data: dict[str, Any] | None = None) -> str:
+        body = {"data": data, "fn_index": dependency["id"], "session_hash": self.session_hash,
+                "event_data": event_data, "trigger_id": dependency["targets"][0][0]}
+        status, text = _request(self.url + "gradio_api/queue/join", "POST",
+                                json.dumps(body).encode(), {"content-type": "application/json"})
+        assert status == 200, text
+        return json.loads(text)["event_id"]
+
+    def _results(self, event_ids: list[str]) -> list[list[Any]]:
+        """The outputs of the events, read from the session's one stream."""
+        done: dict[str, list[Any]] = {}
+        stream_url = f"{self.url}gradio_api/queue/data?session_hash={self.session_hash}"
+        with urllib.request.urlopen(stream_url, timeout=300) as stream:
+            for raw in stream:
+                line = raw.decode("utf-8").strip()
+                if not line.startswith("data:"):
+                    continue
+                message = json.loads(line[len("data:"):])
+                if message.get("msg") == "process_completed" and message["event_id"] in event_ids:
+                    assert message["success"], message
+                    done[message["event_id"]] = message["output"]["data"]
+                    if len(done) == len(event_ids):
+                        break
+        return [done[event_id] for event_id in event_ids]
+
+    def ask(self, question: str) -> list[dict[str, Any]]:
+        """The chat's history after one answer."""
+        (output,) = self._results([self._join(self.chat, [question, [], None, "", 0])])
+        return output[0]
+
+    def votes(self, history: list[dict[str, Any]], liked: bool, comment: str = "",
+              times: int = 1) -> list[str]:
+        """Click a thumb on the first answer `times` times at once: the status messages."""
+        event = {"index": 1, "value": history[1]["content"], "liked": liked}
+        joined = [self._join(self.like, [None, comment, history, None], event)
+                  for _ in range(times)]
+        return [output[1] for output in self._results(joined)]
+
+
+def _lines(server: ChatServer, question: str) -> list[dict[str, Any]]:
+    if not server.feedback_path.exists():
+        return []
+    text = server.feedback_path.read_text(encoding="utf-8")
+    return [line for line in map(json.loads, text.splitlines()) if line["question"] == question]
+
+
+def test_feedback_comments_are_limited_on_the_server(server: ChatServer) -> None:
+    session = _Session(server)
+    question = "Waarom is kennis van het netwerk belangrijk?"
+    history = session.ask(question)
+
+    (message,) = session.votes(history, True, "x" * (5 * 1024 * 1024))  # 5 MB
+    assert "Uw toelichting is te lang (5242880 tekens; maximaal 1000)" in message, message
+    (message,) = session.votes(history, True, "y" * (MAX_COMMENT_CHARS + 1))
+    assert "te lang" in message and _lines(server, question) == []
+
+    (message,) = session.votes(history, True, "z" * MAX_COMMENT_CHARS)
+    assert message == "Bedankt! Uw stem (duim omhoog) is opgeslagen."
+    (stored,) = _lines(server, question)
+    assert stored["comment"] == "z" * MAX_COMMENT_CHARS and stored["vote"] == "up"
+
+
+def test_one_vote_per_answer_and_one_change_of_mind(server: ChatServer) -> None:
+    session = _Session(server)
+    question = "Hoe betrek ik de gemeenteraad bij regionale samenwerking?"
+    history = session.ask(question)
+
+    # Five clicks at once: one is stored, the others are told so.
+    messages = session.votes(history, True, "Helder", times=5)
+    assert messages.count("Bedankt! Uw stem (duim omhoog) is opgeslagen.") == 1, messages
+    assert sum("U heeft al gestemd op dit antwoord (duim omhoog)" in m for m in messages) == 4
+    assert len(_lines(server, question)) == 1
+
+    (changed,) = session.votes(history, False)
+    assert changed.startswith("Uw stem is gewijzigd in duim omlaag"), changed
+    (again,) = session.votes(history, True, "toch wel")
+    assert "al gewijzigd" in again, again
+
+    first, second = _lines(server, question)
+    assert first["answer_id"] == second["answer_id"]
+    assert (first["vote"], second["vote"], second["changed_from"]) == ("up", "down", "up")
+    assert second["comment"] == "Helder"  # the first comment stays with the changed vote
+    # Another session's answer to the same question is another answer: it has its own vote.
+    other = _Session(server)
+    (message,) = other.votes(other.ask(question), True)
+    assert message.startswith("Bedankt!") and len(_lines(server, question)) == 3
 
 
 def test_the_hub_heard_nothing_all_along(hub: RecordingServer, server: ChatServer) -> None:

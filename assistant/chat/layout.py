@@ -17,7 +17,13 @@ from common.settings import Settings
 from ..conversation import strip_controls
 from ..llm import describe_llm
 from ..mcp_tools import PublicationTools, register
-from .records import announcement_text, append_feedback, conversation_markdown, feedback_record
+from .records import (
+    MAX_COMMENT_CHARS,
+    announcement_text,
+    append_feedback,
+    conversation_markdown,
+    judge_vote,
+)
 from .rendering import SEARCHING, note_html, render_user, text_html
 from .service import ChatService, routekaart_page_html
 from .statement import STATEMENT, STATEMENT_PATH, STATEMENT_TITLE
@@ -28,6 +34,8 @@ from .texts import (
     PANEL_BUTTON,
     PLACEHOLDER,
     TITLE,
+    VOTE_NOT_SAVED,
+    VOTE_UNLINKED,
 )
 from .theme import ANSWERED_JS, ASKED_JS, DOWNLOAD_JS, PANEL_JS
 
@@ -87,6 +95,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
 
     with ChatBlocks(title=f"{TITLE} – Werkende samenwerking", analytics_enabled=False) as demo:
         records = gr.State([])
+        votes = gr.State({})  # this session's votes by answer_id (records.judge_vote)
         gr.Navbar(visible=False)  # one page with a chat; the statement is linked from the footer
         gr.Markdown(f"# {TITLE}")
         # On a small screen the chat's welcome says this, so the question box stays in view.
@@ -140,6 +149,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                         gr.Markdown("### Uw mening")
                         comment = gr.Textbox(
                             label="Toelichting bij uw stem (optioneel)", lines=2, max_lines=4,
+                            max_length=MAX_COMMENT_CHARS,
                             placeholder="Typ eventueel eerst een toelichting en klik dan op duim "
                                         "omhoog of omlaag bij het antwoord.")
             with gr.Tab("Routekaart", id="routekaart"):
@@ -215,32 +225,37 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
             show_progress="hidden").then(**answered)
 
         def vote(state: list[dict[str, Any]], note: str, history: list[dict[str, Any]],
-                 event: gr.LikeData):
-            """Thumbs up/down: append the answer, its sources and the vote to feedback.jsonl."""
-            if event.liked not in (True, False):
-                return note, "Uw stem is ingetrokken. Een eerder opgeslagen stem blijft bewaard."
+                 given: dict[str, Any], event: gr.LikeData):
+            """Thumbs up/down: append the answer, its sources and the vote to feedback.jsonl,
+            once per answer (records.judge_vote)."""
             index = _assistant_index(history or [], event.index)
             if index is None or index >= len(state or []):
-                return note, "Deze stem kon niet aan een antwoord worden gekoppeld."
-            choice = "up" if event.liked else "down"
+                return note, VOTE_UNLINKED, given
+            line, message, after = judge_vote(state[index], event.liked, note, given)
+            if line is None:
+                return note, message, given
             try:
-                append_feedback(settings.feedback_path, feedback_record(state[index], choice, note))
+                append_feedback(settings.feedback_path, line)
             except OSError:
                 log.exception("Feedback opslaan in %s mislukt", settings.feedback_path)
-                return note, "Uw stem kon niet worden opgeslagen. Probeer het later nog eens."
-            thumb = "duim omhoog" if event.liked else "duim omlaag"
-            return "", f"Bedankt! Uw stem ({thumb}) is opgeslagen."
+                return note, VOTE_NOT_SAVED, given
+            return "", message, after
 
-        chatbot.like(vote, [records, comment, chatbot], [comment, status],
-                     api_visibility="private", queue=False)
+        # Queued one at a time: each vote sees the session's votes as the previous one left them,
+        # so quick repeated clicks cannot store an answer twice.
+        chatbot.like(vote, [records, comment, chatbot, votes], [comment, status, votes],
+                     api_visibility="private", concurrency_limit=1, concurrency_id="vote",
+                     show_progress="hidden")
 
         def new_conversation():
-            return [], [], "", gr.Button(interactive=False), "Nieuw gesprek gestart.", "", ""
+            return [], [], "", gr.Button(interactive=False), "Nieuw gesprek gestart.", "", "", {}
 
-        reset.click(new_conversation, None, chat_outputs, api_visibility="private", queue=False)
+        reset_outputs = [*chat_outputs, votes]
+        reset.click(new_conversation, None, reset_outputs, api_visibility="private", queue=False)
         download.click(None, [export], None, js=DOWNLOAD_JS, api_visibility="private")
         # The chat's own bin icon empties the messages: forget the answers behind them too.
-        chatbot.clear(new_conversation, None, chat_outputs, api_visibility="private", queue=False)
+        chatbot.clear(new_conversation, None, reset_outputs, api_visibility="private",
+                      queue=False)
 
         def ask(question: str) -> dict:
             """Answer one question; the JSON answer as `wegwijzer ask --json` prints it."""
