@@ -17,15 +17,32 @@ import gradio as gr
 from common.errors import WegwijzerError
 from indexing.places import describe_place, format_pages
 
-from .chat.service import failure_message
+from .chat.service import failure_message, kind_of, question_text
 from .conversation import clean_question
 from .model import Source
 
 MAX_PASSAGES = 20
+# The MCP tools, in the order MCP clients list them; the chat's own endpoints (/chat, /ask) stay
+# Gradio API endpoints only.
+TOOL_NAMES = ("zoek_passages", "lees_passage", "beantwoord", "routekaart")
 
 
 def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
+
+
+def _text(value: Any, name: str, optional: bool = False) -> str | None:
+    """A text argument; anything else is the client's mistake (a Dutch error, nothing logged)."""
+    if isinstance(value, str) or (optional and value is None):
+        return value
+    raise WegwijzerError(f"'{name}' moet tekst zijn, geen {kind_of(value)}.")
+
+
+def _whole_number(value: Any, name: str, optional: bool = False) -> int | None:
+    """A whole-number argument (not a yes/no value, which Python counts as a number)."""
+    if (isinstance(value, int) and not isinstance(value, bool)) or (optional and value is None):
+        return value
+    raise WegwijzerError(f"'{name}' moet een geheel getal zijn, geen {kind_of(value)}.")
 
 
 def passage_json(source: Source) -> dict[str, Any]:
@@ -64,8 +81,10 @@ class PublicationTools:
             JSON met de vraag en de passages: per passage chunk_id, de tekst (quote), de plaats (publicatie, wegwijzer, onderdeel, pagina's) en de score
         """
         def work() -> dict[str, Any]:
-            text, _ = clean_question(vraag)
-            if not 1 <= int(aantal) <= MAX_PASSAGES:
+            text, _ = clean_question(question_text(vraag))
+            _text(publicatie, "publicatie", optional=True)
+            _whole_number(wegwijzer, "wegwijzer", optional=True)
+            if not 1 <= _whole_number(aantal, "aantal") <= MAX_PASSAGES:
                 raise WegwijzerError(f"Het aantal passages moet van 1 tot en met {MAX_PASSAGES} "
                                      f"zijn, niet {aantal}. Laat 'aantal' weg voor 5.")
             snapshot = self.assistant.snapshot
@@ -90,7 +109,8 @@ class PublicationTools:
         """
         def work() -> dict[str, Any]:
             passages = self.assistant.snapshot.passages
-            position = passages.by_chunk_id.get((chunk_id or "").strip())
+            position = passages.by_chunk_id.get((_text(chunk_id, "chunk_id", optional=True)
+                                                 or "").strip())
             if position is None:
                 raise WegwijzerError(f"Passage '{chunk_id}' staat niet in de index. Gebruik een "
                                      f"chunk_id uit zoek_passages of beantwoord.")
@@ -109,7 +129,7 @@ class PublicationTools:
         Returns:
             JSON zoals 'wegwijzer ask --json': answer (met [n]), refused, confidence (hoog, onzeker of geen) en sources (per bron marker, chunk_id, plaats, pagina's en quote)
         """
-        return self._run(vraag, lambda: self.assistant.ask(vraag).to_json())
+        return self._run(vraag, lambda: self.assistant.ask(question_text(vraag)).to_json())
 
     def routekaart(self) -> str:
         """De routekaart van het Jaarbericht 2018 'Werkende samenwerking': de tien wegwijzers voor regionale samenwerking, elk met titel, pagina's, verhalen en handreiking.
@@ -133,15 +153,15 @@ def register(tools: PublicationTools) -> None:
     """Register the four tools as Gradio API endpoints (and so as MCP tools); call inside the
     Blocks. Not queued: the MCP server then calls them directly, not through a loopback client
     (which a login would stop)."""
-    for tool in (tools.zoek_passages, tools.lees_passage, tools.beantwoord, tools.routekaart):
-        gr.api(tool, api_name=tool.__name__, queue=False)
+    for name in TOOL_NAMES:
+        gr.api(getattr(tools, name), api_name=name, queue=False)
 
 
-def not_an_mcp_tool(fn: Callable) -> Callable:
-    """Keep a chat endpoint out of the MCP tool list (it stays a Gradio API endpoint).
+def keep_only_publication_tools(server: Any) -> None:
+    """Make Gradio's MCP server (`Blocks.mcp_server_obj`) offer only the four tools.
 
-    Gradio lists every public API endpoint as a tool, except a function whose `_mcp_type`
-    (set by `gr.mcp.tool`/`resource`/`prompt`) is not 'tool' (gradio/mcp.py, `list_tools`).
-    """
-    fn._mcp_type = "chat"  # type: ignore[attr-defined]
-    return fn
+    Gradio makes every public API endpoint a tool: its schema (/gradio_api/mcp/schema) and
+    tools/call would include the chat's own endpoints. Its `tool_to_endpoint` map is what the
+    schema, tools/list and tools/call all read (gradio/mcp.py)."""
+    server.tool_to_endpoint = {tool: endpoint for tool, endpoint in server.tool_to_endpoint.items()
+                               if tool in TOOL_NAMES}

@@ -264,6 +264,8 @@ def _run_feedback(path: Path, options: EvalOptions) -> int:
     lines = [json.dumps(d, ensure_ascii=False) for d in result.drafts]
     summary = (f"{plural(len(result.drafts), 'conceptvraag', 'conceptvragen')} gemaakt uit {path} "
                f"({result.up} duim omhoog, {result.down} duim omlaag"
+               + (f", {plural(result.replaced, 'stem', 'stemmen')} later gewijzigd (alleen de "
+                  f"laatste telt)" if result.replaced else "")
                + (f", {plural(len(result.problems), 'ongeldige regel', 'ongeldige regels')} "
                   f"overgeslagen" if result.problems else "") + ").")
     if options.out is not None:

@@ -1,7 +1,9 @@
 """Turn the chat's feedback.jsonl into draft suite lines for staff to complete.
 
 A feedback line: {"question", "answer", "sources": [Source JSON], "vote": "up"|"down",
-"comment"?, "timestamp"?} (optionally "refused"). Each valid line becomes a draft question:
+"comment"?, "timestamp"?} (optionally "refused", "answer_id" and "changed_from"). A user who
+changes their mind about an answer leaves a second line with the same answer_id: only the last
+line of an answer counts. Each line that counts becomes a draft question:
 
 * id 'feedback-001', …; tags ['feedback', 'duim-omhoog' | 'duim-omlaag'];
 * answerable guessed from whether the chat refused (the 'refused' flag, else the refusal text);
@@ -71,6 +73,7 @@ class FeedbackConversion:
     problems: list[str]
     up: int = 0
     down: int = 0
+    replaced: int = 0  # votes a later line about the same answer replaced
 
 
 def is_refusal(item: dict[str, Any]) -> bool:
@@ -96,6 +99,8 @@ def _check(item: Any, name: str, number: int) -> str | None:
         return f"{where}: 'sources' moet een lijst met bronnen (JSON-objecten) zijn."
     if "comment" in item and item["comment"] is not None and not isinstance(item["comment"], str):
         return f"{where}: 'comment' moet tekst zijn."
+    if "answer_id" in item and not isinstance(item["answer_id"], str):
+        return f"{where}: 'answer_id' moet tekst zijn."
     return None
 
 
@@ -161,6 +166,7 @@ def convert_feedback(path: Path) -> FeedbackConversion:
     except UnicodeDecodeError as exc:
         raise FeedbackError(f"Het feedbackbestand {path} is geen UTF-8-tekst (byte {exc.start}).") from exc
     result = FeedbackConversion(drafts=[], problems=[])
+    valid: list[tuple[int, dict[str, Any]]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
@@ -173,6 +179,12 @@ def convert_feedback(path: Path) -> FeedbackConversion:
         problem = _check(item, path.name, number)
         if problem:
             result.problems.append(problem + " Overgeslagen.")
+            continue
+        valid.append((number, item))
+    last = {item["answer_id"]: number for number, item in valid if item.get("answer_id")}
+    for number, item in valid:
+        if item.get("answer_id") and last[item["answer_id"]] != number:
+            result.replaced += 1
             continue
         result.drafts.append(draft_from_feedback(item, number, len(result.drafts) + 1, path.name))
         if item["vote"] == "up":

@@ -11,6 +11,7 @@ Import the fixture into a test module with ``from chat_support import chat_serve
 from __future__ import annotations
 
 import atexit
+import http.server
 import os
 import shutil
 import socket
@@ -140,6 +141,42 @@ def start_server(data_dir: Path, log_path: Path, extra_args: tuple[str, ...] = (
         time.sleep(0.25)
     server.stop()
     raise RuntimeError(f"`wegwijzer serve` did not answer within {timeout:.0f} s:\n{server.log_tail()}")
+
+
+class RecordingServer:
+    """An HTTP server on 127.0.0.1 that records every request ('METHOD /path') and answers each
+    with 200 and `body`: a tracker for the browser, a fake Hugging Face hub for the chat server.
+    Use it as a context manager; `url` is its address, `requests` what it received."""
+
+    def __init__(self, content_type: str = "application/json", body: bytes = b"{}") -> None:
+        self.requests: list[str] = []
+        requests = self.requests
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _record(self) -> None:
+                requests.append(f"{self.command} {self.path}")
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _record  # noqa: N815
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "RecordingServer":
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._server.shutdown()
+        self._server.server_close()
 
 
 # --- one shared server per test session ------------------------------------------------------

@@ -10,15 +10,13 @@ source, and the tracker must see no request at all.
 
 from __future__ import annotations
 
-import http.server
 import re
 import shutil
-import threading
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from chat_support import free_port, start_server
+from chat_support import RecordingServer, start_server
 from indexing_support import add_publication, copy_corpus
 
 from indexing.pipeline import Indexer
@@ -38,31 +36,11 @@ QUESTIONS = (
 OWN_TAGS = {"P", "EM", "STRONG", "DETAILS", "SUMMARY", "BLOCKQUOTE", "BR", "MARK"}
 
 
-class _Tracker(http.server.BaseHTTPRequestHandler):
-    seen: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802  (http.server's name)
-        type(self).seen.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def tracker() -> Iterator[tuple[int, list[str]]]:
     """An HTTP server on 127.0.0.1 that records every request (the 'tracking pixel' host)."""
-    seen: list[str] = []
-    handler = type("Tracker", (_Tracker,), {"seen": seen})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], seen
-    finally:
-        server.shutdown()
+    with RecordingServer(content_type="image/png", body=b"") as server:
+        yield server.port, server.requests
 
 
 @pytest.fixture(scope="module")

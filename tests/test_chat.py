@@ -29,8 +29,10 @@ from assistant.chat.records import (
     announcement_text,
     append_feedback,
     conversation_markdown,
+    MAX_COMMENT_CHARS,
     feedback_record,
     history_turns,
+    judge_vote,
     make_record,
 )
 from assistant.chat.rendering import SEARCHING
@@ -405,6 +407,37 @@ def test_feedback_lines_are_appended_as_json(tmp_path: Path) -> None:
     datetime.fromisoformat(second["timestamp"])
     with pytest.raises(ValueError):
         feedback_record(_record(), "maybe")
+
+
+def test_one_vote_per_answer_with_one_change_of_mind_and_a_limited_comment() -> None:
+    record = {**_record(), "answer_id": "abc"}
+    moment = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
+
+    line, message, votes = judge_vote(record, True, "x" * (MAX_COMMENT_CHARS + 1), {})
+    assert line is None and votes == {} and "te lang (1001 tekens; maximaal 1000)" in message
+    line, message, votes = judge_vote(record, None, "", votes)
+    assert line is None and message == "Uw stem is ingetrokken; er was nog niets opgeslagen."
+
+    line, message, votes = judge_vote(record, True, "  Helder  ", votes, now=moment)
+    assert message == "Bedankt! Uw stem (duim omhoog) is opgeslagen."
+    assert line == feedback_record(record, "up", "Helder", now=moment)
+    assert line["answer_id"] == "abc"
+    for liked in (True, None, True):  # the same thumb again, also after withdrawing it
+        again, message, votes = judge_vote(record, liked, "nog iets", votes)
+        assert again is None
+    assert "U heeft al gestemd op dit antwoord (duim omhoog)" in message
+
+    line, message, votes = judge_vote(record, False, "", votes, now=moment)
+    assert message.startswith("Uw stem is gewijzigd in duim omlaag")
+    assert line == {**feedback_record(record, "down", "Helder", now=moment), "changed_from": "up"}
+    for liked in (True, False):
+        again, message, votes = judge_vote(record, liked, "", votes)
+        assert again is None and "al gewijzigd (duim omlaag)" in message
+
+    other = {**_record(), "answer_id": "def"}  # another answer has its own vote
+    line, _, votes = judge_vote(other, False, "y" * MAX_COMMENT_CHARS, votes)
+    assert line is not None and line["comment"] == "y" * MAX_COMMENT_CHARS
+    assert make_record("a")["answer_id"] != make_record("a")["answer_id"]
 
 
 def test_like_index_maps_to_the_answer() -> None:

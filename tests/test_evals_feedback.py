@@ -141,3 +141,22 @@ def test_from_feedback_through_the_cli_defaults_to_the_data_dir(
     assert main(["eval", "--from-feedback", "x.jsonl", "--suite", "smoke",
                  "--data-dir", str(data_dir)]) == 2
     assert "gaat niet samen met --suite" in capsys.readouterr().err
+
+
+def test_a_changed_vote_counts_once_in_its_last_version(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    first = {**LINES[0], "answer_id": "a1", "vote": "up", "comment": "Precies goed!"}
+    changed = {**first, "vote": "down", "changed_from": "up", "comment": "Toch niet"}
+    other = {**LINES[1], "answer_id": "b2"}
+    path = tmp_path / "feedback.jsonl"
+    path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n"
+                            for line in (first, other, changed)), encoding="utf-8")
+
+    result = convert_feedback(path)
+    assert (result.up, result.down, result.replaced) == (0, 2, 1)
+    assert [d["question"] for d in result.drafts] == [other["question"], first["question"]]
+    assert "Toch niet" in result.drafts[1]["note"] and "regel 3" in result.drafts[1]["note"]
+
+    assert run_eval(EvalOptions(from_feedback=path), Settings(corpus_dir=CORPUS_DIR,
+                                                              data_dir=tmp_path)) == 0
+    assert "1 stem later gewijzigd (alleen de laatste telt)" in capsys.readouterr().err

@@ -68,6 +68,17 @@ def test_the_server_lists_exactly_the_four_tools_with_typed_parameters(url: str)
         "description"]
 
 
+def test_the_schema_lists_the_same_four_tools_and_the_chat_endpoints_are_no_tools(url: str) -> None:
+    schema = httpx.get(f"{url}gradio_api/mcp/schema", timeout=60).json()
+    assert sorted(tool["name"] for tool in schema) == sorted(TOOLS)
+
+    for name, arguments in (("ask", {"question": ANSWERABLE}),
+                            ("respond", {"text": ANSWERABLE})):
+        refused = call(url, name, **arguments)
+        assert refused.isError, (name, refused.content)
+        assert "answer" not in refused.content[0].text
+
+
 def test_zoek_passages_finds_passages_with_their_place_and_pages(url: str, assistant: Any) -> None:
     found = result_json(call(url, "zoek_passages", vraag=ANSWERABLE, wegwijzer=2, aantal=3))
 

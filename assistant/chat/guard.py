@@ -11,6 +11,11 @@ server (`/gradio_api/mcp`), answer only with the bearer token when `WEGWIJZER_AP
 without a token but with a login, only to a logged-in browser (so a login always protects
 everything); with neither, to anyone who can reach the address. Wrong tokens count as failed
 logins.
+
+Always, login or not: Gradio's upload routes are closed (nothing in the chat takes a file, and
+Gradio would store any file for anyone, to be downloaded again), `/gradio_api/file=` does not
+fetch web addresses for a client, and a request for the result of an unknown call gets a Dutch
+404 instead of a stream that Gradio breaks off with a traceback in the log.
 """
 
 from __future__ import annotations
@@ -23,6 +28,10 @@ import time
 from collections import defaultdict, deque
 from http.cookies import SimpleCookie
 from typing import Any, Awaitable, Callable
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -90,6 +99,23 @@ API_KEY_MESSAGE = ("Deze Wegwijzer vraagt een API-sleutel. Stuur de sleutel uit 
 API_LOGIN_MESSAGE = ("Deze Wegwijzer heeft een login. Programma's krijgen toegang met een "
                      "API-sleutel: zet WEGWIJZER_API_KEY bij het starten van de server en stuur "
                      "die sleutel mee als 'Authorization: Bearer SLEUTEL'.")
+UPLOAD_CLOSED_MESSAGE = ("Wegwijzer neemt geen bestanden aan: de chat heeft geen uploads nodig, "
+                         "dus uploaden is uitgeschakeld.")
+REMOTE_FILE_MESSAGE = ("Wegwijzer haalt geen bestanden van andere websites op. Open het adres zelf "
+                       "in uw browser.")
+UNKNOWN_CALL_MESSAGE = ("Dit resultaat bestaat niet (meer): het event_id is onbekend of het "
+                        "resultaat is al opgehaald. Stel de vraag opnieuw met POST "
+                        "/gradio_api/call/ask en haal het resultaat één keer op met het event_id "
+                        "dat u terugkrijgt.")
+UNKNOWN_SESSION_MESSAGE = ("Voor deze session_hash staat geen vraag klaar (onbekend, of al "
+                           "afgehandeld). Stel eerst een vraag via /gradio_api/queue/join.")
+UNKNOWN_ENDPOINT_MESSAGE = ("Dit API-eindpunt bestaat niet. Wegwijzer heeft /ask (één vraag, "
+                            "antwoord als JSON) en /chat; de beschrijving staat op "
+                            "/gradio_api/info.")
+# Gradio's routes that take files: uploads, and microphone recordings (the chat has neither).
+# Any other file sent to Gradio's routes comes as multipart/form-data (the component server).
+UPLOAD_SUFFIXES = ("/gradio_api/upload", "/gradio_api/upload_progress",
+                   "/gradio_api/process_recording")
 # The routes other programs use: the OpenAI-compatible API and Gradio's MCP server.
 PROGRAM_PREFIXES = ("/v1/", "/gradio_api/mcp/")
 
@@ -109,7 +135,8 @@ def bearer_token(scope: Scope) -> str | None:
 
 
 class SharedInstallGuard:
-    """ASGI middleware around the Gradio app; does nothing without a login or an API key."""
+    """ASGI middleware around the Gradio app: the refusals above always; the login and key
+    checks only with a login or an API key."""
 
     def __init__(self, app: Any, limiter: LoginLimiter | None = None,
                  api_key: str | None = None) -> None:
@@ -122,6 +149,8 @@ class SharedInstallGuard:
         if scope["type"] == "http" and for_programs(scope["path"]):
             await self._program(scope, receive, send, gradio_app)
             return
+        if scope["type"] == "http" and await self._refused(scope, send, gradio_app):
+            return
         if scope["type"] != "http" or getattr(gradio_app, "auth", None) is None:
             await self.app(scope, receive, send)
             return
@@ -132,6 +161,28 @@ class SharedInstallGuard:
             await _json(send, 401, LOGIN_REQUIRED_MESSAGE)
         else:
             await self.app(scope, receive, send)
+
+    async def _refused(self, scope: Scope, send: Send, gradio_app: Any) -> bool:
+        """Answer the requests Gradio should not serve at all; True when answered."""
+        path = scope["path"].rstrip("/")
+        if path.endswith(UPLOAD_SUFFIXES) or ("/gradio_api/" in path and multipart(scope)):
+            await _json(send, 403, UPLOAD_CLOSED_MESSAGE)
+            return True
+        _, marker, target = path.partition("/gradio_api/file=")
+        if marker and target.lower().startswith(("http://", "https://")):
+            await _json(send, 403, REMOTE_FILE_MESSAGE)
+            return True
+        # Not logged in: Gradio's own login check answers (whether a call exists is not for
+        # strangers to learn).
+        if scope["method"] != "GET" or (getattr(gradio_app, "auth", None) is not None
+                                        and not logged_in(scope, gradio_app)):
+            return False
+        stream = awaited_stream(path, scope.get("query_string", b""))
+        if stream is None or stream_known(gradio_app, *stream):
+            return False
+        event_id, _ = stream
+        await _json(send, 404, UNKNOWN_CALL_MESSAGE if event_id else UNKNOWN_SESSION_MESSAGE)
+        return True
 
     async def _program(self, scope: Scope, receive: Receive, send: Send, gradio_app: Any) -> None:
         """The API and MCP routes: the bearer token, or else the login, decides."""
@@ -172,6 +223,44 @@ class SharedInstallGuard:
             await send(message)
 
         await self.app(scope, receive, watch)
+
+
+def multipart(scope: Scope) -> bool:
+    return any(name == b"content-type" and value.lower().startswith(b"multipart/")
+               for name, value in scope.get("headers", []))
+
+
+def awaited_stream(path: str, query_string: bytes) -> tuple[str | None, str | None] | None:
+    """(event_id, session_hash) of a request for results: GET /gradio_api/call/NAME/EVENT_ID
+    (also /call/v2/…) or /gradio_api/queue/data?session_hash=…; None for any other request."""
+    _, marker, rest = path.partition("/gradio_api/")
+    parts = rest.split("/") if marker else []
+    if parts[:1] == ["call"] and len(parts) in (3, 4) and (len(parts) == 3 or parts[1] == "v2"):
+        return parts[-1], None
+    if parts == ["queue", "data"]:
+        session = parse_qs(query_string.decode("latin-1")).get("session_hash", [""])[0]
+        return (None, session) if session else None
+    return None
+
+
+def stream_known(gradio_app: Any, event_id: str | None, session_hash: str | None) -> bool:
+    """Gradio's own test (gradio/routes.py, queue_data_helper), made before the stream starts:
+    Gradio makes it only after, and then breaks the stream off with a traceback in the log."""
+    try:
+        queue = gradio_app.get_blocks()._queue
+        if event_id is not None:
+            event = queue.event_ids_to_events.get(event_id)
+            session_hash = event.session_hash if event is not None else next(
+                (session for session, ids in list(queue.pending_event_ids_session.items())
+                 if event_id in ids), event_id)
+        return session_hash in queue.pending_messages_per_session
+    except AttributeError:  # another Gradio version: let Gradio answer
+        return True
+
+
+async def unknown_endpoint(request: Request, error: Exception) -> JSONResponse:
+    """A call to an API name Gradio does not know (its FnIndexInferError): 404, not a 500."""
+    return JSONResponse({"detail": UNKNOWN_ENDPOINT_MESSAGE}, status_code=404)
 
 
 def logged_in(scope: Scope, gradio_app: Any) -> bool:

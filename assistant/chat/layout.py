@@ -10,17 +10,33 @@ import logging
 from typing import Any, Sequence
 
 import gradio as gr
+from gradio.exceptions import InvalidComponentError
 
 from common.settings import Settings
 
 from ..conversation import strip_controls
 from ..llm import describe_llm
-from ..mcp_tools import PublicationTools, not_an_mcp_tool, register
-from .records import announcement_text, append_feedback, conversation_markdown, feedback_record
+from ..mcp_tools import PublicationTools, register
+from .records import (
+    MAX_COMMENT_CHARS,
+    announcement_text,
+    append_feedback,
+    conversation_markdown,
+    judge_vote,
+)
 from .rendering import SEARCHING, note_html, render_user, text_html
 from .service import ChatService, routekaart_page_html
 from .statement import STATEMENT, STATEMENT_PATH, STATEMENT_TITLE
-from .texts import EXAMPLE_QUESTIONS, INTRO, PANEL_BUTTON, PLACEHOLDER, TITLE
+from .texts import (
+    BAD_INPUT,
+    EXAMPLE_QUESTIONS,
+    INTRO,
+    PANEL_BUTTON,
+    PLACEHOLDER,
+    TITLE,
+    VOTE_NOT_SAVED,
+    VOTE_UNLINKED,
+)
 from .theme import ANSWERED_JS, ASKED_JS, DOWNLOAD_JS, PANEL_JS
 
 log = logging.getLogger("wegwijzer.chat")
@@ -46,12 +62,40 @@ def _assistant_index(history: Sequence[dict[str, Any]], message_index: Any) -> i
     return sum(1 for m in history[: message_index + 1] if m.get("role") == "assistant") - 1
 
 
+class ChatBlocks(gr.Blocks):
+    """gr.Blocks whose API answers input a client got wrong (too few values, a value of the wrong
+    shape, a choice that is not in a list) with a Dutch error, not Gradio's English one with a
+    traceback in the log."""
+
+    def validate_inputs(self, block_fn: Any, inputs: list[Any]) -> None:
+        if len(inputs) < len(block_fn.inputs):
+            needed = len(block_fn.inputs)
+            raise gr.Error(f"Dit verzoek mist invoer: nodig {'is' if needed == 1 else 'zijn'} "
+                           f"{needed} {'waarde' if needed == 1 else 'waarden'}, gekregen "
+                           f"{len(inputs)}. Voorbeeld voor /ask: "
+                           f'{{"data": ["Wat is een attractieve agenda?"]}}.',
+                           print_exception=False)
+        super().validate_inputs(block_fn, inputs)
+
+    async def preprocess_data(self, block_fn: Any, inputs: list[Any], state: Any,
+                              explicit_call: bool = False) -> list[Any]:
+        try:
+            return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+        except InvalidComponentError:  # the app's own mistake: Gradio logs it
+            raise
+        except (ValueError, gr.Error) as error:  # pydantic's ValidationError is a ValueError
+            if isinstance(error, gr.Error) and not error.print_exception:
+                raise
+            raise gr.Error(BAD_INPUT, print_exception=False) from None
+
+
 def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
     """The chat interface around a loaded Assistant (launch it with :func:`launch_options`)."""
     service = ChatService(assistant, settings)
 
-    with gr.Blocks(title=f"{TITLE} – Werkende samenwerking", analytics_enabled=False) as demo:
+    with ChatBlocks(title=f"{TITLE} – Werkende samenwerking", analytics_enabled=False) as demo:
         records = gr.State([])
+        votes = gr.State({})  # this session's votes by answer_id (records.judge_vote)
         gr.Navbar(visible=False)  # one page with a chat; the statement is linked from the footer
         gr.Markdown(f"# {TITLE}")
         # On a small screen the chat's welcome says this, so the question box stays in view.
@@ -105,6 +149,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                         gr.Markdown("### Uw mening")
                         comment = gr.Textbox(
                             label="Toelichting bij uw stem (optioneel)", lines=2, max_lines=4,
+                            max_length=MAX_COMMENT_CHARS,
                             placeholder="Typ eventueel eerst een toelichting en klik dan op duim "
                                         "omhoog of omlaag bij het antwoord.")
             with gr.Tab("Routekaart", id="routekaart"):
@@ -147,7 +192,6 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                     yield history, state, "", gr.Button(interactive=True), "", \
                         announcement_text(record), conversation_markdown(state)
 
-        not_an_mcp_tool(respond)  # MCP clients get the tools below, not the chat's HTML
         chat_outputs = [chatbot, records, question, download, status, announcement, export]
         chat_inputs = [question, chatbot, records, publication, wegwijzer]
         # Once an answer is complete: announce it (aria-live) and show its start.
@@ -181,38 +225,45 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
             show_progress="hidden").then(**answered)
 
         def vote(state: list[dict[str, Any]], note: str, history: list[dict[str, Any]],
-                 event: gr.LikeData):
-            """Thumbs up/down: append the answer, its sources and the vote to feedback.jsonl."""
-            if event.liked not in (True, False):
-                return note, "Uw stem is ingetrokken. Een eerder opgeslagen stem blijft bewaard."
+                 given: dict[str, Any], event: gr.LikeData):
+            """Thumbs up/down: append the answer, its sources and the vote to feedback.jsonl,
+            once per answer (records.judge_vote)."""
             index = _assistant_index(history or [], event.index)
             if index is None or index >= len(state or []):
-                return note, "Deze stem kon niet aan een antwoord worden gekoppeld."
-            choice = "up" if event.liked else "down"
+                return note, VOTE_UNLINKED, given
+            line, message, after = judge_vote(state[index], event.liked, note, given)
+            if line is None:
+                return note, message, given
             try:
-                append_feedback(settings.feedback_path, feedback_record(state[index], choice, note))
+                append_feedback(settings.feedback_path, line)
             except OSError:
                 log.exception("Feedback opslaan in %s mislukt", settings.feedback_path)
-                return note, "Uw stem kon niet worden opgeslagen. Probeer het later nog eens."
-            thumb = "duim omhoog" if event.liked else "duim omlaag"
-            return "", f"Bedankt! Uw stem ({thumb}) is opgeslagen."
+                return note, VOTE_NOT_SAVED, given
+            return "", message, after
 
-        chatbot.like(vote, [records, comment, chatbot], [comment, status],
-                     api_visibility="private", queue=False)
+        # Queued one at a time: each vote sees the session's votes as the previous one left them,
+        # so quick repeated clicks cannot store an answer twice.
+        chatbot.like(vote, [records, comment, chatbot, votes], [comment, status, votes],
+                     api_visibility="private", concurrency_limit=1, concurrency_id="vote",
+                     show_progress="hidden")
 
         def new_conversation():
-            return [], [], "", gr.Button(interactive=False), "Nieuw gesprek gestart.", "", ""
+            return [], [], "", gr.Button(interactive=False), "Nieuw gesprek gestart.", "", "", {}
 
-        reset.click(new_conversation, None, chat_outputs, api_visibility="private", queue=False)
+        reset_outputs = [*chat_outputs, votes]
+        reset.click(new_conversation, None, reset_outputs, api_visibility="private", queue=False)
         download.click(None, [export], None, js=DOWNLOAD_JS, api_visibility="private")
         # The chat's own bin icon empties the messages: forget the answers behind them too.
-        chatbot.clear(new_conversation, None, chat_outputs, api_visibility="private", queue=False)
+        chatbot.clear(new_conversation, None, reset_outputs, api_visibility="private",
+                      queue=False)
 
         def ask(question: str) -> dict:
             """Answer one question; the JSON answer as `wegwijzer ask --json` prints it."""
             return service.ask(question)
 
-        gr.api(not_an_mcp_tool(ask), api_name="ask")
+        # /chat and /ask are Gradio API endpoints, no MCP tools (server.launch_options keeps the
+        # MCP server to the four below).
+        gr.api(ask, api_name="ask")
         # zoek_passages, lees_passage, beantwoord and routekaart: the MCP tools.
         register(PublicationTools(assistant))
         # HTML rather than Markdown: Gradio opens Markdown links in a new tab.

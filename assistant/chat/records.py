@@ -5,27 +5,45 @@ from __future__ import annotations
 import json
 import re
 import threading
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from ..citations import format_citation, label_research_refs
 from ..model import Answer, Source, Turn
 from .rendering import answer_text, hard_line_breaks, markdown_literal
-from .texts import TITLE
+from .texts import (
+    TITLE,
+    VOTE_ALREADY,
+    VOTE_ALREADY_CHANGED,
+    VOTE_CHANGED,
+    VOTE_STORED,
+    VOTE_WITHDRAWN,
+    VOTE_WITHDRAWN_NOTHING_STORED,
+    comment_too_long,
+)
+
+THUMBS = {"up": "duim omhoog", "down": "duim omlaag"}
+# The longest comment stored with a vote (characters, after trimming). Checked on the server; the
+# box in the chat stops at the same length.
+MAX_COMMENT_CHARS = 1000
 
 
 def make_record(question: str, answer: Answer | None = None, error: str | None = None,
                 publication: str | None = None, wegwijzer: int | None = None) -> dict[str, Any]:
-    """What the chat remembers of one exchange (JSON-able)."""
+    """What the chat remembers of one exchange (JSON-able). `answer_id` tells answers apart for
+    the votes (one per answer) and in feedback.jsonl."""
+    answer_id = uuid.uuid4().hex[:16]
     if answer is not None:
         data = answer.to_json()
         return {"question": answer.question or question, "answer": data["answer"],
                 "refused": data["refused"], "sources": data["sources"],
                 "notices": data.get("notices", []), "publication": publication,
-                "wegwijzer": wegwijzer, "error": None}
+                "wegwijzer": wegwijzer, "error": None, "answer_id": answer_id}
     return {"question": question, "answer": error or "", "refused": False, "sources": [],
-            "notices": [], "publication": publication, "wegwijzer": wegwijzer, "error": error}
+            "notices": [], "publication": publication, "wegwijzer": wegwijzer, "error": error,
+            "answer_id": answer_id}
 
 
 def history_turns(records: Sequence[dict[str, Any]]) -> list[Turn]:
@@ -45,10 +63,44 @@ def feedback_record(record: dict[str, Any], vote: str, comment: str | None = Non
         "comment": (comment or "").strip() or None, "timestamp": stamp,
         "refused": bool(record.get("refused")),
     }
-    for key in ("publication", "wegwijzer", "error"):
+    for key in ("publication", "wegwijzer", "error", "answer_id"):
         if record.get(key):
             line[key] = record[key]
     return line
+
+
+def judge_vote(record: dict[str, Any], liked: Any, comment: Any,
+               votes: Mapping[str, dict[str, Any]], now: datetime | None = None
+               ) -> tuple[dict[str, Any] | None, str, dict[str, dict[str, Any]]]:
+    """One thumb on one answer: (the feedback line to store or None, the Dutch message, the
+    session's votes afterwards). Pure; the chat stores the line (layout.vote).
+
+    One vote per answer per session. Changing one's mind (the other thumb) is allowed once: it
+    stores a second line with the same answer_id and `changed_from`, and only the last line of an
+    answer counts (evals.feedback). Anything more, including the same thumb again after
+    withdrawing it, stores nothing. A comment over MAX_COMMENT_CHARS stores nothing either.
+    """
+    votes = dict(votes or {})
+    answer_id = str(record.get("answer_id") or "")
+    earlier = votes.get(answer_id)
+    if liked not in (True, False):  # the thumb clicked off: the file keeps what it has
+        return None, VOTE_WITHDRAWN if earlier else VOTE_WITHDRAWN_NOTHING_STORED, votes
+    vote = "up" if liked else "down"
+    if earlier is not None and (earlier["vote"] == vote or earlier["changed"]):
+        message = VOTE_ALREADY_CHANGED if earlier["changed"] else VOTE_ALREADY
+        return None, message.format(thumb=THUMBS[earlier["vote"]]), votes
+    note = (comment if isinstance(comment, str) else "").strip()
+    if len(note) > MAX_COMMENT_CHARS:
+        return None, comment_too_long(len(note), MAX_COMMENT_CHARS), votes
+    if earlier is None:
+        line = feedback_record(record, vote, note, now=now)
+        votes[answer_id] = {"vote": vote, "comment": note, "changed": False}
+        return line, VOTE_STORED.format(thumb=THUMBS[vote]), votes
+    # A change of mind keeps the first comment unless a new one is given.
+    line = {**feedback_record(record, vote, note or earlier["comment"], now=now),
+            "changed_from": earlier["vote"]}
+    votes[answer_id] = {"vote": vote, "comment": note or earlier["comment"], "changed": True}
+    return line, VOTE_CHANGED.format(thumb=THUMBS[vote]), votes
 
 
 _feedback_lock = threading.Lock()

@@ -5,20 +5,47 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import time
 import warnings
-from typing import Any, Sequence
+from typing import Any, AsyncIterator, MutableMapping, Sequence
 
 from starlette.routing import BaseRoute
 
 from common.settings import Settings
 
-from .theme import CSS, I18N, JS, THEME
-
 log = logging.getLogger("wegwijzer.chat")
 
+# What keeps Gradio and huggingface_hub from calling out (README, 'Betrouwbaarheid en
+# veiligheid'). Gradio's run history can send questions and answers to a Hugging Face bucket named
+# by a request header, with the host's token; its analytics and version check call gradio.app;
+# huggingface_hub fetches an 'agent harness' list and sends telemetry. Wegwijzer needs none of it.
+FORCED_ENV = {
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "GRADIO_RUN_HISTORY": "False",
+    "GRADIO_SHARE": "False",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "HF_HUB_DISABLE_UPDATE_CHECK": "1",
+    "ANONYMIZED_TELEMETRY": "False",  # Chroma
+}
+# Defaults a maintainer may override: HF_HUB_OFFLINE=0 to let a sentence-transformers model be
+# downloaded, HF_HUB_DISABLE_IMPLICIT_TOKEN=0 if that model needs the saved token.
+DEFAULT_ENV = {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1"}
+# Nothing in the chat takes a file: Gradio refuses anything larger (guard.py closes the upload
+# routes first; this is the second line).
+MAX_UPLOAD_BYTES = 0
+
+
+def keep_offline(environ: MutableMapping[str, str] = os.environ) -> None:
+    """Set the variables above. Call before gradio or huggingface_hub is imported: both read
+    some of them only once, on import."""
+    environ.update(FORCED_ENV)
+    for name, value in DEFAULT_ENV.items():
+        environ.setdefault(name, value)
+
+
 # Gradio's MCP server warns about every API endpoint with a State input; the chat's own endpoint
-# has one, and it is no MCP tool (see mcp_tools.not_an_mcp_tool).
+# has one, and it is no MCP tool (see _only_publication_tools).
 warnings.filterwarnings("ignore", message="This MCP server includes a tool that has a gr.State")
 
 
@@ -29,23 +56,41 @@ def launch_options(settings: Settings, routes: Sequence[BaseRoute] = ()) -> dict
     With a login, `guard.SharedInstallGuard` limits failed logins and closes the routes
     Gradio leaves open; it also checks the API key on the API and MCP routes.
     """
+    from gradio.route_utils import FnIndexInferError
     from starlette.middleware import Middleware
 
-    from .guard import SharedInstallGuard
+    from .guard import SharedInstallGuard, unknown_endpoint
+    from .theme import CSS, I18N, JS, THEME
 
     return dict(
         server_name=settings.host, server_port=settings.port,
         auth=tuple(settings.auth) if settings.auth else None,
         auth_message="Log in om Wegwijzer te gebruiken." if settings.auth else None,
         theme=THEME, css=CSS, js=JS, i18n=I18N, footer_links=[], ssr_mode=False, quiet=True,
-        show_error=False, share=False, mcp_server=True,
+        show_error=False, share=False, mcp_server=True, run_history=False,
+        max_file_size=MAX_UPLOAD_BYTES,
         app_kwargs={"middleware": [Middleware(SharedInstallGuard, api_key=settings.api_key)],
-                    "routes": list(routes)},
+                    "routes": list(routes),
+                    "exception_handlers": {FnIndexInferError: unknown_endpoint},
+                    "lifespan": _only_publication_tools},
     )
+
+
+@contextlib.asynccontextmanager
+async def _only_publication_tools(app: Any) -> AsyncIterator[None]:
+    """On start-up, before the first request: the MCP server offers the four publication tools
+    only (Gradio would also list, and run, the chat's own endpoints)."""
+    from ..mcp_tools import keep_only_publication_tools
+
+    server = getattr(app.get_blocks(), "mcp_server_obj", None)
+    if server is not None:
+        keep_only_publication_tools(server)
+    yield
 
 
 def serve(settings: Settings) -> None:
     """Load the Assistant once, build the chat and serve it until Ctrl-C."""
+    keep_offline()
     from ..api import OpenAIApi
     from ..service import Assistant
     from .layout import build_app

@@ -85,6 +85,7 @@ class ChatService:
     def ask(self, question: str) -> dict[str, Any]:
         """The /ask endpoint: the answer dict exactly as `wegwijzer ask --json` prints it."""
         try:
+            question = question_text(question)
             self.refresh()
             return self.assistant.ask(question).to_json()
         except WegwijzerError as error:
@@ -126,6 +127,28 @@ class ChatService:
             message = failure_message(error, question)
             yield render_error(message), make_record(question, error=message,
                                                      publication=publication, wegwijzer=wegwijzer)
+
+
+def kind_of(value: Any) -> str:
+    """What a client sent instead of text or a number, in Dutch."""
+    if isinstance(value, bool):
+        return "ja/nee-waarde"
+    if isinstance(value, (int, float)):
+        return "getal"
+    if isinstance(value, (list, tuple)):
+        return "lijst"
+    if isinstance(value, dict):
+        return "object"
+    return f"waarde van het type {type(value).__name__}"
+
+
+def question_text(value: Any) -> str | None:
+    """A client's question as text; a number, list or object is the client's mistake (a Dutch
+    error, nothing logged). None stays None: the assistant says the question is empty."""
+    if value is None or isinstance(value, str):
+        return value
+    raise WegwijzerError(f"De vraag moet tekst zijn, geen {kind_of(value)}. Stuur de vraag als "
+                         f"tekst, bijvoorbeeld: \"Wat is een attractieve agenda?\"")
 
 
 def log_unreachable(where: str, error: BaseException) -> None:
