@@ -9,11 +9,7 @@ from functools import lru_cache
 import snowballstemmer
 from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 
-# Snowball 3 gave the name 'dutch' to a new algorithm (it strips 'ge-': gemeenten → meen) and kept
-# the one every setting and confidence.json here was measured with as 'dutch_porter' (Snowball 2's
-# 'dutch'). Ask for that one by whichever name the installed version has.
-_STEMMER = snowballstemmer.stemmer(
-    "dutch_porter" if "dutch_porter" in snowballstemmer.algorithms() else "dutch")
+_STEMMER = snowballstemmer.stemmer("dutch")
 WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 
 # Standard stopword lists only (bm25s: NLTK's Dutch, Lucene's English). A hand-made list of
