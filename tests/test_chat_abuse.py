@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -28,6 +29,7 @@ from chat_support import REPO_ROOT, ChatServer, RecordingServer, start_server
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
+from assistant.chat.guard import CHAT_MAX_BODY_BYTES
 from assistant.chat.records import MAX_COMMENT_CHARS
 
 ANSWERABLE = "Wat is een attractieve agenda?"
@@ -158,6 +160,23 @@ def test_uploads_are_refused_and_leave_no_file(server: ChatServer) -> None:
 
     status, text = _request(f"{server.url}gradio_api/file=https://example.org/pixel.png")
     assert status == 403 and "haalt geen bestanden van andere websites op" in text, (status, text)
+
+
+def test_a_body_over_the_chat_limit_is_refused_before_it_is_read(server: ChatServer) -> None:
+    # Only the headers are sent: the answer must come without waiting for the body.
+    host, port = server.url.split("/")[2].split(":")
+    with socket.create_connection((host, int(port)), timeout=120) as connection:
+        connection.sendall(b"POST /gradio_api/queue/join HTTP/1.1\r\nHost: x\r\n"
+                           b"Content-Type: application/json\r\n"
+                           + f"Content-Length: {CHAT_MAX_BODY_BYTES + 1}\r\n\r\n".encode())
+        reply = b""
+        while b"}" not in reply:
+            chunk = connection.recv(65536)
+            assert chunk, reply
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413"), head
+    assert "groter dan 16 MB" in json.loads(body)["detail"]
 
 
 # --- 4. a client's mistakes ------------------------------------------------------------------

@@ -99,6 +99,12 @@ API_KEY_MESSAGE = ("Deze Wegwijzer vraagt een API-sleutel. Stuur de sleutel uit 
 API_LOGIN_MESSAGE = ("Deze Wegwijzer heeft een login. Programma's krijgen toegang met een "
                      "API-sleutel: zet WEGWIJZER_API_KEY bij het starten van de server en stuur "
                      "die sleutel mee als 'Authorization: Bearer SLEUTEL'.")
+# The largest request body the chat's own routes take. The chat sends its whole conversation
+# with every question (about 5–10 kB per answer), so this allows well over a thousand turns;
+# the API (/v1) has its own, smaller limit (WEGWIJZER_MAX_REQUEST_BYTES, see api.py).
+CHAT_MAX_BODY_BYTES = 16 * 1024 * 1024
+TOO_LARGE_MESSAGE = (f"Deze aanvraag is groter dan {CHAT_MAX_BODY_BYTES // (1024 * 1024)} MB en "
+                     f"wordt niet gelezen. Begin een nieuw gesprek als het huidige erg lang is.")
 UPLOAD_CLOSED_MESSAGE = ("Wegwijzer neemt geen bestanden aan: de chat heeft geen uploads nodig, "
                          "dus uploaden is uitgeschakeld.")
 REMOTE_FILE_MESSAGE = ("Wegwijzer haalt geen bestanden van andere websites op. Open het adres zelf "
@@ -146,6 +152,11 @@ class SharedInstallGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         gradio_app = scope.get("app")
+        if scope["type"] == "http":
+            if declared_length(scope) > CHAT_MAX_BODY_BYTES:
+                await _json(send, 413, TOO_LARGE_MESSAGE)
+                return
+            receive = bounded(receive, CHAT_MAX_BODY_BYTES)
         if scope["type"] == "http" and for_programs(scope["path"]):
             await self._program(scope, receive, send, gradio_app)
             return
@@ -223,6 +234,31 @@ class SharedInstallGuard:
             await send(message)
 
         await self.app(scope, receive, watch)
+
+
+def declared_length(scope: Scope) -> int:
+    """The request's Content-Length, or 0 without one."""
+    for name, value in scope.get("headers", []):
+        if name == b"content-length" and value.strip().isdigit():
+            return int(value)
+    return 0
+
+
+def bounded(receive: Receive, limit: int) -> Receive:
+    """`receive` that stops a body (sent without a length) once it passes `limit` bytes: the
+    app then reads it as a client that went away, and nothing more of it is held in memory."""
+    seen = 0
+
+    async def bounded_receive() -> dict[str, Any]:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                return {"type": "http.disconnect"}
+        return message
+
+    return bounded_receive
 
 
 def multipart(scope: Scope) -> bool:
