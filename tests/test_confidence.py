@@ -180,6 +180,11 @@ def test_the_shipped_model_is_what_the_calibration_fits_on_this_corpus(assistant
     refit, _ = calibrate(samples, embedder=assistant.settings.embedder)
     assert refit.example_answerable == shipped.example_answerable
     assert np.allclose(refit.weights, shipped.weights, atol=0.05)
-    assert np.allclose(refit.direction, shipped.direction, rtol=0.01, atol=0.05)
+    # The direction's coordinates move with the float jitter of the embedder between machines
+    # (question vectors at cosine 0.9999 gave coordinates up to 0.2 apart); where it points
+    # does not.
+    cosine = np.dot(refit.direction, shipped.direction) / (
+        np.linalg.norm(refit.direction) * np.linalg.norm(shipped.direction))
+    assert cosine > 0.999, cosine
     assert abs(refit.refuse_below - shipped.refuse_below) < 0.02
     assert abs(refit.sure_from - shipped.sure_from) < 0.02
