@@ -16,14 +16,15 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
+from common.registry import Registry
 from common.sentences import split_sentences
 from common.settings import Settings
 
 from .citations import cited_first, with_quoted
 from .lexical import Vocabulary
 from .model import Answer, AnswerEvent, Source, SourcesFound, TextDelta, Turn, final_answer
+from .profile import AnswerProfile, Profile
 
-MIN_SENTENCE_WORDS = 6
 # The dense similarity of a question to sentences (None for a sentence it does not know).
 SentenceSimilarity = Callable[[str, Sequence[str]], list[float | None]]
 CAPTION = re.compile(r"^(figuur|tabel|foto|bron)\b", re.IGNORECASE)
@@ -80,7 +81,7 @@ def opener(sentence: str) -> str:
     return first.strip("‘’'\"“”()[],;:").lower()
 
 
-def continuation_openers(texts: Sequence[str], alpha: float = 0.05) -> frozenset[str]:
+def continuation_openers(texts: Sequence[str], alpha: float) -> frozenset[str]:
     """First words that the corpus itself uses to continue a paragraph, not to open one.
 
     A sentence opening with such a word ('Dat', 'Daar', 'Maar', 'Er') usually leans on the
@@ -115,28 +116,26 @@ class ExtractiveAnswerer(StreamingAnswerer):
     A sentence scores by the weighted overlap of its terms with the question (rarer terms
     weigh more) and, given a sentence similarity, by its meaning (e5: it finds the sentence
     that says the question in other words), plus a prior from its source's rank;
-    near-duplicates are skipped.
+    near-duplicates are skipped. Its numbers are the profile's [answer] section: quoting only
+    the best two sources raised citation precision on dev + core from 0.56 to 0.61 at the same
+    must-mention recall; five sentences and the meaning at 0.4 gave the most must-mention recall
+    with citation precision above 0.60 (docs/beslissingen).
     """
 
     name = "extractief"
 
     def __init__(self, vocabulary: Vocabulary, idf: dict[str, float] | None = None,
-                 min_sentences: int = 2, max_sentences: int = 5, max_sources: int = 2,
-                 openers: frozenset[str] = frozenset(),
-                 similarity: SentenceSimilarity | None = None, meaning_weight: float = 0.4) -> None:
+                 profile: AnswerProfile | None = None, openers: frozenset[str] = frozenset(),
+                 similarity: SentenceSimilarity | None = None) -> None:
         self.vocabulary = vocabulary
         self.idf = idf or {}
         self.openers = openers  # see continuation_openers
-        # Quoting only the best two sources: measured on dev+core, citation precision rises
-        # from 0.56 to 0.61 with the same must-mention recall as quoting all five.
-        self.max_sources = max_sources
-        self.min_sentences = min_sentences
-        # Five sentences and the meaning at 0.4 (of 0.25–0.7, and 4–5 sentences from 2–3
-        # sources) gave the most must-mention recall on dev + core with citation precision
-        # still above 0.60: 0.456 → 0.483 (README, 'Wat is geprobeerd').
-        self.max_sentences = max_sentences
+        self.profile = profile or Profile.load().answer
+        self.max_sources = self.profile.max_sources
+        self.min_sentences = self.profile.min_sentences
+        self.max_sentences = self.profile.max_sentences
         self.similarity = similarity
-        self.meaning_weight = meaning_weight if similarity is not None else 0.0
+        self.meaning_weight = self.profile.meaning_weight if similarity is not None else 0.0
 
     def _weight(self, term: str) -> float:
         return self.idf.get(term, 1.0)
@@ -150,7 +149,7 @@ class ExtractiveAnswerer(StreamingAnswerer):
                 for sentence in split_sentences(paragraph):
                     text = balance_quotes(sentence.strip())
                     before, previous = previous, text
-                    if len(text.split()) < MIN_SENTENCE_WORDS or CAPTION.match(text):
+                    if len(text.split()) < self.profile.min_sentence_words or CAPTION.match(text):
                         continue
                     if REFERENCE_ONLY.match(text) or not SENTENCE_CLOSE.search(text):
                         continue
@@ -191,23 +190,26 @@ class ExtractiveAnswerer(StreamingAnswerer):
         if len(candidates) < self.min_sentences:
             candidates = self.candidates(sources)
         self.measure_meaning(question, candidates)
+        knobs = self.profile
         for candidate in candidates:
             overlap = sum(self._weight(t) for t in query & candidate.terms) / norm
             rank_prior = 1.0 / (1.0 + ranks[candidate.marker])
-            lead = 0.05 if candidate.position == 0 else 0.0
+            lead = knobs.lead_bonus if candidate.position == 0 else 0.0
             candidate.score = ((1 - self.meaning_weight) * overlap
                                + self.meaning_weight * candidate.meaning
-                               + 0.35 * rank_prior + lead)
+                               + knobs.rank_prior * rank_prior + lead)
             if candidate.text.rstrip("’'”\" ").endswith("?"):
-                candidate.score *= 0.5  # the text's own questions rarely answer the user's
+                # The text's own questions rarely answer the user's.
+                candidate.score *= knobs.own_question_factor
         ordered = sorted(candidates, key=lambda c: -c.score)
         chosen: list[Candidate] = []
         for candidate in ordered:
             if len(chosen) >= self.max_sentences:
                 break
-            if any(_similar(candidate.terms, c.terms) for c in chosen):
+            if any(_similar(candidate.terms, c.terms, knobs.duplicate_overlap) for c in chosen):
                 continue
-            if len(chosen) >= self.min_sentences and candidate.score < 0.5 * chosen[0].score:
+            if (len(chosen) >= self.min_sentences
+                    and candidate.score < knobs.stop_below * chosen[0].score):
                 break
             chosen.append(candidate)
         # Read like a text: group by source in rank order, sentences in their own order.
@@ -274,7 +276,7 @@ def balance_quotes(sentence: str) -> str:
     return text.strip()
 
 
-def _similar(a: set[str], b: set[str], threshold: float = 0.6) -> bool:
+def _similar(a: set[str], b: set[str], threshold: float) -> bool:
     if not a or not b:
         return False
     return len(a & b) / len(a | b) >= threshold
@@ -290,17 +292,38 @@ def idf_table(term_lists: list[list[str]]) -> dict[str, float]:
     return {term: math.log(1 + n / count) for term, count in df.items()}
 
 
-def make_answerer(settings: Settings, vocabulary: Vocabulary, idf: dict[str, float] | None = None,
-                  chat_model: Any = None, openers: frozenset[str] = frozenset(),
-                  similarity: SentenceSimilarity | None = None) -> Answerer:
-    """The answerer the settings ask for: the configured chat model, with the extractive
-    answerer as its fallback when the model fails; else the extractive answerer."""
-    extractive = ExtractiveAnswerer(vocabulary, idf, openers=openers, similarity=similarity)
-    if not settings.llm:
-        return extractive
+ANSWERERS: Registry[Callable[..., Answerer]] = Registry("antwoorder")
+
+
+@ANSWERERS.register("extractief")
+def extractive(settings: Settings, profile: Profile, vocabulary: Vocabulary,
+               idf: dict[str, float], chat_model: Any, openers: frozenset[str],
+               similarity: SentenceSimilarity | None) -> Answerer:
+    """Quotes sentences of the sources, verbatim (no language model needed)."""
+    return ExtractiveAnswerer(vocabulary, idf, profile.answer, openers, similarity)
+
+
+@ANSWERERS.register("taalmodel")
+def language_model(settings: Settings, profile: Profile, vocabulary: Vocabulary,
+                   idf: dict[str, float], chat_model: Any, openers: frozenset[str],
+                   similarity: SentenceSimilarity | None) -> Answerer:
+    """The configured chat model, its every sentence checked; the extractive answer when the
+    model fails."""
     from .llm import ChatModelAnswerer, FallbackAnswerer, OutputLimits, make_chat_model
 
     model = chat_model if chat_model is not None else make_chat_model(settings)
-    return FallbackAnswerer(ChatModelAnswerer(model, vocabulary, idf, name=settings.llm,
-                                              limits=OutputLimits.from_settings(settings)),
-                            extractive)
+    return FallbackAnswerer(
+        ChatModelAnswerer(model, vocabulary, idf, name=settings.llm,
+                          limits=OutputLimits.from_settings(settings),
+                          threshold=profile.citations.support_threshold),
+        extractive(settings, profile, vocabulary, idf, chat_model, openers, similarity))
+
+
+def make_answerer(settings: Settings, profile: Profile, vocabulary: Vocabulary,
+                  idf: dict[str, float] | None = None, chat_model: Any = None,
+                  openers: frozenset[str] = frozenset(),
+                  similarity: SentenceSimilarity | None = None) -> Answerer:
+    """The answerer the settings ask for: 'taalmodel' with a configured model, else
+    'extractief'."""
+    build = ANSWERERS.get("taalmodel" if settings.llm else "extractief")
+    return build(settings, profile, vocabulary, idf or {}, chat_model, openers, similarity)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Collection, Mapping, Sequence
 
 import numpy as np
 
+from common.errors import WegwijzerError
 from common.sentences import split_sentences
 
 from .lexical import fold, stem, words
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
     from .retrieval import Retrieved
 
 MODEL_PATH = Path(__file__).with_name("confidence.json")
+
+
+class ConfidenceMismatchError(WegwijzerError):
+    """The confidence model was fitted for another profile or embedder."""
 NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
 PAGE_REFERENCE = re.compile(r"\(\s*p\.?\s*[\d,\s–-]+\)")
 
@@ -155,18 +160,20 @@ def _weighted_share(terms: Sequence[str], present: Collection[str],
 
 
 def signals(question: str, retrieved: "Retrieved", passages: "PassageIndex",
-            idf: Mapping[str, float], best_of: int = 3) -> dict[str, float]:
-    """The retrieval signals of one question (see FEATURES)."""
+            idf: Mapping[str, float], language: float = 1.0,
+            foreign_below: float = FOREIGN_BELOW, best_of: int = 3) -> dict[str, float]:
+    """The retrieval signals of one question (see FEATURES); `language` is its language share
+    (see language_share), measured once for the question."""
     hits = retrieved.hits
     values = dict.fromkeys(FEATURES, 0.0)
     # Read from the question's vector by the model (`scope`, `neighbours`).
     values["scope"] = values["neighbours"] = math.nan
     if not hits:
         return values
-    values["language_share"] = retrieved.language_share  # measured once, by the retrieval
+    values["language_share"] = language
     pool = np.fromiter(retrieved.dense.values(), dtype=np.float32) if retrieved.dense else None
     values["dense_top"] = max(h.dense for h in hits)
-    positions = [passages.by_chunk_id.get(h.chunk_id) for h in hits]
+    positions = [h.position if h.position >= 0 else None for h in hits]
     values["latent_top"] = (max(retrieved.latent.get(p, 0.0) for p in positions[:best_of])
                             if retrieved.latent is not None else math.nan)
     if pool is not None and pool.size:
@@ -206,7 +213,7 @@ def signals(question: str, retrieved: "Retrieved", passages: "PassageIndex",
     numbers = set(NUMBER.findall(PAGE_REFERENCE.sub(" ", text)))
     if any(n not in numbers for n in NUMBER.findall(question)):
         values["missing_number"] = 1.0
-    if values["language_share"] < FOREIGN_BELOW:
+    if values["language_share"] < foreign_below:
         values["other_language"] = 1.0
         for name in WORD_SIGNALS:
             values[name] = math.nan
@@ -231,6 +238,25 @@ class ConfidenceModel:
     # `neighbour_margin`.
     examples: str = ""
     example_answerable: tuple[int, ...] = ()
+    # The fingerprint of the profile sections its signals come from (profile.Profile.fingerprint).
+    profile: str = ""
+
+    def check_fitted_for(self, profile: str, embedder: str) -> None:
+        """A Dutch error unless this model was fitted for this profile and embedder: its
+        signals would describe other numbers than retrieval now gives. A model fitted on
+        nothing (`neutral`) fits anything."""
+        if not self.fitted_on:
+            return
+        problems = []
+        if self.profile != profile:
+            problems.append(f"voor een ander profiel ({self.profile or 'onbekend'}, nu {profile})")
+        if self.embedder and self.embedder != embedder:
+            problems.append(f"met embedder '{self.embedder}' (nu '{embedder}')")
+        if problems:
+            raise ConfidenceMismatchError(
+                f"Het zekerheidsmodel (assistant/confidence.json) is gefit {' en '.join(problems)}."
+                f" Pas het opnieuw aan op deze index: python -m evals.calibration --data-dir "
+                f"DATA-MAP (een halve minuut; zie docs/evalueren.md).")
 
     def _reads(self, vector: np.ndarray | None, embedder: str) -> bool:
         # Another embedder's vectors live in another space, which the fit does not describe.
@@ -290,7 +316,7 @@ class ConfidenceModel:
                 "weights": list(self.weights), "bias": self.bias,
                 "refuse_below": self.refuse_below, "sure_from": self.sure_from,
                 "fitted_on": self.fitted_on, "embedder": self.embedder,
-                "direction": list(self.direction),
+                "direction": list(self.direction), "profile": self.profile,
                 "example_answerable": list(self.example_answerable), "examples": self.examples}
 
     @classmethod
@@ -304,7 +330,8 @@ class ConfidenceModel:
                    str(data.get("fitted_on", "")),
                    tuple(data.get("direction", ())),  # type: ignore[arg-type]
                    str(data.get("embedder", "")), str(data.get("examples", "")),
-                   tuple(data.get("example_answerable", ())))  # type: ignore[arg-type]
+                   tuple(data.get("example_answerable", ())),  # type: ignore[arg-type]
+                   str(data.get("profile", "")))
 
     @staticmethod
     def pack_examples(vectors: np.ndarray) -> str:

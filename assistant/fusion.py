@@ -1,14 +1,13 @@
-"""Fusion: one score per candidate from the lists of several retrievers (pure).
+"""Fusion: one score per candidate from the weighted lists of several retrievers (pure).
 
-Retrievers come in weighted groups (the e5 views share one weight, BM25 has another); inside a
-group the members that apply to a question share the group's weight equally.
+Z-scores, not ranks: reciprocal rank fusion was measured beside it and dropped
+(docs/beslissingen/retrieval.md); it forgets how far ahead a passage is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
@@ -22,18 +21,6 @@ class Ranked:
     weight: float
     candidates: Candidates
     exact: dict[int, float]  # every fused candidate's score; own candidates as found
-
-
-class Fusion(Protocol):
-    name: str
-
-    def fuse(self, lists: Sequence[Ranked]) -> dict[int, float]:
-        """A fused score per candidate (the union of the lists' candidates)."""
-
-    floor: float  # sources with a shown score below this are not shown
-
-    def display(self, score: float) -> float:
-        """The fused score as shown with a source."""
 
 
 def _stats(values: Iterable[float]) -> tuple[float, float]:
@@ -51,8 +38,10 @@ class ZScoreFusion:
     """
 
     name = "zscore"
-    # Shown scores below this are no better than the average candidate (z ≤ 0): not shown.
-    floor = 0.5
+
+    def __init__(self, floor: float = 0.5) -> None:
+        # Shown scores below this are no better than the average candidate (z ≤ 0): not shown.
+        self.floor = floor
 
     def fuse(self, lists: Sequence[Ranked]) -> dict[int, float]:
         candidates = set().union(*(r.candidates.scores for r in lists))
@@ -67,24 +56,3 @@ class ZScoreFusion:
 
     def display(self, score: float) -> float:
         return float(1.0 / (1.0 + np.exp(-score)))  # into 0–1; the order is unchanged
-
-
-class RankFusion:
-    """Reciprocal rank fusion: the sum of weight / (k + rank) over the lists."""
-
-    name = "rrf"
-    floor = 0.0  # rank fusion has no scale on which 'below average' can be read
-
-    def __init__(self, k: float = 10.0) -> None:
-        self.k = k
-
-    def fuse(self, lists: Sequence[Ranked]) -> dict[int, float]:
-        fused: dict[int, float] = {}
-        for ranked in lists:
-            scores = ranked.candidates.scores
-            for rank, index in enumerate(sorted(scores, key=lambda i: -scores[i]), start=1):
-                fused[index] = fused.get(index, 0.0) + ranked.weight / (self.k + rank)
-        return fused
-
-    def display(self, score: float) -> float:
-        return score

@@ -25,7 +25,7 @@ from common.errors import WegwijzerError
 from common.settings import Settings
 
 from .answering import Answerer, StreamingAnswerer
-from .citation_check import check_citations
+from .citation_check import SUPPORT_THRESHOLD, check_citations
 from .citations import format_citation, with_quoted
 from .lexical import Vocabulary
 from .model import Answer, AnswerEvent, Notice, Source, SourcesFound, TextDelta, TextReset, Turn
@@ -270,11 +270,13 @@ class ChatModelAnswerer(StreamingAnswerer):
 
     def __init__(self, model: Any, vocabulary: Vocabulary | None = None,
                  idf: dict[str, float] | None = None, name: str | None = None,
-                 limits: OutputLimits | None = None) -> None:
+                 limits: OutputLimits | None = None,
+                 threshold: float = SUPPORT_THRESHOLD) -> None:
         self.model = model
         self.vocabulary = vocabulary
         self.idf = idf or {}
         self.limits = limits or OutputLimits()
+        self.threshold = threshold  # the profile's [citations] support_threshold
         if name:
             self.name = name
 
@@ -304,7 +306,7 @@ class ChatModelAnswerer(StreamingAnswerer):
                          llm=self.name, citations_checked=True)
             return
         vocabulary = self.vocabulary or Vocabulary([s.quote for s in sources])
-        check = check_citations(text, sources, vocabulary, self.idf)
+        check = check_citations(text, sources, vocabulary, self.idf, self.threshold)
         if not check.kept:
             raise Unsupported(f"none of {len(check.unsupported)} sentences in the sources")
         if check.text != text:  # what streamed is not what may be shown: show the checked text

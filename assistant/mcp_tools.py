@@ -87,10 +87,7 @@ class PublicationTools:
             if not 1 <= _whole_number(aantal, "aantal") <= MAX_PASSAGES:
                 raise WegwijzerError(f"Het aantal passages moet van 1 tot en met {MAX_PASSAGES} "
                                      f"zijn, niet {aantal}. Laat 'aantal' weg voor 5.")
-            snapshot = self.assistant.snapshot
-            filters = self.assistant.check_filters(publicatie or None, wegwijzer or None,
-                                                   snapshot.catalog)
-            hits = snapshot.search.retrieve(text, k=int(aantal), filters=filters).hits
+            hits = self.assistant.search(text, int(aantal), publicatie or None, wegwijzer or None)
             return {"question": text, "publication": publicatie or None,
                     "wegwijzer": wegwijzer or None,
                     "passages": [passage_json(Source.from_hit(rank, hit))
@@ -108,13 +105,11 @@ class PublicationTools:
             JSON met chunk_id, de volledige tekst (quote) en de plaats (publicatie, wegwijzer, onderdeel, pagina's, pagina's van het onderzoeksrapport)
         """
         def work() -> dict[str, Any]:
-            passages = self.assistant.snapshot.passages
-            position = passages.by_chunk_id.get((_text(chunk_id, "chunk_id", optional=True)
-                                                 or "").strip())
-            if position is None:
+            hit = self.assistant.passage((_text(chunk_id, "chunk_id", optional=True) or "").strip())
+            if hit is None:
                 raise WegwijzerError(f"Passage '{chunk_id}' staat niet in de index. Gebruik een "
                                      f"chunk_id uit zoek_passages of beantwoord.")
-            data = passage_json(Source.from_hit(1, passages.hit(position)))
+            data = passage_json(Source.from_hit(1, hit))
             del data["marker"], data["score"]  # a passage read on its own has no rank
             return data
 

@@ -11,15 +11,19 @@ from indexing.places import Place
 
 @dataclass
 class Hit:
-    """A passage found by retrieval, with its scores."""
+    """A passage found by retrieval, the one candidate type from retrieval to citation: where
+    it is (its position in the generation's passages and its chunk id), what it says, and its
+    scores on their own scales."""
 
     chunk_id: str
     text: str
     header: str
     place: Place
-    score: float = 0.0
-    dense: float = 0.0
-    lexical: float = 0.0
+    score: float = 0.0  # as shown with a source (0–1)
+    dense: float = 0.0  # e5 cosine of the question as asked
+    lexical: float = 0.0  # BM25
+    position: int = -1  # in the PassageIndex of the generation that found it
+    fused: float = 0.0  # the fusion's own score (weighted z-scores)
 
 
 # The JSON keys of a source, in the order `wegwijzer ask --json` has always printed them.
@@ -114,6 +118,9 @@ class Answer:
     # caveat) or "geen" (refused), from the calibrated probability.
     confidence: str = "hoog"
     probability: float | None = None
+    # How retrieval judged the question (steps.Assessment: signals, probability, the reading's
+    # vector), for evaluation and calibration; not part of the JSON.
+    assessment: Any = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `wegwijzer ask --json`."""

@@ -227,8 +227,9 @@ def overview_hits(overview: Overview, passages: PassageIndex, hits: Sequence[Hit
         i = item.position
         if passages.chunk_ids[i] not in seen:
             seen.add(passages.chunk_ids[i])
-            first.append(Hit(chunk_id=passages.chunk_ids[i], text=passages.texts[i],
-                             header=passages.headers[i], place=passages.places[i], score=score))
+            hit = passages.hit(i)
+            hit.score = score
+            first.append(hit)
     return first
 
 

@@ -20,7 +20,7 @@ class PassageIndex:
     """Passages in reading order; a position in these lists identifies a passage."""
 
     def __init__(self, ids: list[str], documents: list[str], metadatas: list[dict[str, Any]],
-                 vectors: Any = None) -> None:
+                 vectors: Any = None, bm25_k1: float = 1.2, bm25_b: float = 0.75) -> None:
         self.ids = ids
         self.metadatas = metadatas  # as stored; read only at this edge and by the catalog
         self.places = [Place.from_metadata(m) for m in metadatas]
@@ -28,14 +28,13 @@ class PassageIndex:
         self.headers = [m.get("header", "") for m in metadatas]
         self.documents = documents  # as embedded: header and text
         self.texts = [_body(doc, header) for doc, header in zip(documents, self.headers)]
-        self.position = {chunk_id: i for i, chunk_id in enumerate(ids)}
         self.by_chunk_id = {chunk_id: i for i, chunk_id in enumerate(self.chunk_ids)}
         self.vocabulary = Vocabulary(documents)
         # Every word form of the corpus, function words included: how much of a question is
         # written in the corpus's language (see confidence.language_share).
         self.word_forms = frozenset(w for doc in documents for w in words(doc))
         self.terms = [self.vocabulary.terms(doc) for doc in documents]
-        self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        self.bm25 = bm25s.BM25(k1=bm25_k1, b=bm25_b)
         self.bm25.index(self.terms, show_progress=False)
         # The stored dense vectors, normalised (one row per passage; empty when not given).
         matrix = np.asarray(vectors if vectors is not None else np.zeros((len(ids), 0)),
@@ -47,21 +46,22 @@ class PassageIndex:
         self._folded: dict[int, str] = {}
 
     @classmethod
-    def from_collection(cls, collection: Any) -> "PassageIndex":
-        """The passages of a generation's collection, with their stored vectors."""
+    def from_collection(cls, collection: Any, **bm25: float) -> "PassageIndex":
+        """The passages of a generation's collection, with their stored vectors (`bm25`: its
+        parameters, bm25_k1 and bm25_b)."""
         data = collection.get(where={"level": "passage"},
                               include=["documents", "metadatas", "embeddings"])
         order = reading_order(data["metadatas"])
         return cls([data["ids"][i] for i in order], [data["documents"][i] for i in order],
                    [data["metadatas"][i] for i in order],
-                   np.asarray([data["embeddings"][i] for i in order], dtype=np.float32))
+                   np.asarray([data["embeddings"][i] for i in order], dtype=np.float32), **bm25)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def hit(self, index: int) -> Hit:
         return Hit(chunk_id=self.chunk_ids[index], text=self.texts[index],
-                   header=self.headers[index], place=self.places[index])
+                   header=self.headers[index], place=self.places[index], position=index)
 
     # Per-passage analyses the confidence signals read for every question; computed once.
 

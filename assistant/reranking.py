@@ -10,13 +10,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 from common.errors import WegwijzerError
+from common.registry import Registry
 
 from .model import Hit
 
 PREFIX = "cross-encoder:"
+USAGE = ("Gebruik 'cross-encoder:MODELNAAM-OF-PAD' via --reranker of WEGWIJZER_RERANKER, of laat "
+         "de instelling leeg voor geen reranker.")
 
 
 class Reranker(Protocol):
@@ -76,16 +79,23 @@ def _load_cross_encoder(name: str) -> object:
         ) from exc
 
 
-def make_reranker(spec: str | None) -> Reranker | None:
-    """The reranker named by `spec`: None or '' for none, or 'cross-encoder:MODEL-OR-PATH'."""
+RERANKERS: Registry[Callable[[str, int], Reranker]] = Registry("reranker")
+
+
+@RERANKERS.register("cross-encoder")
+def cross_encoder(name: str, depth: int) -> Reranker:
+    """A sentence-transformers cross-encoder: a local path, or a model in the offline cache."""
+    path = Path(name).expanduser()
+    return CrossEncoderReranker(str(path) if path.exists() else name, depth=depth,
+                                spec=f"{PREFIX}{name}")
+
+
+def make_reranker(spec: str | None, depth: int = 20) -> Reranker | None:
+    """The reranker named by `spec` ('KIND:MODEL', e.g. 'cross-encoder:MODEL-OR-PATH'), seeing
+    the `depth` best hits; None for '', 'geen' or 'none'."""
     if not spec or spec.strip().lower() in ("", "geen", "none"):
         return None
-    spec = spec.strip()
-    if spec.startswith(PREFIX) and spec[len(PREFIX):].strip():
-        name = spec[len(PREFIX):].strip()
-        return CrossEncoderReranker(str(Path(name).expanduser()) if Path(name).expanduser().exists()
-                                    else name, spec=spec)
-    raise WegwijzerError(
-        f"Onbekende reranker '{spec}'. Gebruik 'cross-encoder:MODELNAAM-OF-PAD' via --reranker of "
-        f"WEGWIJZER_RERANKER, of laat de instelling leeg voor geen reranker."
-    )
+    kind, _, name = spec.strip().partition(":")
+    if kind not in RERANKERS.names() or not name.strip():
+        raise WegwijzerError(f"Onbekende reranker '{spec.strip()}'. {USAGE}")
+    return RERANKERS.get(kind)(name.strip(), depth)

@@ -39,7 +39,7 @@ from evals.suites import load_suites  # noqa: E402
 
 def pairs(assistant: Assistant, suite: str, rng: random.Random):
     """(sentence, counting passage indexes, other passage indexes) per reference sentence."""
-    passages = assistant.passages
+    passages = assistant.snapshot.passages
     ids = list(assistant.catalog.publication_titles)
     [loaded] = load_suites([ROOT / "evals" / "suites" / f"{suite}.jsonl"], ids)
     for question in loaded.questions:
@@ -57,7 +57,7 @@ def pairs(assistant: Assistant, suite: str, rng: random.Random):
 
 def scores(assistant: Assistant, suites: list[str], seed: int = 7):
     """Per measure: a list of (score, is_positive)."""
-    passages = assistant.passages
+    passages = assistant.snapshot.passages
     idf = assistant.snapshot.idf
     vocabulary = passages.vocabulary
     terms = [set(vocabulary.terms(text)) for text in passages.texts]

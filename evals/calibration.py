@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -56,8 +56,8 @@ def collect(assistant: Any, questions: Sequence[Any]) -> list[Sample]:
     for question in questions:
         earlier = by_id.get(question.follows) if getattr(question, "follows", None) else None
         history = [Turn(earlier.question)] if earlier else None
-        answer, values, _ = assistant.prepare(question.question, history)
-        vector = assistant.search.scope_vector(answer.resolved_question or answer.question)
+        assessment = assistant.ask(question.question, history).assessment
+        values, vector = assessment.signals, assessment.vector
         samples.append(Sample(question.id, question.answerable, values, np.array(vector),
                               getattr(question, "suite", "")))
     return samples
@@ -314,6 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ids = [p.id for p in load_manifest(settings.manifest_path)]
     fit = [q for s in load_suites(FIT_SUITES, ids) for q in s.questions]
     model, report = calibrate(collect(assistant, fit), embedder=settings.embedder)
+    model = replace(model, profile=assistant.profile.fingerprint())
     print(json.dumps(report, indent=1))
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else
                       f"{len(v)} getallen" if k in ("direction", "example_answerable") else

@@ -57,15 +57,6 @@ def score(question: SuiteQuestion, answer: str, refused: bool, sources: Sequence
                                     refused, faithfulness)
 
 
-def faithfulness(assistant: Any, answer: str, sources: Sequence[Source]) -> float | None:
-    """Share of the answer's cited sentences that their passage supports (the same check as
-    the one run on a language model's answers)."""
-    from assistant.citation_check import check_citations
-
-    snapshot = assistant.snapshot
-    return check_citations(answer, sources, snapshot.passages.vocabulary, snapshot.idf).faithfulness
-
-
 def run_questions(assistant: Any, questions: Iterable[SuiteQuestion],
                   progress: Progress | None = None) -> list[QuestionResult]:
     """Ask every question in order with `assistant.ask` and score the answers.
@@ -93,7 +84,7 @@ def run_questions(assistant: Any, questions: Iterable[SuiteQuestion],
         result = QuestionResult(question=question, answer=text, refused=refused,
                                 sources=list(sources), latency_ms=latency, error=error)
         result.metrics = score(question, result.answer, result.refused, result.sources,
-                               None if refused else faithfulness(assistant, text, sources))
+                               None if refused else assistant.faithfulness(text, sources))
         results.append(result)
         asked[question.id] = result
     if progress and items:

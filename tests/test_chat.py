@@ -523,7 +523,7 @@ def test_routekaart_lists_the_ten_wegwijzers_from_the_index(assistant: Assistant
         assert stop.stories == STORIES[stop.number]
         assert stop.handreiking and all(text.strip() for text in stop.handreiking)
         assert stop.label == f"Wegwijzer {stop.number} · {title} · p. {first}–{last}"
-    passages = assistant.passages
+    passages = assistant.snapshot.passages
     texts = [passages.texts[i] for i, m in enumerate(passages.metadatas)
              if m.get("wegwijzer") == 1 and m.get("part") == "Een handreiking"]
     assert stops[0].handreiking == texts

@@ -133,7 +133,7 @@ def test_levels_from_probability_and_the_shipped_model() -> None:
 
 
 def test_english_question_is_answered_with_an_english_line(assistant) -> None:  # noqa: ANN001
-    from assistant.service import OTHER_LANGUAGE
+    from assistant.steps import OTHER_LANGUAGE
 
     answer = assistant.ask("What are the ten signposts?")
     assert not answer.refused and answer.confidence in ("hoog", "onzeker")
@@ -142,7 +142,7 @@ def test_english_question_is_answered_with_an_english_line(assistant) -> None:  
 
 
 def test_an_unsure_answer_carries_a_caveat_and_sources(assistant) -> None:  # noqa: ANN001
-    from assistant.service import UNSURE
+    from assistant.steps import UNSURE
 
     # Out of scope, in English: without its word signals the model does not refuse, it warns.
     unsure = assistant.ask("What is the current vacancy rate for nurses in The Hague?")
@@ -154,11 +154,13 @@ def test_an_unsure_answer_carries_a_caveat_and_sources(assistant) -> None:  # no
 def test_a_question_of_another_kind_is_refused_even_on_a_known_topic(assistant) -> None:  # noqa: ANN001
     """An amount or a procedure on a topic the publications discuss: the question's kind (the
     scope signal) refuses it, where the passage signals alone answered it before."""
-    answer, values, _ = assistant.prepare(
+    answer = assistant.ask(
         "Bij welk loket dien ik de aanvraag voor een regiodeal in, en hoeveel geld krijgen we dan?")
+    values = answer.assessment.signals
     assert answer.refused and answer.confidence == "geen"
     assert values["scope"] < 0 and values["neighbours"] < 0
-    asked, values, _ = assistant.prepare("Wat bedoelt de Denktank met weefsel in een regio?")
+    asked = assistant.ask("Wat bedoelt de Denktank met weefsel in een regio?")
+    values = asked.assessment.signals
     assert asked.confidence == "hoog" and values["scope"] > 0 and values["neighbours"] > 0
 
 

@@ -88,8 +88,7 @@ def test_zoek_passages_finds_passages_with_their_place_and_pages(url: str, assis
     assert {p["wegwijzer"] for p in passages} == {2}
     assert all(p["pages"] and p["place"].startswith("Jaarbericht") and "p. " in p["place"]
                for p in passages), passages
-    filters = assistant.check_filters(None, 2)
-    expected = assistant.search.retrieve(ANSWERABLE, k=3, filters=filters).hits
+    expected = assistant.search(ANSWERABLE, 3, None, 2)
     assert [p["chunk_id"] for p in passages] == [hit.chunk_id for hit in expected]
 
     refused = call(url, "zoek_passages", vraag=ANSWERABLE, wegwijzer=12)
@@ -101,10 +100,10 @@ def test_lees_passage_reads_one_passage_in_full(url: str, assistant: Any) -> Non
     chunk_id = found["passages"][0]["chunk_id"]
 
     passage = result_json(call(url, "lees_passage", chunk_id=chunk_id))
-    position = assistant.passages.by_chunk_id[chunk_id]
+    hit = assistant.passage(chunk_id)
     assert passage["chunk_id"] == chunk_id
-    assert passage["quote"] == assistant.passages.texts[position]
-    assert passage["place"] == describe_place(assistant.passages.places[position])
+    assert passage["quote"] == hit.text
+    assert passage["place"] == describe_place(hit.place)
     assert "marker" not in passage and "score" not in passage
 
     missing = call(url, "lees_passage", chunk_id="bestaat/niet/1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.answering import ExtractiveAnswerer, balance_quotes, continuation_openers
+from assistant.profile import AnswerProfile, Profile
 from assistant.citations import cited_first
 from assistant.lexical import Vocabulary
 from assistant.model import Source
@@ -38,7 +39,7 @@ def test_a_question_about_one_wegwijzer_is_not_answered_with_the_list(assistant)
 
 
 def test_overviews_come_from_the_catalog(assistant) -> None:  # noqa: ANN001
-    overviews = {o.title: o for o in build_overviews(assistant.catalog, assistant.passages)}
+    overviews = {o.title: o for o in build_overviews(assistant.catalog, assistant.snapshot.passages)}
     parts = overviews["Vijf onderdelen van de routekaart"]
     assert [item.label.split(" (")[0] for item in parts.items][:2] == [
         "1. Definieer het vraagstuk", "2. Bepaal in welk netwerk de opgave speelt"]
@@ -87,12 +88,18 @@ def test_a_question_about_one_member_is_not_answered_with_the_list(assistant) ->
     assert "- Milo Schoenmaker" not in answer.answer
 
 
+def knobs(**changes: float) -> AnswerProfile:
+    """The profile's answerer numbers with some changed."""
+    return Profile.load().answer.model_copy(update=changes)
+
+
 def test_continuation_openers_come_from_the_corpus() -> None:
     texts = ["Regio's werken samen. Dat kost tijd.\n\nGemeenten kiezen. Dat is lastig."] * 8
-    openers = continuation_openers(texts)
+    alpha = Profile.load().answer.continuation_alpha
+    openers = continuation_openers(texts, alpha)
     assert "dat" in openers  # never opens a paragraph, always continues one
     assert "regio's" not in openers and "gemeenten" not in openers
-    assert continuation_openers(texts[:1]) == frozenset()  # too few occurrences to tell
+    assert continuation_openers(texts[:1], alpha) == frozenset()  # too few occurrences to tell
 
 
 def test_a_sentence_leaning_on_the_one_before_brings_it_along() -> None:
@@ -100,11 +107,11 @@ def test_a_sentence_leaning_on_the_one_before_brings_it_along() -> None:
              "Dat vraagt om een duidelijke rol voor de raad bij regionale besluiten.")
     source = Source(marker=1, chunk_id="c1", place=Place(publication_id="p"), quote=quote, score=0.9)
     vocabulary = Vocabulary([quote])
-    leaning = ExtractiveAnswerer(vocabulary, openers=frozenset({"dat"}), min_sentences=1,
-                                 max_sentences=1)
+    leaning = ExtractiveAnswerer(vocabulary, profile=knobs(min_sentences=1, max_sentences=1),
+                                 openers=frozenset({"dat"}))
     text = leaning.answer("Welke rol heeft de raad bij regionale besluiten?", [source]).answer
     assert text.startswith("De raad stelt de regionale agenda vast") and "Dat vraagt" in text
-    plain = ExtractiveAnswerer(vocabulary, min_sentences=1, max_sentences=1)
+    plain = ExtractiveAnswerer(vocabulary, profile=knobs(min_sentences=1, max_sentences=1))
     assert plain.answer("Welke rol heeft de raad bij regionale besluiten?",
                         [source]).answer.startswith("Dat vraagt")
 
@@ -130,11 +137,11 @@ def test_a_sentence_saying_the_question_in_other_words_is_chosen_by_its_meaning(
     def meaning(_question: str, sentences: list[str]) -> list[float | None]:
         return [0.9 if sentence == answer else 0.7 for sentence in sentences]
 
-    by_words = ExtractiveAnswerer(vocabulary, min_sentences=1, max_sentences=1)
+    by_words = ExtractiveAnswerer(vocabulary, profile=knobs(min_sentences=1, max_sentences=1))
     assert by_words.answer(question, [source]).answer.startswith("De vraag hoe")
-    by_meaning = ExtractiveAnswerer(vocabulary, min_sentences=1, max_sentences=1,
-                                    similarity=meaning, meaning_weight=0.8)
+    strong = knobs(min_sentences=1, max_sentences=1, meaning_weight=0.8)
+    by_meaning = ExtractiveAnswerer(vocabulary, profile=strong, similarity=meaning)
     assert by_meaning.answer(question, [source]).answer.startswith("Bestuurders bouwen")
-    unknown = ExtractiveAnswerer(vocabulary, min_sentences=1, max_sentences=1,
-                                 similarity=lambda q, s: [None] * len(s), meaning_weight=0.8)
+    unknown = ExtractiveAnswerer(vocabulary, profile=strong,
+                                 similarity=lambda q, s: [None] * len(s))
     assert unknown.answer(question, [source]).answer.startswith("De vraag hoe")

