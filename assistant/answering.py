@@ -133,7 +133,7 @@ class ExtractiveAnswerer(StreamingAnswerer):
         self.min_sentences = min_sentences
         # Five sentences and the meaning at 0.4 (of 0.25–0.7, and 4–5 sentences from 2–3
         # sources) gave the most must-mention recall on dev + core with citation precision
-        # still above 0.60: 0.456 → 0.483 (README, 'Wat is geprobeerd').
+        # still above 0.60: 0.456 → 0.483 (docs/beslissingen/antwoord.md).
         self.max_sentences = max_sentences
         self.similarity = similarity
         self.meaning_weight = meaning_weight if similarity is not None else 0.0

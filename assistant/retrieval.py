@@ -45,17 +45,17 @@ class Weights:
     candidates: int = 40
     # Also embed the question's content words alone (the dense score is then the mean over
     # both views). Off since the latent-term list came: that list in its place was as good on
-    # dev + core (README, 'Wat is geprobeerd') and saves one model pass per question.
+    # dev + core (docs/beslissingen/retrieval.md) and saves one model pass per question.
     keyword_view: bool = False
     # A third list: each passage scored by its best sentence (SentenceRetriever). Weight chosen
-    # on dev + core from 0.15–0.35 (README, 'Wat is geprobeerd').
+    # on dev + core from 0.15–0.35 (docs/beslissingen/retrieval.md).
     sentences: float = 0.2
     # Diversity: a passage from a section already shown loses this much (fused z-score) per
-    # earlier passage of that section. Chosen on dev + core from 0.25–1.0 (README, 'Wat is
-    # geprobeerd'); 0 turns it off (distinct places instead). Z-score fusion without reranker.
+    # earlier passage of that section. Chosen on dev + core from 0.25–1.0 (docs/beslissingen/retrieval.md);
+    # 0 turns it off (distinct places instead). Z-score fusion without reranker.
     diversity: float = 0.5
     # Another list: e5's sparse latent terms (LatentTermRetriever), when the embedder has
-    # them. Weight chosen on dev + core from 0.1–0.5 (README, 'Wat is geprobeerd').
+    # them. Weight chosen on dev + core from 0.1–0.5 (docs/beslissingen/retrieval.md).
     latent: float = 0.2
 
 

@@ -102,7 +102,7 @@ class DenseRetriever:
     Scored exactly against the passages' stored vectors, held in memory by the passage index
     (read from Chroma once per generation): for a corpus of hundreds or a few thousand
     passages a matrix product takes well under a millisecond, where a Chroma query and a
-    `get` per view cost about 4 ms per question (measured with cProfile, README 'Metingen').
+    `get` per view cost about 4 ms per question (measured with cProfile, docs/metingen.md).
     """
 
     def __init__(self, embeddings: Embeddings, passages: PassageIndex,
@@ -195,7 +195,7 @@ class SentenceRetriever:
     """A passage scores as its best single sentence (cosine similarity of e5 embeddings).
 
     A passage of 120 words on three topics embeds as their average; the sentence that answers
-    the question does not. Measured on dev + core (README, 'Wat is geprobeerd'): MRR 0.805 →
+    the question does not. Measured on dev + core (docs/beslissingen/retrieval.md): MRR 0.805 →
     0.854 on dev, 0.824 → 0.828 on core, as a third list next to the passage lists.
     """
 
@@ -264,7 +264,7 @@ class LatentTermRetriever:
 
     Between BM25's exact words and e5's single vector: sparse like BM25, but its terms are
     learned concepts that span languages and word forms. Measured as a fourth list on dev +
-    core (README, 'Wat is geprobeerd'): weight 0.2 best of 0.1–0.5.
+    core (docs/beslissingen/retrieval.md): weight 0.2 best of 0.1–0.5.
     """
 
     name = "e5-latente-termen"
