@@ -119,7 +119,7 @@ class ExtractiveAnswerer(StreamingAnswerer):
     near-duplicates are skipped. Its numbers are the profile's [answer] section: quoting only
     the best two sources raised citation precision on dev + core from 0.56 to 0.61 at the same
     must-mention recall; five sentences and the meaning at 0.4 gave the most must-mention recall
-    with citation precision above 0.60 (docs/beslissingen).
+    with citation precision above 0.60 (docs/beslissingen/antwoord.md).
     """
 
     name = "extractief"

@@ -4,7 +4,7 @@
   '[١]', see markers.py), is removed and counted.
 - Every sentence is checked. Support is the idf-weighted share of the sentence's content words
   (stems, compounds split on corpus words) that a passage contains. The measure and its
-  threshold were chosen by `benchmarks/citation_support.py` (see the README): on the suites'
+  threshold were chosen by `benchmarks/citation_support.py` (docs/beslissingen/taalmodel.md): on the suites'
   hand-written reference answers against their own passages versus passages elsewhere.
   - A sentence its cited passage(s) support keeps its markers.
   - A sentence without markers (or whose markers were removed), or whose cited passage does not

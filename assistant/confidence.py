@@ -68,7 +68,7 @@ FEATURES = (
 LEVELS = ("hoog", "onzeker", "geen")
 # Below this share of corpus words a question is taken to be in another language than the
 # corpus. On dev + core, Dutch questions score 0.64–1.00 and English ones 0.06–0.35; the cut
-# lies in that gap (README, 'Talen', reports the same split on blind's English questions).
+# lies in that gap (docs/beslissingen/talen.md).
 FOREIGN_BELOW = 0.5
 # Signals that compare the question's words with the corpus's: meaningless for a question in
 # another language, so the model reads them at their mean (no evidence either way).
@@ -81,7 +81,7 @@ def language_share(question: str, word_forms: frozenset[str]) -> float:
 
     The corpus is Dutch, so a Dutch question scores high whatever its topic, while a question
     in another language scores low: its function words never occur. Measured on the suites:
-    see README ('Talen').
+    see docs/beslissingen/talen.md.
     """
     tokens = [w for w in words(question) if not w.isdigit()]
     if not tokens:
@@ -119,8 +119,8 @@ def scope_direction(vectors: np.ndarray, answerable: np.ndarray,
 
 # Neighbours per class for `neighbour_margin`: five, the usual default, not tuned. On dev + core
 # (where one suite predicts the other) k = 3–10 all gave 0.259–0.267 log loss and 78–80% refused
-# out-of-scope questions out of fold; one neighbour alone 0.251 but 72% (README, 'Naaste
-# oefenvragen').
+# out-of-scope questions out of fold; one neighbour alone 0.251 but 72%
+# (docs/beslissingen/zekerheid.md, 'Naaste oefenvragen').
 NEIGHBOURS = 5
 
 

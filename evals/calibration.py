@@ -230,7 +230,7 @@ def outcome_rates(p: np.ndarray, y: np.ndarray, refuse_below: float, sure_from: 
 # than the fitting suites' own out-of-fold figure says (their wording is further from the text:
 # with the previous model 2.7% out of fold became 4.8% on blind). So the bound leaves room:
 # at most 1% of the fitting suites' answerable questions refused out of fold. (With 3%, blind
-# refused 7% of its answerable questions; README, 'Zekerheid'.)
+# refused 7% of its answerable questions; docs/beslissingen/zekerheid.md.)
 MAX_FALSE_REFUSAL = 0.01
 
 

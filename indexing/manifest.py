@@ -17,7 +17,7 @@ def load_manifest(path: Path) -> list[Publication]:
     """Parse the manifest and check every entry; raise CorpusError with a Dutch message."""
     if not path.exists():
         raise CorpusError(
-            f"Het manifest {path} bestaat niet. Maak het aan (zie README, 'Publicaties beheren') "
+            f"Het manifest {path} bestaat niet. Maak het aan (zie docs/beheer.md, 'Publicaties beheren') "
             f"of geef met --corpus-dir de map met publications.toml op."
         )
     try:

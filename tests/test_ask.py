@@ -45,7 +45,7 @@ def test_paraphrased_questions_find_the_right_wegwijzer_and_pages(assistant, que
 
 def test_paraphrased_questions_are_seldom_refused(assistant) -> None:  # noqa: ANN001
     """Refusing an answerable question is the worse error. The confidence model allows it for
-    1% of its fitting suites; new wording fares worse (README, 'Zekerheid'). Known case: 'Welke
+    1% of its fitting suites; new wording fares worse (docs/beslissingen/zekerheid.md). Known case: 'Welke
     cijfers over de arbeidsmarkt kan het UWV leveren?' reads like a question for today's
     figures, which the publications do not have, and is refused."""
     refused = [question for question, _, _ in PARAPHRASED if assistant.ask(question).refused]

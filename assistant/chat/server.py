@@ -16,7 +16,7 @@ from common.settings import Settings
 
 log = logging.getLogger("wegwijzer.chat")
 
-# What keeps Gradio and huggingface_hub from calling out (README, 'Betrouwbaarheid en
+# What keeps Gradio and huggingface_hub from calling out (docs/beheer.md, 'Betrouwbaarheid en
 # veiligheid'). Gradio's run history can send questions and answers to a Hugging Face bucket named
 # by a request header, with the host's token; its analytics and version check call gradio.app;
 # huggingface_hub fetches an 'agent harness' list and sends telemetry. Wegwijzer needs none of it.

@@ -37,7 +37,7 @@ class LatentTermRetriever(BaseRetriever):
     """A passage scores by the latent terms it shares with the question (e5's sparse head).
 
     Between BM25's exact words and e5's single vector: sparse like BM25, but its terms are
-    learned concepts that span languages and word forms (docs/beslissingen: weight 0.2 best of
+    learned concepts that span languages and word forms (docs/beslissingen/retrieval.md: weight 0.2 best of
     0.1–0.5 on dev + core, as a fourth list).
     """
 

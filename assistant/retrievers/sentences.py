@@ -44,7 +44,7 @@ class SentenceRetriever(BaseRetriever):
     """A passage scores as its best single sentence (cosine similarity of e5 embeddings).
 
     A passage of 120 words on three topics embeds as their average; the sentence that answers
-    the question does not (docs/beslissingen: MRR 0.805 → 0.854 on dev, 0.824 → 0.828 on core,
+    the question does not (docs/beslissingen/retrieval.md: MRR 0.805 → 0.854 on dev, 0.824 → 0.828 on core,
     as a third list next to the passage lists).
     """
 
