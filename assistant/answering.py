@@ -20,6 +20,7 @@ from common.registry import Registry
 from common.sentences import split_sentences
 from common.settings import Settings
 
+from . import markers
 from .citations import cited_first, with_quoted
 from .lexical import Vocabulary
 from .model import Answer, AnswerEvent, Source, SourcesFound, TextDelta, Turn, final_answer
@@ -226,7 +227,7 @@ class ExtractiveAnswerer(StreamingAnswerer):
         chosen = self.select(question, sources)
         renumbered, sources = cited_first(" ".join(f"[{c.marker}]" for c in chosen), sources)
         new_marker = {c.marker: int(m) for c, m in
-                      zip(chosen, re.findall(r"\[(\d+)\]", renumbered))}
+                      zip(chosen, markers.markers(renumbered))}
         # Each chosen sentence, preceded by its antecedent when it leans on it (once).
         seen = {c.text for c in chosen}
         runs: list[list[str]] = []

@@ -35,13 +35,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from common.errors import EmbedderMismatchError, IndexMissingError, StoreError, WegwijzerError
 from indexing.catalog import Catalog
-from indexing.store import connection_lost
 
-from .chat.texts import GENERIC_ERROR, INDEX_UNREACHABLE
-from .conversation import QuestionError, strip_controls
-from .markdown import MarkdownStream, answer_markdown, strip_answer_markdown
+from .conversation import strip_controls
+from .present.errors import describe
+from .present.markdown import MarkdownStream, answer_markdown, strip_answer_markdown
 from .model import Answer, AnswerEvent, Turn
 
 log = logging.getLogger("wegwijzer.api")
@@ -207,18 +205,13 @@ def unknown_model(model: str, catalog: Catalog) -> ApiError:
 
 
 def answer_error(error: BaseException, question: str) -> ApiError:
-    """The API's error for a failure while answering (logged for the maintainer)."""
-    if isinstance(error, QuestionError):
-        return ApiError(400, str(error), code="invalid_question", param="messages")
-    if isinstance(error, (StoreError, IndexMissingError, EmbedderMismatchError)):
-        return ApiError(503, str(error), type="server_error", code="index_unavailable")
-    if isinstance(error, WegwijzerError):
-        return ApiError(400, str(error), code="invalid_request")
-    if connection_lost(error):
-        log.error("Index niet bereikbaar bij het beantwoorden (%s)", type(error).__name__)
-        return ApiError(503, INDEX_UNREACHABLE, type="server_error", code="index_unavailable")
-    log.error("Fout bij het beantwoorden van %r", question, exc_info=error)
-    return ApiError(500, GENERIC_ERROR, type="server_error", code="internal_error")
+    """The API's error for a failure while answering (present.errors: logged for the
+    maintainer when it is an outage or a bug)."""
+    problem = describe(error, question)
+    return ApiError(problem.status, problem.message,
+                    type="server_error" if problem.server_side else "invalid_request_error",
+                    code=problem.code, param="messages" if problem.code == "invalid_question"
+                    else None)
 
 
 def sse(data: dict[str, Any] | str) -> bytes:

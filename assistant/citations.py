@@ -9,6 +9,7 @@ from typing import Collection, Iterable, Mapping, Sequence
 from indexing.places import describe_place
 from indexing.routekaart import RESEARCH_REF, research_pages
 
+from . import markers
 from .model import Source
 
 
@@ -20,12 +21,12 @@ def format_citation(source: Source) -> str:
 
 def cited_first(text: str, sources: list[Source]) -> tuple[str, list[Source]]:
     """Sources the answer cites come first, in order of first citation; markers renumbered."""
-    order = list(dict.fromkeys(int(m) for m in re.findall(r"\[(\d+)\]", text)))
+    order = list(dict.fromkeys(markers.markers(text)))
     by_marker = {s.marker: s for s in sources}
     cited = [by_marker[m] for m in order if m in by_marker]
     ranked = cited + [s for s in sources if s not in cited]
     renumber = {s.marker: new for new, s in enumerate(ranked, start=1)}
-    text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", text)
+    text = markers.renumber(text, renumber)
     return text, [replace(s, marker=renumber[s.marker]) for s in ranked]
 
 
@@ -81,3 +82,9 @@ class ResearchRefStream:
 def research_pages_of(sources: Iterable[Source]) -> set[int]:
     """Every research-report page the sources cite (for :func:`label_research_refs`)."""
     return {page for source in sources for page in source.place.research_pages}
+
+
+def readable_text(text: str, sources: Iterable[Source]) -> str:
+    """An answer's text as a reader reads it, in every face: '(p. 61)' written out as
+    '(onderzoeksrapport p. 61)' where the sources cite those research-report pages."""
+    return label_research_refs(text, research_pages_of(sources))

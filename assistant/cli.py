@@ -11,11 +11,11 @@ from typing import Any, Sequence
 from common.errors import WegwijzerError
 from common.settings import Settings
 
-from .terminal import json_line, labelled, log_to_file, make_console, styled
+from .present.terminal import (json_line, labelled, log_to_file, make_console, print_stream,
+                               styled)
 
 console = make_console(stderr=True)
 out = make_console()
-TEXT_REPLACED = "de tekst hierboven vervalt; het antwoord volgt hieronder."
 
 
 # argparse writes its errors in English; these are the ones a user meets, in Dutch.
@@ -213,50 +213,6 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_answer(answer: Any) -> None:
-    """Print a complete answer: notices, text, sources."""
-    from .model import Notice, SourcesFound, TextDelta
-
-    print_stream([*(Notice(n) for n in answer.notices), SourcesFound(answer.sources),
-                  TextDelta(answer.answer), answer])
-
-
-def print_stream(events: Any) -> Any:
-    """Print an answer while it streams: notices (stderr), the text as it arrives, then the
-    sources. Returns the final Answer."""
-    from .citations import ResearchRefStream, format_citation, research_pages_of
-    from .model import Answer, Notice, SourcesFound, TextDelta, TextReset, final_answer
-
-    labels = ResearchRefStream(())  # '(p. 61)' → '(onderzoeksrapport p. 61)', as in the chat
-
-    def shown():
-        nonlocal labels
-        for event in events:
-            if isinstance(event, Notice):
-                console.print(labelled("Let op:", "yellow", event.text))
-            elif isinstance(event, SourcesFound):
-                labels = ResearchRefStream(research_pages_of(event.sources))
-            elif isinstance(event, TextDelta):
-                out.print(labels.feed(event.text), end="", soft_wrap=True)
-                out.file.flush()
-            elif isinstance(event, TextReset):  # replaced: checked, or the model failed
-                out.print(labels.flush())
-                console.print(labelled("Let op:", "yellow", TEXT_REPLACED))
-            yield event
-
-    answer: Answer = final_answer(shown())
-    out.print(labels.flush(), end="", soft_wrap=True)
-    out.print()
-    for sentence in answer.unsupported:
-        console.print(labelled("Weggelaten:", "yellow",
-                               f"niet teruggevonden in de bronnen: {sentence}"))
-    if answer.sources:
-        out.print(styled("\n", ("Bronnen", "bold")) if not answer.refused else "")
-        for source in answer.sources:
-            out.print(format_citation(source))
-    return answer
-
-
 def cmd_ask(args: argparse.Namespace) -> int:
     from .service import Assistant
 
@@ -271,7 +227,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json_line(assistant.ask(args.question, **options).to_json()))
     else:
-        print_stream(assistant.stream(args.question, **options))
+        print_stream(assistant.stream(args.question, **options), out, console)
     return 0
 
 

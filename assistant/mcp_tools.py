@@ -17,7 +17,8 @@ import gradio as gr
 from common.errors import WegwijzerError
 from indexing.places import describe_place, format_pages
 
-from .chat.service import failure_message, kind_of, question_text
+from .chat.service import kind_of, question_text
+from .present.errors import describe
 from .conversation import clean_question
 from .model import Source
 
@@ -61,10 +62,8 @@ class PublicationTools:
         try:
             self.assistant.refresh()
             return _json(work())
-        except WegwijzerError as error:
-            raise gr.Error(str(error), print_exception=False) from None
-        except Exception as error:
-            raise gr.Error(failure_message(error, question), print_exception=False) from None
+        except Exception as error:  # a Dutch message for every failure (present.errors)
+            raise gr.Error(describe(error, question).message, print_exception=False) from None
 
     def zoek_passages(self, vraag: str, publicatie: str | None = None,
                       wegwijzer: int | None = None, aantal: int = 5) -> str:

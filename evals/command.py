@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence
 from rich.table import Table
 from rich.text import Text
 
-from assistant.terminal import labelled, make_console, styled
+from assistant.present.terminal import labelled, make_console, styled
 
 from common.errors import WegwijzerError
 from indexing.manifest import load_manifest

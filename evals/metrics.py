@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+from assistant import markers
 
 if TYPE_CHECKING:
     from assistant.model import Source
     from indexing.places import Place
-
-MARKER = re.compile(r"\[(\d+)\]")
 
 
 def source_counts(place: "Place", expected: Mapping[str, Any]) -> bool:
@@ -60,7 +59,7 @@ def reciprocal_rank(rank: int | None) -> float:
 
 def cited_markers(answer: str) -> list[int]:
     """The [n] markers in an answer, in order, with repeats."""
-    return [int(m) for m in MARKER.findall(answer)]
+    return markers.markers(answer)
 
 
 def citation_precision(answer: str, sources: Sequence["Source"],

@@ -31,7 +31,7 @@ from assistant.api import ApiError, OpenAIApi, parse_chat_request
 from assistant.chat.guard import API_LOGIN_MESSAGE
 from assistant.chat.layout import build_app
 from assistant.chat.server import launch_options
-from assistant.markdown import MarkdownStream, answer_markdown, strip_answer_markdown
+from assistant.present.markdown import MarkdownStream, answer_markdown, strip_answer_markdown
 from assistant.model import Answer, Notice, Source, SourcesFound, TextDelta, Turn
 from assistant.service import Assistant
 from common.settings import Settings

@@ -26,21 +26,21 @@ from indexing_support import JAARBERICHT, PERSPECTIEF, STORIES, WEGWIJZERS, drop
 
 from assistant.chat.layout import _assistant_index, build_app
 from assistant.chat.records import (
-    announcement_text,
     append_feedback,
-    conversation_markdown,
     MAX_COMMENT_CHARS,
     feedback_record,
     history_turns,
     judge_vote,
     make_record,
 )
-from assistant.chat.rendering import SEARCHING
+from assistant.present import speech
+from assistant.present.html import SEARCHING
+from assistant.present.markdown import conversation_markdown, exchange_markdown
 from assistant.chat.server import launch_options
 from assistant.chat.statement import AXE_VERSION, STATEMENT
 from assistant.chat.service import ChatService
-from assistant.chat.texts import GENERIC_ERROR
-from assistant.model import Source
+from assistant.model import Answer, Source
+from assistant.present.errors import GENERIC_ERROR
 from assistant.service import Assistant
 from common.errors import WegwijzerError
 from indexing.pipeline import Indexer
@@ -449,11 +449,19 @@ def test_like_index_maps_to_the_answer() -> None:
     assert _assistant_index(history, 9) is None
 
 
-def test_markdown_export_holds_questions_answers_and_quotes() -> None:
-    records = [_record(), _record(OUT_OF_SCOPE, refused=True),
-               make_record("Wat?", error="De vraag is leeg.")]
+def _answer(question: str = ANSWERABLE, refused: bool = False, text: str = "Ken het netwerk. [1]",
+            sources: list[Source] | None = None) -> Answer:
+    return Answer(question=question, answer=text, refused=refused,
+                  sources=sources if sources is not None else [_source()])
 
-    text = conversation_markdown(records, now=datetime(2026, 11, 22, 10, 30))
+
+def test_markdown_export_holds_questions_answers_and_quotes() -> None:
+    records = [make_record(ANSWERABLE, _answer(), number=1),
+               make_record(OUT_OF_SCOPE, _answer(OUT_OF_SCOPE, refused=True), number=2),
+               make_record("Wat?", error="De vraag is leeg.", number=3)]
+
+    text = conversation_markdown([r["markdown"] for r in records], "Wegwijzer",
+                                 now=datetime(2026, 11, 22, 10, 30))
 
     assert text.startswith("# Gesprek met Wegwijzer")
     assert "Geëxporteerd op 22-11-2026 10:30." in text
@@ -461,28 +469,28 @@ def test_markdown_export_holds_questions_answers_and_quotes() -> None:
     assert "### Bronnen\n\n- \\[1\\] Jaarbericht 2018 'Werkende samenwerking'" in text
     assert "### Mogelijk relevante passages" in text
     assert "  > Ken de spelers in de regio.\n  > Wie zit waar \\<aan tafel\\>?" in text
-    assert "## Vraag 3\n\nWat?\n\n### Antwoord\n\nDe vraag is leeg." in text
-    assert conversation_markdown([]).count("Nog geen vragen gesteld") == 1
+    assert "## Vraag 3\n\nWat?\n\n### Antwoord\n\n_Dat lukte niet._ De vraag is leeg." in text
+    assert conversation_markdown([], "Wegwijzer").count("Nog geen vragen gesteld") == 1
 
 
 def test_markdown_export_keeps_the_lines_of_a_catalog_list() -> None:
     listing = "De 10 wegwijzers [1]:\n- Wegwijzer 1: Laat de feiten spreken [1]\n- Wegwijzer 2 [1]"
-    text = conversation_markdown([{**_record(), "answer": listing}])
+    text = exchange_markdown(1, ANSWERABLE, _answer(text=listing))
     html = MarkdownIt("commonmark").render(text)
     answer = html.split("<h3>Antwoord</h3>")[1].split("<h3>")[0]
     assert answer.count("<br />") == 2 and "<li>" not in answer  # three lines, shown as text
 
 
 def test_a_finished_answer_is_announced_as_text_with_its_sources_counted() -> None:
-    two = [_source().to_json(), {**_source().to_json(), "marker": 2}]
-    record = {**_record(), "answer": "Zo staat het er. (p. 182) [1]", "sources": two}
-    assert announcement_text(record) == (
+    two = [_source(), _source(marker=2)]
+    answer = _answer(text="Zo staat het er. (p. 182) [1]", sources=two)
+    assert speech.announcement(answer) == (
         "Antwoord: Zo staat het er. (onderzoeksrapport p. 182) 1 bron staat eronder, "
         "en 1 ook relevant.")
-    refused = {**_record(OUT_OF_SCOPE, refused=True), "answer": "Dat staat er niet in."}
-    assert announcement_text(refused).endswith("1 mogelijk relevante passages staan eronder.")
+    refused = _answer(OUT_OF_SCOPE, refused=True, text="Dat staat er niet in.")
+    assert speech.announcement(refused).endswith("1 mogelijk relevante passages staan eronder.")
     failed = make_record("Wat?", error="De index is niet bereikbaar.")
-    assert announcement_text(failed) == "Dat lukte niet. De index is niet bereikbaar."
+    assert failed["announcement"] == "Dat lukte niet. De index is niet bereikbaar."
 
 
 def test_the_statement_names_the_pinned_axe_core_and_what_was_not_tested() -> None:

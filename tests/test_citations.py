@@ -2,7 +2,7 @@
 
 from assistant.citations import ResearchRefStream, format_citation, label_research_refs, with_quoted
 from indexing.places import format_pages
-from assistant.model import Source
+from assistant.model import Source, SourcesFound, TextDelta
 
 
 def make_source(**changes):
@@ -75,10 +75,12 @@ def test_research_references_are_written_out_while_the_text_streams():
 
 
 def test_ask_in_the_terminal_writes_research_pages_out(capsys):  # noqa: ANN001
-    from assistant.cli import print_answer
     from assistant.model import Answer
+    from assistant.present.terminal import make_console, print_stream
 
     source = make_source(research_pages=[61])
-    print_answer(Answer(question="q", answer="Zo staat het er. (p. 61) [1]", refused=False,
-                        sources=[source]))
+    answer = Answer(question="q", answer="Zo staat het er. (p. 61) [1]", refused=False,
+                    sources=[source])
+    print_stream([SourcesFound(answer.sources), TextDelta(answer.answer), answer],
+                 make_console(), make_console(stderr=True))
     assert "Zo staat het er. (onderzoeksrapport p. 61) [1]" in capsys.readouterr().out

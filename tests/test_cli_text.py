@@ -84,7 +84,8 @@ def test_symlink_outside_the_corpus_is_refused_by_the_command(index_copy: Settin
 
 
 def test_print_answer_keeps_every_bracket(capsys: pytest.CaptureFixture[str]) -> None:
-    from assistant.cli import print_answer
+    from assistant.model import Notice, SourcesFound, TextDelta
+    from assistant.present.terminal import make_console, print_stream
 
     source = Source.from_json(dict(
         marker=1, chunk_id="x/1", publication_id="x", publication_title="Bron [a]", kind="nieuws",
@@ -92,7 +93,8 @@ def test_print_answer_keeps_every_bracket(capsys: pytest.CaptureFixture[str]) ->
         pages=None, research_pages=[], score=0.5, quote="q"))
     answer = Answer(question="q", answer="Tekst [/b] en [zie bijlage] en :smile: [1]",
                     refused=False, sources=[source], notices=["Let [op]"])
-    print_answer(answer)
+    print_stream([Notice("Let [op]"), SourcesFound(answer.sources), TextDelta(answer.answer),
+                  answer], make_console(), make_console(stderr=True))
     captured = capsys.readouterr()
     assert "Tekst [/b] en [zie bijlage] en :smile: [1]" in captured.out
     assert "[1] Bron [a]" in captured.out

@@ -14,10 +14,10 @@ import pytest
 from dataclasses import replace
 
 from assistant.model import Answer, Source
-from assistant.chat.rendering import (
+from assistant.present.markdown import markdown_literal
+from assistant.present.html import (
     describe_filters,
     marked_html,
-    markdown_literal,
     paragraphs_html,
     render_answer,
     render_partial,

@@ -17,14 +17,9 @@ from common.settings import Settings
 from ..conversation import strip_controls
 from ..llm import describe_llm
 from ..mcp_tools import PublicationTools, register
-from .records import (
-    MAX_COMMENT_CHARS,
-    announcement_text,
-    append_feedback,
-    conversation_markdown,
-    judge_vote,
-)
-from .rendering import SEARCHING, note_html, render_user, text_html
+from ..present.html import SEARCHING, note_html, render_user, text_html
+from ..present.markdown import conversation_markdown
+from .records import MAX_COMMENT_CHARS, append_feedback, judge_vote
 from .service import ChatService, routekaart_page_html
 from .statement import STATEMENT, STATEMENT_PATH, STATEMENT_TITLE
 from .texts import (
@@ -190,7 +185,8 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                 else:
                     state = state + [record]
                     yield history, state, "", gr.Button(interactive=True), "", \
-                        announcement_text(record), conversation_markdown(state)
+                        record["announcement"], conversation_markdown(
+                            [r["markdown"] for r in state], TITLE)
 
         chat_outputs = [chatbot, records, question, download, status, announcement, export]
         chat_inputs = [question, chatbot, records, publication, wegwijzer]

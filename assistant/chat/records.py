@@ -1,20 +1,22 @@
-"""What the chat remembers of an exchange, the feedback lines and the Markdown export (pure)."""
+"""What the chat remembers of an exchange, and the feedback lines (pure).
+
+A record keeps the answer as JSON (for follow-ups and feedback) and, rendered once when the
+answer is complete, its part of the Markdown export and what a screen reader announces.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 import threading
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..citations import format_citation, label_research_refs
-from ..model import Answer, Source, Turn
-from .rendering import answer_text, hard_line_breaks, markdown_literal
+from ..model import Answer, Turn
+from ..present import speech
+from ..present.markdown import exchange_markdown
 from .texts import (
-    TITLE,
     VOTE_ALREADY,
     VOTE_ALREADY_CHANGED,
     VOTE_CHANGED,
@@ -31,19 +33,24 @@ MAX_COMMENT_CHARS = 1000
 
 
 def make_record(question: str, answer: Answer | None = None, error: str | None = None,
-                publication: str | None = None, wegwijzer: int | None = None) -> dict[str, Any]:
-    """What the chat remembers of one exchange (JSON-able). `answer_id` tells answers apart for
-    the votes (one per answer) and in feedback.jsonl."""
+                publication: str | None = None, wegwijzer: int | None = None,
+                number: int = 1) -> dict[str, Any]:
+    """What the chat remembers of exchange `number` (JSON-able). `answer_id` tells answers
+    apart for the votes (one per answer) and in feedback.jsonl."""
     answer_id = uuid.uuid4().hex[:16]
     if answer is not None:
         data = answer.to_json()
-        return {"question": answer.question or question, "answer": data["answer"],
+        question = answer.question or question
+        return {"question": question, "answer": data["answer"],
                 "refused": data["refused"], "sources": data["sources"],
                 "notices": data.get("notices", []), "publication": publication,
-                "wegwijzer": wegwijzer, "error": None, "answer_id": answer_id}
+                "wegwijzer": wegwijzer, "error": None, "answer_id": answer_id,
+                "markdown": exchange_markdown(number, question, answer),
+                "announcement": speech.announcement(answer)}
     return {"question": question, "answer": error or "", "refused": False, "sources": [],
             "notices": [], "publication": publication, "wegwijzer": wegwijzer, "error": error,
-            "answer_id": answer_id}
+            "answer_id": answer_id, "markdown": exchange_markdown(number, question, error=error),
+            "announcement": speech.failure(error or "")}
 
 
 def history_turns(records: Sequence[dict[str, Any]]) -> list[Turn]:
@@ -113,51 +120,3 @@ def append_feedback(path: Path, line: dict[str, Any]) -> None:
     payload = json.dumps(line, ensure_ascii=False) + "\n"
     with _feedback_lock, path.open("a", encoding="utf-8") as handle:
         handle.write(payload)
-
-
-def conversation_markdown(records: Sequence[dict[str, Any]], now: datetime | None = None) -> str:
-    """The whole conversation with its sources and quoted passages, as a Markdown document."""
-    stamp = (now or datetime.now()).strftime("%d-%m-%Y %H:%M")
-    lines = [f"# Gesprek met {TITLE}", "",
-             "Vragen over de publicaties van de VNG Denktank 'Werkende samenwerking' (2018).",
-             f"Geëxporteerd op {stamp}.", ""]
-    if not records:
-        lines += ["_Nog geen vragen gesteld._", ""]
-    for number, record in enumerate(records, start=1):
-        lines += [f"## Vraag {number}", "", markdown_literal(record["question"]), "",
-                  "### Antwoord", ""]
-        lines += [f"_Let op: {markdown_literal(notice)}_" for notice in record.get("notices") or []]
-        sources = [Source.from_json(data) for data in record.get("sources") or []]
-        # A catalog list keeps its lines (as in the API's Markdown).
-        lines += [hard_line_breaks(markdown_literal(answer_text(record["answer"], sources))), ""]
-        if sources:
-            lines += ["### " + ("Mogelijk relevante passages" if record.get("refused") else "Bronnen"), ""]
-            for source in sources:
-                lines.append(f"- {markdown_literal(format_citation(source))}")
-                quote = label_research_refs(source.quote, source.place.research_pages)
-                for paragraph in re.split(r"\n\s*\n", quote.strip()):
-                    if paragraph.strip():
-                        lines.append("  > " + markdown_literal(" ".join(paragraph.split())))
-                lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def announcement_text(record: dict[str, Any]) -> str:
-    """What a screen reader announces once an answer is complete: the answer text (markers
-    left out) and how many sources come with it."""
-    if record.get("error"):
-        return f"Dat lukte niet. {record['answer']}"
-    sources = [Source.from_json(data) for data in record.get("sources") or []]
-    text = " ".join(re.sub(r"\s*\[\d+\]", "", answer_text(record["answer"], sources)).split())
-    notices = " ".join(f"Let op: {notice}" for notice in record.get("notices") or [])
-    cited = {int(n) for n in re.findall(r"\[(\d+)\]", record["answer"])}
-    if not sources:
-        count = ""
-    elif record.get("refused"):
-        count = f"{len(sources)} mogelijk relevante passages staan eronder."
-    else:
-        shown = len([s for s in sources if s.marker in cited]) or len(sources)
-        count = f"{shown} {'bron staat' if shown == 1 else 'bronnen staan'} eronder"
-        extra = len(sources) - shown
-        count += f", en {extra} ook relevant." if extra else "."
-    return " ".join(part for part in ("Antwoord:", notices, text, count) if part)

@@ -15,8 +15,8 @@ from indexing.places import HANDREIKING_PART, WEGWIJZER_NUMBERS
 from indexing.store import connection_lost
 
 from ..model import Answer, Notice, SourcesFound, TextDelta, TextReset
-from .records import history_turns, make_record
-from .rendering import (
+from ..present.errors import describe
+from ..present.html import (
     describe_filters,
     note_html,
     render_answer,
@@ -24,7 +24,8 @@ from .rendering import (
     render_partial,
     routekaart_html,
 )
-from .texts import ALL_PUBLICATIONS, ALL_WEGWIJZERS, GENERIC_ERROR, INDEX_UNREACHABLE
+from .records import history_turns, make_record
+from .texts import ALL_PUBLICATIONS, ALL_WEGWIJZERS
 
 log = logging.getLogger("wegwijzer.chat")
 
@@ -54,7 +55,7 @@ class ChatService:
         except Exception as error:
             if not connection_lost(error):
                 raise
-            log_unreachable("bij het laden van de pagina", error)
+            log.error("Index niet bereikbaar bij het laden van de pagina (%s)", type(error).__name__)
 
     def refresh(self) -> bool:
         """Serve the newest index generation if a re-index finished; True when it switched."""
@@ -88,16 +89,15 @@ class ChatService:
             question = question_text(question)
             self.refresh()
             return self.assistant.ask(question).to_json()
-        except WegwijzerError as error:
-            raise gr.Error(str(error), print_exception=False) from None
-        except Exception as error:
-            raise gr.Error(failure_message(error, question), print_exception=False) from None
+        except Exception as error:  # a Dutch message for every failure (present.errors)
+            raise gr.Error(describe(error, question).message, print_exception=False) from None
 
     def stream(self, question: str, records: Sequence[dict[str, Any]], publication: str | None,
                wegwijzer: int | None) -> Iterator[tuple[str, dict[str, Any] | None]]:
         """Yield (message markdown, None) while answering, then (final markdown, record)."""
         scope = describe_filters(publication, wegwijzer, self.publication_titles,
                                  self.wegwijzer_titles)
+        where = dict(publication=publication, wegwijzer=wegwijzer, number=len(records) + 1)
         try:
             self.refresh()
             answer: Answer | None = None
@@ -118,15 +118,10 @@ class ChatService:
                 yield render_partial(text, notices, sources), None
             if answer is None:  # a stream always ends with its Answer; guard anyway
                 raise RuntimeError("the assistant's stream ended without an answer")
-            record = make_record(question, answer, publication=publication, wegwijzer=wegwijzer)
-            yield render_answer(answer, scope=scope), record
-        except WegwijzerError as error:
-            yield render_error(str(error)), make_record(question, error=str(error),
-                                                        publication=publication, wegwijzer=wegwijzer)
-        except Exception as error:
-            message = failure_message(error, question)
-            yield render_error(message), make_record(question, error=message,
-                                                     publication=publication, wegwijzer=wegwijzer)
+            yield render_answer(answer, scope=scope), make_record(question, answer, **where)
+        except Exception as error:  # a Dutch message for every failure (present.errors)
+            message = describe(error, question).message
+            yield render_error(message), make_record(question, error=message, **where)
 
 
 def kind_of(value: Any) -> str:
@@ -149,18 +144,3 @@ def question_text(value: Any) -> str | None:
         return value
     raise WegwijzerError(f"De vraag moet tekst zijn, geen {kind_of(value)}. Stuur de vraag als "
                          f"tekst, bijvoorbeeld: \"Wat is een attractieve agenda?\"")
-
-
-def log_unreachable(where: str, error: BaseException) -> None:
-    """One log line, no traceback: a stopped Chroma server is an outage, not a bug."""
-    log.error("Index niet bereikbaar %s (%s: %s)", where, type(error).__name__,
-              str(error).splitlines()[0][:200] if str(error) else "")
-
-
-def failure_message(error: BaseException, question: str) -> str:
-    """The Dutch message for an unexpected failure while answering; logs it for the maintainer."""
-    if connection_lost(error):
-        log_unreachable("bij het beantwoorden", error)
-        return INDEX_UNREACHABLE
-    log.exception("Fout bij het beantwoorden van %r", question)
-    return GENERIC_ERROR

@@ -21,14 +21,6 @@ PLACEHOLDER = (
     "<em>'en wat zegt het onderzoek daarover?'</em> kunnen ook. Wegwijzer antwoordt alleen met "
     "wat in de publicaties staat, met de bronnen erbij.</p>"
 )
-INDEX_UNREACHABLE = (
-    "De index is op dit moment niet bereikbaar. Probeer het over een paar minuten opnieuw; aan "
-    "uw vraag ligt het niet."
-)
-GENERIC_ERROR = (
-    "Er ging iets mis bij het beantwoorden van uw vraag. Probeer het nog eens of stel de vraag "
-    "anders. De fout is vastgelegd voor de beheerder."
-)
 BAD_INPUT = ("Een invoerwaarde in dit verzoek heeft niet de goede vorm of staat niet in de "
              "keuzelijst. Welke invoer elk eindpunt verwacht, staat op /gradio_api/info.")
 ALL_PUBLICATIONS = "Alle publicaties"

@@ -1,4 +1,4 @@
-"""The terminal: every line is printed as literal text.
+"""Answers on the terminal (the CLI's presenter): every line is printed as literal text.
 
 User questions, corpus sentences, file names and error messages can contain square brackets
 ('[zie bijlage]', 'rapport[bold].txt', '[[publication]]') and colons (':smile:'). rich would read
@@ -18,10 +18,14 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from rich.console import Console
 from rich.text import Text
+
+from ..citations import ResearchRefStream, format_citation, research_pages_of
+from ..model import Answer, AnswerEvent, Notice, SourcesFound, TextDelta, TextReset, final_answer
+from . import labels
 
 # ECMA-48, in its 7-bit (ESC …) and 8-bit (C1) forms: CSI (… final byte), OSC/DCS/SOS/PM/APC
 # strings (up to BEL or the string terminator), and any other ESC with the character after it.
@@ -98,3 +102,36 @@ def log_to_file(path: Path) -> Path | None:
         root.setLevel(logging.WARNING)
     logging.captureWarnings(True)
     return path
+
+
+def print_stream(events: Iterable[AnswerEvent], out: Console, notes: Console) -> Answer:
+    """Print an answer while it streams: notices (on `notes`, stderr), the text as it arrives,
+    then what was left out and the sources. Returns the final Answer."""
+    pages = ResearchRefStream(())  # '(p. 61)' → '(onderzoeksrapport p. 61)', as in the chat
+
+    def shown() -> Iterator[AnswerEvent]:
+        nonlocal pages
+        for event in events:
+            if isinstance(event, Notice):
+                notes.print(labelled(labels.NOTICE, "yellow", event.text))
+            elif isinstance(event, SourcesFound):
+                pages = ResearchRefStream(research_pages_of(event.sources))
+            elif isinstance(event, TextDelta):
+                out.print(pages.feed(event.text), end="", soft_wrap=True)
+                out.file.flush()
+            elif isinstance(event, TextReset):  # replaced: checked, or the model failed
+                out.print(pages.flush())
+                notes.print(labelled(labels.NOTICE, "yellow", labels.TEXT_REPLACED))
+            yield event
+
+    answer = final_answer(shown())
+    out.print(pages.flush(), end="", soft_wrap=True)
+    out.print()
+    for sentence in answer.unsupported:
+        notes.print(labelled(labels.OMITTED, "yellow",
+                             f"niet teruggevonden in de bronnen: {sentence}"))
+    if answer.sources:
+        out.print(styled("\n", (labels.SOURCES, "bold")) if not answer.refused else "")
+        for source in answer.sources:
+            out.print(format_citation(source))
+    return answer

@@ -1,4 +1,4 @@
-"""What the chat shows, as HTML that Wegwijzer writes itself (pure).
+"""Answers as HTML for the chat, written by Wegwijzer itself (pure).
 
 The chat displays messages as HTML without a Markdown pass (`render_markdown=False`), so the
 only markup on screen is what these functions create: paragraphs, emphasis, the openable
@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 
 from indexing.places import format_research_pages
 
-from ..citations import format_citation, label_research_refs, research_pages_of
+from .. import markers
+from ..citations import format_citation, label_research_refs, readable_text
+from . import labels
 
 if TYPE_CHECKING:
     from ..model import Answer, Source
@@ -94,12 +96,9 @@ def source_details(source: "Source") -> str:
             f"<blockquote>{passage_html(quote, quoted)}</blockquote></details>")
 
 
-ALSO_RELEVANT = "Ook relevant"
-
-
 def cited_markers(text: str) -> set[int]:
     """The source markers [n] an answer text cites."""
-    return {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+    return set(markers.markers(text))
 
 
 def render_sources(sources: Sequence["Source"], refused: bool = False,
@@ -113,12 +112,12 @@ def render_sources(sources: Sequence["Source"], refused: bool = False,
     if not sources:
         return ""
     if refused:
-        groups = [("Mogelijk relevante passages", list(sources))]
+        groups = [(labels.NEAREST, list(sources))]
     elif cited:
-        groups = [("Bronnen", [s for s in sources if s.marker in cited]),
-                  (ALSO_RELEVANT, [s for s in sources if s.marker not in cited])]
+        groups = [(labels.SOURCES, [s for s in sources if s.marker in cited]),
+                  (labels.ALSO_RELEVANT, [s for s in sources if s.marker not in cited])]
     else:
-        groups = [("Bronnen", list(sources))]
+        groups = [(labels.SOURCES, list(sources))]
     parts = []
     for number, (heading, group) in enumerate(g for g in groups if g[1]):
         hint = " (klik om de passage te lezen)" if number == 0 else (
@@ -128,9 +127,7 @@ def render_sources(sources: Sequence["Source"], refused: bool = False,
     return "".join(parts)
 
 
-def answer_text(text: str, sources: Sequence["Source"]) -> str:
-    """Answer text as the user reads it: research-report pages written out."""
-    return label_research_refs(text, research_pages_of(sources))
+answer_text = readable_text
 
 
 def describe_filters(publication: str | None, wegwijzer: int | None,
@@ -152,15 +149,15 @@ def unsupported_html(sentences: Sequence[str]) -> str:
     if not sentences:
         return ""
     items = "".join(f"<li>{text_html(sentence)}</li>" for sentence in sentences)
-    return ("<p><strong>⚠ Weggelaten:</strong> deze zinnen van het taalmodel staan niet in de "
-            f"bronnen en zijn uit het antwoord gehaald.</p><ul>{items}</ul>")
+    return (f"<p><strong>⚠ {labels.OMITTED}</strong> {labels.OMITTED_WHY}</p>"
+            f"<ul>{items}</ul>")
 
 
 def render_partial(text: str, notices: Sequence[str] = (),
                    sources: Sequence["Source"] = ()) -> str:
     """The assistant's message while the answer streams in: notices, the text so far, and the
     sources as soon as they are found."""
-    parts = [note_html(f"Let op: {notice}") for notice in notices]
+    parts = [note_html(f"{labels.NOTICE} {notice}") for notice in notices]
     parts.append(paragraphs_html(answer_text(text, sources)))
     parts.append(render_sources(sources))
     return "".join(part for part in parts if part)
@@ -169,12 +166,12 @@ def render_partial(text: str, notices: Sequence[str] = (),
 def render_answer(answer: "Answer", scope: str = "") -> str:
     """The assistant's final message: notices, answer text, warnings, the understood question,
     sources."""
-    parts = [note_html(f"Let op: {notice}") for notice in answer.notices]
+    parts = [note_html(f"{labels.NOTICE} {notice}") for notice in answer.notices]
     parts += [paragraphs_html(answer_text(answer.answer, answer.sources)),
               unsupported_html([answer_text(sentence, answer.sources)
                                for sentence in answer.unsupported])]
     if answer.resolved_question and answer.resolved_question != answer.question:
-        parts.append(f"<p><em>Vraag begrepen als:</em> {text_html(answer.resolved_question)}</p>")
+        parts.append(f"<p><em>{labels.UNDERSTOOD_AS}</em> {text_html(answer.resolved_question)}</p>")
     parts.append(render_sources(answer.sources, answer.refused, cited_markers(answer.answer)))
     parts.append(scope)
     return "".join(part for part in parts if part)
@@ -182,7 +179,7 @@ def render_answer(answer: "Answer", scope: str = "") -> str:
 
 def render_error(message: str) -> str:
     """A Dutch message for something that went wrong (never a stack trace)."""
-    return f"<p><strong>Dat lukte niet.</strong> {text_html(message)}</p>"
+    return f"<p><strong>{labels.FAILED}</strong> {text_html(message)}</p>"
 
 
 def render_user(question: str) -> str:
@@ -208,74 +205,3 @@ def routekaart_html(stories: Sequence[tuple[str, str | None]], research_pages: S
     else:
         parts.append(note_html("De handreiking van deze wegwijzer staat niet in de index."))
     return "".join(parts)
-
-
-# --- the Markdown export -----------------------------------------------------------------------
-
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]{}<>#|~$!])")
-_BULLET_START = re.compile(r"(?m)^(\s*)([-+=])")
-_NUMBER_START = re.compile(r"(?m)^(\s*\d+)([.)])")
-
-
-_SINGLE_NEWLINE = re.compile(r"(?<!\n)\n(?!\n)")
-
-
-def hard_line_breaks(markdown: str) -> str:
-    """A single line break (the lines of a catalog list) kept as one: a hard break, since
-    Markdown would join the lines into one paragraph. A newline run is decided by the character
-    after it, so streamed pieces join to the same Markdown."""
-    return _SINGLE_NEWLINE.sub("\\\n", markdown)
-
-
-# What a Markdown renderer may turn into a link without any markup: GFM's autolinks (a scheme,
-# 'www.', an e-mail address; GitHub, marked, remark-gfm) and the bare domain names that fuzzy
-# linkifiers (linkify-it: Open WebUI, markdown-it) link, ending in a two-letter country domain or
-# one of linkify-it's generic ones.
-_LINKABLE = re.compile(
-    r"(?:(?<![\w.+-])[a-z][a-z0-9+.-]*:/{1,3}|(?<![\w.-])www\.|(?<![\w.-])(?:mailto|xmpp):)"
-    r"[^\s<>`\[\]]*"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|(?<![\w.@-])(?:[\w-]+\.)+(?:[a-z]{2}|biz|com|edu|gov|net|org|pro|web|xxx|aero|asia|coop"
-    r"|info|museum|name|shop)(?![\w-])(?:/[^\s<>`\[\]]*)?",
-    re.IGNORECASE)
-# GFM leaves trailing punctuation out of an autolink; so do we (it stays outside the code span).
-# Square brackets end an address too: they are Markdown's link syntax, escaped outside the span.
-_TRAILING = "?!.,:;*_~'\"’”"
-
-
-def _link_end(candidate: str) -> int:
-    """Where a linkable run ends: without trailing punctuation or an unbalanced ')'."""
-    end = len(candidate)
-    while end:
-        if candidate[end - 1] in _TRAILING:
-            end -= 1
-        elif candidate[end - 1] == ")" and candidate.count("(", 0, end) < candidate.count(")", 0, end):
-            end -= 1
-        else:
-            break
-    return end
-
-
-def _code_span(text: str) -> str:
-    return f"`{text}`"  # _LINKABLE never takes a backtick, so one is always enough
-
-
-def markdown_literal(text: str) -> str:
-    """Text for a Markdown file that any viewer shows as text: no images, links or HTML.
-
-    Addresses (URLs, e-mail addresses, domain names) go in a code span: GFM renderers and fuzzy
-    linkifiers would make them clickable, and escapes cannot stop that, but nothing inside code
-    is ever linked.
-    """
-    pieces: list[str] = []
-    done = 0
-    for match in _LINKABLE.finditer(text):
-        end = match.start() + _link_end(match.group(0))
-        if end <= match.start() or match.start() < done:
-            continue
-        pieces += [_MARKDOWN_SPECIALS.sub(r"\\\1", text[done:match.start()]),
-                   _code_span(text[match.start():end])]
-        done = end
-    pieces.append(_MARKDOWN_SPECIALS.sub(r"\\\1", text[done:]))
-    escaped = _BULLET_START.sub(r"\1\\\2", "".join(pieces))
-    return _NUMBER_START.sub(r"\1\\\2", escaped)

@@ -1,0 +1,19 @@
+"""The Dutch words every presenter uses around an answer (one place, so all faces agree)."""
+
+from __future__ import annotations
+
+NOTICE = "Let op:"
+SOURCES = "Bronnen"
+NEAREST = "Mogelijk relevante passages"  # the sources of a refusal
+ALSO_RELEVANT = "Ook relevant"  # sources the answer does not cite
+UNDERSTOOD_AS = "Vraag begrepen als:"
+OMITTED = "Weggelaten:"
+OMITTED_WHY = ("deze zinnen van het taalmodel staan niet in de bronnen en zijn uit het antwoord "
+               "gehaald.")
+FAILED = "Dat lukte niet."
+TEXT_REPLACED = "de tekst hierboven vervalt; het antwoord volgt hieronder."
+ANSWER = "Antwoord:"
+
+
+def sources_heading(refused: bool) -> str:
+    return NEAREST if refused else SOURCES
