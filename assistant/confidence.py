@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Collection, Mapping, Sequence
 import numpy as np
 
 from common.errors import WegwijzerError
-from common.sentences import split_sentences
 
 from .lexical import fold, stem, words
 
@@ -163,60 +162,75 @@ def signals(question: str, retrieved: "Retrieved", passages: "PassageIndex",
             idf: Mapping[str, float], language: float = 1.0,
             foreign_below: float = FOREIGN_BELOW, best_of: int = 3) -> dict[str, float]:
     """The retrieval signals of one question (see FEATURES); `language` is its language share
-    (see language_share), measured once for the question."""
-    hits = retrieved.hits
+    (see language_share), measured once for the question. The hits are retrieval's own, so
+    each knows its position in `passages`, whose per-passage analyses are cached."""
     values = dict.fromkeys(FEATURES, 0.0)
     # Read from the question's vector by the model (`scope`, `neighbours`).
     values["scope"] = values["neighbours"] = math.nan
-    if not hits:
+    if not retrieved.hits:
         return values
     values["language_share"] = language
-    pool = np.fromiter(retrieved.dense.values(), dtype=np.float32) if retrieved.dense else None
-    values["dense_top"] = max(h.dense for h in hits)
-    positions = [h.position if h.position >= 0 else None for h in hits]
-    values["latent_top"] = (max(retrieved.latent.get(p, 0.0) for p in positions[:best_of])
-                            if retrieved.latent is not None else math.nan)
-    if pool is not None and pool.size:
-        values["dense_gap"] = values["dense_top"] - float(np.median(pool))
+    positions = [hit.position for hit in retrieved.hits]
+    values.update(_score_signals(retrieved, positions[:best_of]))
+    values.update(_coverage_signals(question, positions, passages, idf, best_of, language))
+    values.update(_missing_signals(question, positions, passages))
+    if language < foreign_below:
+        values["other_language"] = 1.0
+        for name in WORD_SIGNALS:
+            values[name] = math.nan
+    return values
 
+
+def _score_signals(retrieved: "Retrieved", best: Sequence[int]) -> dict[str, float]:
+    """How well the best passage matches, and how far it is ahead of the other candidates."""
+    values = {"dense_top": max(h.dense for h in retrieved.hits)}
+    values["latent_top"] = (max(retrieved.latent.get(p, 0.0) for p in best)
+                            if retrieved.latent is not None else math.nan)
+    pool = np.fromiter(retrieved.dense.values(), dtype=np.float32)
+    if pool.size:
+        values["dense_gap"] = values["dense_top"] - float(np.median(pool))
+    return values
+
+
+def _coverage_signals(question: str, positions: Sequence[int], passages: "PassageIndex",
+                      idf: Mapping[str, float], best_of: int, language: float) -> dict[str, float]:
+    """How much of the question's rarer words the passages hold: in one passage, in all of
+    them, in one sentence; and how many of its words the corpus never uses."""
+    values: dict[str, float] = {}
     terms = _question_terms(question, passages)
     known = [t for t in terms if t in idf]
-    # Passage analyses are cached by the passage index: the same passages come back often.
-    per_hit = [passages.hit_terms(p) if p is not None
-               else frozenset(passages.vocabulary.terms(f"{h.header} {h.text}"))
-               for p, h in zip(positions, hits)]
     if known:
+        per_hit = [passages.hit_terms(p) for p in positions]
         values["coverage_best"] = max(_weighted_share(known, t, idf) for t in per_hit[:best_of])
         values["coverage_top"] = _weighted_share(known, set().union(*per_hit), idf)
         # A passage can hold every term in different sentences while none answers; one
         # sentence holding them is closer to an answer.
         values["coverage_sentence"] = max(
             (_weighted_share(known, sentence, idf)
-             for p, h in zip(positions[:best_of], hits[:best_of])
-             for sentence in (passages.sentence_terms(p) if p is not None else
-                              [frozenset(passages.vocabulary.terms(s))
-                               for s in split_sentences(h.text)])), default=0.0)
+             for p in positions[:best_of] for sentence in passages.sentence_terms(p)),
+            default=0.0)
     content = [w for w in dict.fromkeys(words(question)) if stem(w) in terms]
     if content:
         unknown = sum(1 for w in content if stem(w) not in idf) / len(content)
         # In a question in the corpus's language, unknown words point at another topic; in
         # another language every word is unknown, so the share says nothing there.
-        values["unknown_in_language"] = unknown * values["language_share"]
-    values["coverage_in_language"] = values["coverage_best"] * values["language_share"]
+        values["unknown_in_language"] = unknown * language
+    values["coverage_in_language"] = values.get("coverage_best", 0.0) * language
+    return values
 
-    text = " ".join(passages.folded(p) if p is not None else fold(f"{h.header} {h.text}")
-                    for p, h in zip(positions, hits))
+
+def _missing_signals(question: str, positions: Sequence[int],
+                     passages: "PassageIndex") -> dict[str, float]:
+    """A name the corpus never mentions, a number the passages do not contain."""
+    values: dict[str, float] = {}
     for name in proper_names(question):
         parts = [p for p in re.split(r"[-'’]", fold(name)) if len(p) > 1]
         if not all(p in passages.word_forms for p in parts):
             values["missing_name"] = 1.0
+    text = " ".join(passages.folded(p) for p in positions)
     numbers = set(NUMBER.findall(PAGE_REFERENCE.sub(" ", text)))
     if any(n not in numbers for n in NUMBER.findall(question)):
         values["missing_number"] = 1.0
-    if values["language_share"] < foreign_below:
-        values["other_language"] = 1.0
-        for name in WORD_SIGNALS:
-            values[name] = math.nan
     return values
 
 

@@ -202,6 +202,23 @@ class OutputLimits:
 _DONE = object()
 
 
+def _read(chunks: Iterable[Any], pieces: "queue.Queue[Any]", stop: threading.Event) -> None:
+    """Move a model's chunks into `pieces` until it ends or `stop` is set; then close it."""
+    iterator = iter(chunks)
+    try:
+        for chunk in iterator:
+            if stop.is_set():
+                break
+            pieces.put(chunk)
+    except BaseException as error:  # handed to the reader, which raises it
+        pieces.put(error)
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()
+        pieces.put(_DONE)
+
+
 def bounded_stream(chunks: Iterable[Any], limits: OutputLimits,
                    clock: Any = time.monotonic) -> Iterator[str]:
     """The text of a chat model's stream, within `limits`: raises TooSlow at the deadline (also
@@ -213,23 +230,8 @@ def bounded_stream(chunks: Iterable[Any], limits: OutputLimits,
     """
     pieces: queue.Queue[Any] = queue.Queue(maxsize=64)
     stop = threading.Event()
-
-    def read() -> None:
-        iterator = iter(chunks)
-        try:
-            for chunk in iterator:
-                if stop.is_set():
-                    break
-                pieces.put(chunk)
-        except BaseException as error:  # handed to the reader, which raises it
-            pieces.put(error)
-        finally:
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()
-            pieces.put(_DONE)
-
-    threading.Thread(target=read, name="llm-stream", daemon=True).start()
+    threading.Thread(target=_read, args=(chunks, pieces, stop), name="llm-stream",
+                     daemon=True).start()
     deadline = clock() + limits.deadline_s
     chars = tokens = 0
     try:

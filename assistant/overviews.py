@@ -57,8 +57,13 @@ def _pages(place: Place) -> str:
 
 
 def build_overviews(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
-    """Every list the catalog of one index can give (pure)."""
-    overviews: list[Overview] = []
+    """Every list the catalog of one index can give (pure): the wegwijzers, the stories of each
+    wegwijzer, the items of a section, and the sections that are lists themselves."""
+    return (_wegwijzers(catalog, passages) + _stories(catalog, passages)
+            + _section_items(catalog, passages) + list_sections(passages))
+
+
+def _wegwijzers(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
     stops = []
     for stop in catalog.wegwijzers:
         position = _first(passages, lambda p, n=stop.number: p.wegwijzer == n)
@@ -66,12 +71,16 @@ def build_overviews(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
             pages = format_pages(stop.pages)
             stops.append(OverviewItem(f"Wegwijzer {stop.number}: {stop.title}"
                                       + (f" ({pages})" if pages else ""), position))
-    if stops:
-        overviews.append(Overview(
-            f"De {len(stops)} wegwijzers van de routekaart", tuple(stops),
-            tuple(s.title for s in catalog.wegwijzers),
-            item_keys=tuple((f"wegwijzer {s.number}", s.title) for s in catalog.wegwijzers)))
+    if not stops:
+        return []
+    return [Overview(f"De {len(stops)} wegwijzers van de routekaart", tuple(stops),
+                     tuple(s.title for s in catalog.wegwijzers),
+                     item_keys=tuple((f"wegwijzer {s.number}", s.title)
+                                     for s in catalog.wegwijzers))]
 
+
+def _stories(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
+    overviews = []
     for stop in catalog.wegwijzers:
         stories = []
         for title, author in stop.stories:
@@ -88,9 +97,13 @@ def build_overviews(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
                 "auteurs", tuple(stories), tuple(t for t, _ in stop.stories),
                 keys=(f"wegwijzer {stop.number}", stop.title),
                 item_keys=tuple((t,) for t, _ in stop.stories)))
+    return overviews
 
-    # Sections whose passages are divided into numbered or named items, e.g. the five parts
-    # of the routekaart; only the first level of each item.
+
+def _section_items(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
+    """Sections whose passages are divided into numbered or named items, e.g. the five parts
+    of the routekaart; only the first level of each item."""
+    overviews = []
     for publication in catalog.publications:
         for section in publication.sections:
             if section.wegwijzer is not None or len(section.subsections) < 2:
@@ -107,7 +120,6 @@ def build_overviews(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
             if len(items) >= 2:
                 names = tuple(s.split(". ", 1)[-1] for s in section.subsections if " · " not in s)
                 overviews.append(Overview(section.title, tuple(items), names))
-    overviews += list_sections(passages)
     return overviews
 
 
