@@ -119,7 +119,13 @@ def _run_suites(options: EvalOptions, settings: Settings, assistant: Any, embedd
     if checked:
         report["thresholds"] = [{**c.to_json(), "message": c.message()} for c in checked]
     paths = write_reports(report, out_dir)
+    _print_outcome(report, results, checked, paths)
+    return EXIT_GATE if any(not c.passed for c in checked) else EXIT_OK
 
+
+def _print_outcome(report: dict[str, Any], results: Sequence[Any], checked: Sequence[Any],
+                   paths: dict[str, Any]) -> None:
+    """The summary, the comparison, errors, where the report is, and each threshold."""
     print_summary(report)
     if report.get("comparison"):
         print_comparison(report["comparison"])
@@ -127,13 +133,11 @@ def _run_suites(options: EvalOptions, settings: Settings, assistant: Any, embedd
         if result.error:
             console.print(labelled(f"Fout bij {result.question.id}:", "red", result.error))
     out.print(f"\nRapport: {paths['md']}\n         {paths['html']}\n         {paths['json']}")
-    failed = [c for c in checked if not c.passed]
     for c in checked:
         if c.passed:
             out.print(labelled("Drempel gehaald:", "green", c.message()))
         else:
             console.print(labelled("Drempel niet gehaald:", "red", c.message()))
-    return EXIT_GATE if failed else EXIT_OK
 
 
 def _run_with_progress(assistant: Any, questions: Sequence[Any]) -> list[Any]:

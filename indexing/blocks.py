@@ -166,49 +166,48 @@ def plain_blocks(text: str) -> list[Block]:
     Handles double-spaced conversions (every line followed by an empty line, paragraphs
     separated by whitespace-only lines), lost bullet glyphs and short heading lines.
     """
-    lines = drop_link_definitions(text).split("\n")
+    blocks: list[Block] = []
+    for para in _plain_paragraphs(_single_spaced(drop_link_definitions(text).split("\n"))):
+        joined = " ".join(para)
+        heading = len(para) == 1 and _looks_like_heading(para[0], "", standalone=True)
+        blocks.append(Block(len(blocks), joined, level=2 if heading else 0, items=[joined],
+                            single_line=len(para) == 1, lines=para))
+    return blocks
+
+
+def _single_spaced(lines: list[str]) -> list[str]:
+    """In a double-spaced conversion, empty lines are line breaks and whitespace-only lines end
+    paragraphs: drop the empty ones."""
     nonempty = [line for line in lines if line.strip()]
     exact_empty = sum(1 for line in lines if line == "")
     if nonempty and exact_empty >= 0.7 * len(nonempty) and any(
-        line.strip() == "" and line != "" for line in lines
-    ):
-        # Double-spaced: empty lines are line breaks, whitespace-only lines end paragraphs.
-        lines = [line for line in lines if line != ""]
+            line.strip() == "" and line != "" for line in lines):
+        return [line for line in lines if line != ""]
+    return lines
 
-    paragraphs: list[list[str]] = []
-    current: list[str] = []
 
-    def flush() -> None:
-        nonlocal current
-        if current:
-            paragraphs.append(current)
-        current = []
-
+def _plain_paragraphs(lines: list[str]) -> list[list[str]]:
+    """The lines grouped into paragraphs: a blank line, a bullet, a heading or a bare URL
+    starts a new one (and a heading or URL stands alone)."""
+    paragraphs: list[list[str]] = [[]]
     previous = ""
     for raw in lines:
         if not raw.strip():
-            flush()
+            paragraphs.append([])
             previous = ""
             continue
         bullet = bool(PRIVATE_USE.match(raw.lstrip())) or bool(re.match(r"^\s*[•▪◦●]\s", raw))
         line = clean_inline(raw)
         if not line:
             continue
-        if bullet or _looks_like_heading(line, previous) or URL_ONLY.match(line):
-            flush()
-        current.append(line)
-        if _looks_like_heading(line, previous) or URL_ONLY.match(line):
-            flush()
+        alone = _looks_like_heading(line, previous) or bool(URL_ONLY.match(line))
+        if bullet or alone:
+            paragraphs.append([])
+        paragraphs[-1].append(line)
+        if alone:
+            paragraphs.append([])
         previous = line
-    flush()
-
-    blocks: list[Block] = []
-    for para in paragraphs:
-        joined = " ".join(para)
-        heading = len(para) == 1 and _looks_like_heading(para[0], "", standalone=True)
-        blocks.append(Block(len(blocks), joined, level=2 if heading else 0, items=[joined],
-                            single_line=len(para) == 1, lines=para))
-    return blocks
+    return [para for para in paragraphs if para]
 
 
 def _looks_like_heading(line: str, previous: str, standalone: bool = False) -> bool:
