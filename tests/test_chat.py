@@ -226,7 +226,6 @@ class _Counting:
 
     def __init__(self, inner: Assistant) -> None:
         self.inner = inner
-        self.passages = inner.passages
         self.refreshes = 0
 
     def refresh(self) -> bool:
