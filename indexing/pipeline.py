@@ -25,6 +25,7 @@ from .structure import recover
 # (step, done, total): step is plan.EMBEDDING (every passage, skipped ones too) or
 # plan.LATENT_TERMS (the passages whose latent terms are computed).
 Progress = Callable[[str, int, int], None]
+INDEX_BATCH = 32  # passages LangChain's index() embeds, stores and records at a time
 Notify = Callable[[str], None]  # a Dutch message for the user while the run goes on
 
 
@@ -134,7 +135,7 @@ class Indexer:
                 self._feed(documents, progress),
                 self.store.record_manager(staging),
                 self.store.vectorstore(staging, self.embeddings),
-                batch_size=32,
+                batch_size=INDEX_BATCH,
                 cleanup="full",
                 source_id_key="publication_id",
                 key_encoder=document_key,

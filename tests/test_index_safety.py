@@ -7,9 +7,11 @@ import json
 import os
 import queue
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ import pytest
 from chat_support import REPO_ROOT, server_env, wegwijzer_command, run_wegwijzer
 from chroma_support import ChromaServer
 from common.errors import IndexTooLargeError
-from indexing.pipeline import Indexer
+from indexing.pipeline import INDEX_BATCH, Indexer
 from indexing.plan import (
     DEFAULT_RATES, EMBEDDING, LATENT_TERMS, IndexPlan, RateBook, check_size,
 )
@@ -83,12 +85,34 @@ def _cli_args(settings: Settings) -> list[str]:
     return args + (["--chroma-url", settings.chroma_url] if settings.chroma_url else [])
 
 
-def _wait_for_file(folder: Path, known: set[str], timeout: float = WAIT_S) -> None:
+def _wait_for_file(folder: Path, known: set[str], timeout: float = WAIT_S) -> Path:
     """Wait for a new file in `folder` (a staging generation's record-manager SQLite)."""
     deadline = time.monotonic() + timeout
-    while not ({p.name for p in folder.glob("*.sqlite")} - known):
+    while not (new := {p.name for p in folder.glob("*.sqlite")} - known):
         assert time.monotonic() < deadline, f"no new record file in {folder}"
         time.sleep(0.05)
+    return folder / new.pop()
+
+
+def _wait_for_records(path: Path, count: int, run: IndexProcess, timeout: float = WAIT_S) -> float:
+    """Wait until a staging record file holds `count` records; return when that was seen.
+
+    LangChain writes the records of a batch right after embedding and storing it, so the
+    moment the count grows is a batch boundary: the next batch starts embedding then.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                held = db.execute("SELECT count(*) FROM upsertion_record").fetchone()[0]
+        except sqlite3.OperationalError:  # the table is still being created, or locked
+            held = 0
+        if held >= count:
+            return time.monotonic()
+        if run.process.poll() is not None:
+            pytest.fail(f"index ended before {count} records:\n{run.output()}")
+        assert time.monotonic() < deadline, f"{path} never held {count} records"
+        time.sleep(0.02)
 
 
 def _small_settings(tmp_path: Path, chroma_url: str | None = None) -> Settings:
@@ -149,13 +173,28 @@ def test_killed_run_leaves_nothing_after_the_next_unchanged_run(
     run = IndexProcess("--rebuild", *_cli_args(index_copy))  # 220 passages: a long run
     try:
         run.wait_for("Te embedden")
-        _wait_for_file(records, known)  # the staging generation exists now
+        staging = _wait_for_file(records, known)  # the staging generation exists now
+        # Two batch boundaries: the time between them is what one batch takes right now,
+        # made of INDEX_BATCH / batch_size native embedding calls.
+        first = _wait_for_records(staging, INDEX_BATCH, run)
+        second = _wait_for_records(staging, 2 * INDEX_BATCH, run)
+        native_call = (second - first) * built_index.embeddings.batch_size / INDEX_BATCH
+        # The next call starts some milliseconds after the boundary; a quarter of a call later
+        # it is surely under way, with three quarters of it still ahead.
+        time.sleep(native_call / 4)
         os.kill(run.process.pid, sig)
+        sent = time.monotonic()
+        run.process.wait(timeout=WAIT_S)
+        reaction = time.monotonic() - sent
         code = run.finish()
     finally:
         run.kill()
     if sig == signal.SIGTERM:  # handled like Ctrl-C: staging discarded at once
         assert code == 130 and "De vorige index is ongewijzigd" in run.output(), run.output()
+        # … and at once means: not after the native call under way (seconds, tens under
+        # load), whose remaining three quarters would come first, but well within it.
+        assert reaction < 0.5 * native_call, (
+            f"exit {reaction:.2f} s after SIGTERM; one embedding call takes {native_call:.2f} s")
         _no_traceback(run.output())
         assert IndexStore(index_copy).generation_names() == [before.name]
     else:
