@@ -166,20 +166,25 @@ def _interrupt_on_sigterm() -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn,
+                               TimeElapsedColumn)
 
     from indexing.pipeline import Indexer
+    from indexing.plan import EMBEDDING, LATENT_TERMS
 
     settings = settings_from(args)
     _interrupt_on_sigterm()
+    labels = {EMBEDDING: "Passages verwerken", LATENT_TERMS: "Latente termen berekenen"}
     with Progress(
-        TextColumn("Passages verwerken"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True,
     ) as progress:
-        task = progress.add_task("index", total=None)
+        tasks: dict[str, TaskID] = {}
 
-        def tick(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+        def tick(step: str, done: int, total: int) -> None:
+            if step not in tasks:  # one bar per step, in the order the run reaches them
+                tasks[step] = progress.add_task(labels.get(step, step), total=total)
+            progress.update(tasks[step], completed=done, total=total)
 
         def notify(message: str) -> None:
             console.print(message)

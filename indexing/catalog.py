@@ -29,10 +29,22 @@ class SectionSummary:
     chapter: str | None
     wegwijzer: int | None
     wegwijzer_title: str | None
-    pages: list[int] | None
+    pages: list[int] | None  # [first, last] printed page over all its passages
     chunks: int
     parts: list[PartSummary] = field(default_factory=list)
     subsections: list[str] = field(default_factory=list)
+    page_labels: list[str] | None = None  # [first, last] printed label ('iv'), from a PDF
+
+    def extend_pages(self, place: Place) -> None:
+        """Widen the page range to hold `place`: a PDF gives each page its own passages, so a
+        chapter's range is only known once all of them are read."""
+        if place.pages:
+            start, end = place.pages
+            self.pages = ([min(self.pages[0], start), max(self.pages[1], end)] if self.pages
+                          else [start, end])
+        if place.page_labels:  # passages come in reading order: the first label stays first
+            first, last = place.page_labels
+            self.page_labels = [self.page_labels[0] if self.page_labels else first, last]
 
 
 @dataclass
@@ -128,14 +140,14 @@ def _add_to_outline(publications: dict[str, PublicationSummary],
     key = (pid, f"{place.chapter or ''}|{place.section or ''}")
     section = sections.get(key)
     if section is None:
-        pages = [place.page_start, place.page_end] if place.page_start is not None else None
         section = SectionSummary(
             title=place.section or "", chapter=place.chapter, wegwijzer=place.wegwijzer,
-            wegwijzer_title=place.wegwijzer_title, pages=pages, chunks=0,
+            wegwijzer_title=place.wegwijzer_title, pages=None, chunks=0,
         )
         sections[key] = section
         publication.sections.append(section)
     section.chunks += 1
+    section.extend_pages(place)
     if place.subsection and place.subsection not in section.subsections:
         section.subsections.append(place.subsection)
     if place.part:
@@ -181,8 +193,8 @@ def publication_line(publication: PublicationSummary) -> tuple[str, str]:
 
 
 def section_line(section: SectionSummary) -> str:
-    """'Wegwijzer 4 'Ken het netwerk' · p. 41–44 · 12 passages'."""
-    pages = f"p. {section.pages[0]}–{section.pages[1]}" if section.pages else "geen pagina's"
+    """'Wegwijzer 4 'Ken het netwerk' · p. 41–44 · 12 passages' (a PDF's labels: 'p. iv–vi')."""
+    pages = format_pages(section.pages, section.page_labels) or "geen pagina's"
     name = (section.title if section.wegwijzer is None
             else wegwijzer_label(section.wegwijzer, section.wegwijzer_title))
     return f"{name} · {pages} · {section.chunks} passages"

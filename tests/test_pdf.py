@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from indexing.catalog import Catalog, section_line
+from indexing.chunking import chunk_sections
 from indexing.model import Publication
 from indexing.pdf import load_pdf
 from indexing.pipeline import Indexer
+from indexing.structure import recover
 from common.settings import Settings
 from indexing_support import (
     ALL_IDS, CountingEmbeddings, add_publication, label_pages, make_text_pdf, search,
@@ -35,6 +38,12 @@ PAGES = [
     "door omvang, maar door goede relaties tussen mensen.",
 ]
 PRINTED = ["i", "41", "42", "43"]
+
+# Chapters over several pages: a heading opens a chapter, the pages after it continue it.
+BODY = ("Gemeenten werken in de regio samen met werkgevers, onderwijsinstellingen en het UWV. "
+        "Geen van die partijen kan de opgaven op de arbeidsmarkt alleen oplossen.")
+CHAPTER_PAGES = ["Voorwoord\n\n" + BODY, "Sturen in netwerken\n\n" + BODY, BODY, BODY,
+                 "Een attractieve agenda\n\n" + BODY, BODY]
 
 
 @pytest.fixture
@@ -61,6 +70,38 @@ def test_load_pdf_without_labels_uses_physical_numbers(tmp_path: Path) -> None:
     plain = make_text_pdf(tmp_path / "zonder-labels.pdf", PAGES[:2])
     document = load_pdf(_publication(plain))
     assert [page.label for page in document.pages] == ["1", "2"]
+
+
+def _chapter_lines(pdf: Path) -> tuple[list[str], Catalog]:
+    """The `wegwijzer inspect` lines of a PDF's chapters, as built from its stored passages."""
+    passages = chunk_sections(recover(load_pdf(_publication(pdf))))
+    assert len({p.chunk_id for p in passages}) == len(passages), "chunk ids must be unique"
+    # Chroma returns the passages in no particular order: the catalog must restore it.
+    catalog = Catalog.from_passages([p.metadata for p in reversed(passages)])
+    return [section_line(s) for s in catalog.publications[0].sections], catalog
+
+
+def test_pdf_chapters_show_their_printed_page_range(tmp_path: Path) -> None:
+    plain = make_text_pdf(tmp_path / "plain.pdf", CHAPTER_PAGES)
+    labelled = label_pages(plain, tmp_path / "hoofdstukken.pdf")  # printed i, 41, 42, …, 45
+
+    lines, catalog = _chapter_lines(labelled)
+    assert lines == [
+        "Voorwoord · p. i · 1 passages",
+        "Sturen in netwerken · p. 41–43 · 3 passages",
+        "Een attractieve agenda · p. 44–45 · 2 passages",
+    ]
+    chapters = catalog.publications[0].sections
+    assert [s.pages for s in chapters] == [None, [41, 43], [44, 45]]  # `inspect --json`
+    assert [s.page_labels for s in chapters] == [["i", "i"], ["41", "43"], ["44", "45"]]
+
+    # Without page labels the physical pages count.
+    lines, _ = _chapter_lines(plain)
+    assert lines == [
+        "Voorwoord · p. 1 · 1 passages",
+        "Sturen in netwerken · p. 2–4 · 3 passages",
+        "Een attractieve agenda · p. 5–6 · 2 passages",
+    ]
 
 
 def test_indexed_pdf_passages_carry_printed_pages(index_copy: Settings, labelled_pdf: Path,
@@ -99,3 +140,12 @@ def test_indexed_pdf_passages_carry_printed_pages(index_copy: Settings, labelled
                   k=1, filter={"publication_id": REPORT_ID})
     assert hits[0].metadata["page_label_start"] == "42"
     assert "attractieve agenda" in hits[0].page_content
+
+    # `wegwijzer inspect` shows the printed pages, in reading order.
+    summary = next(p for p in indexer.inspect() if p.id == REPORT_ID)
+    assert [section_line(s) for s in summary.sections] == [
+        "Werkende samenwerking. Handelingsopties van gemeenten (proef) · p. i · 1 passages",
+        "Sturen in netwerken · p. 41 · 1 passages",
+        "Een attractieve agenda · p. 42 · 1 passages",
+        "Het weefsel van de samenwerking · p. 43 · 1 passages",
+    ]
