@@ -59,7 +59,8 @@ FEATURES = (
     "other_language",       # 1 when the question is not in the corpus's language (dense
                             # similarity across languages runs lower for the same match)
     "scope",                # the question's embedding on the direction that best separates
-                            # answerable from out-of-scope questions (see `scope_direction`)
+                            # answerable from out-of-scope questions (fitted by
+                            # `evals.calibration.scope_direction`)
     "neighbours",           # how much closer the question lies to the nearest answerable
                             # fitting questions than to the nearest out-of-scope ones
                             # (see `neighbour_margin`)
@@ -95,25 +96,6 @@ def proper_names(question: str) -> list[str]:
         tokens = re.findall(r"[^\W\d_][\w'’-]*", sentence)
         names += [t for t in tokens[1:] if t[0].isupper() and not t.isupper() and len(t) > 2]
     return names
-
-
-def scope_direction(vectors: np.ndarray, answerable: np.ndarray,
-                    shrinkage: float) -> np.ndarray:
-    """The direction in embedding space from out-of-scope to answerable questions (pure).
-
-    Shrinkage linear discriminant: the difference of the two class means, whitened by their
-    pooled covariance with `shrinkage` × its mean variance added to the diagonal (with few
-    questions per class the raw covariance cannot be inverted). The retrieval signals ask
-    whether a passage matches; this one asks what kind of question it is — an amount, a
-    procedure, today's figures, another municipal topic — which the embedding carries
-    whatever the words. Fitted by `evals.calibration` on labelled suites, never by hand.
-    """
-    inside, outside = vectors[answerable == 1], vectors[answerable == 0]
-    mean_in, mean_out = inside.mean(axis=0), outside.mean(axis=0)
-    centred = np.vstack([inside - mean_in, outside - mean_out])
-    covariance = centred.T @ centred / len(centred)
-    covariance += shrinkage * np.trace(covariance) / len(covariance) * np.eye(len(covariance))
-    return np.linalg.solve(covariance, mean_in - mean_out)
 
 
 # Neighbours per class for `neighbour_margin`: five, the usual default, not tuned. On dev + core
@@ -245,7 +227,8 @@ class ConfidenceModel:
     refuse_below: float  # probability under which the answer is "geen" (refuse)
     sure_from: float  # probability from which the answer is "hoog"
     fitted_on: str = ""
-    # The scope direction (see `scope_direction`) and the embedder whose vectors it reads.
+    # The scope direction (see `evals.calibration.scope_direction`) and the embedder whose
+    # vectors it reads.
     direction: tuple[float, ...] = ()
     embedder: str = ""
     # The fitting questions' vectors (float16, base64) and whether each is answerable, for

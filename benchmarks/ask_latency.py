@@ -50,6 +50,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from evals.metrics import percentile  # noqa: E402
+
 QUESTIONS_FILE = ROOT / "evals" / "suites" / "dev.jsonl"
 CORPUS_DIR = ROOT / "corpus"
 VENV_BIN = Path(sys.executable).parent  # the venv this script runs in (normally .venv/bin)
@@ -104,12 +106,6 @@ def child_env() -> dict[str, str]:
 
 def max_rss_mb(usage: resource.struct_rusage) -> float:
     return usage.ru_maxrss / 1024  # Linux reports kilobytes
-
-
-def percentile(values: list[float], pct: int) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
 def num(value: float, decimals: int = 1) -> str:

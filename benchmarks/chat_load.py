@@ -22,7 +22,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import argparse  # noqa: E402
-import math  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
@@ -39,6 +38,7 @@ for folder in (ROOT, ROOT / "tests"):
 
 from chat_support import start_server  # noqa: E402
 from common.settings import Settings  # noqa: E402
+from evals.metrics import percentile  # noqa: E402
 
 QUESTIONS = (
     "Wat is een attractieve agenda?",
@@ -55,13 +55,6 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 def _seconds(value: float) -> str:
     return f"{value:.2f}".replace(".", ",") + " s"
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile (0 < fraction <= 1) of a non-empty list."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), math.ceil(fraction * len(ordered))))
-    return ordered[rank - 1]
 
 
 class Load:
@@ -177,8 +170,9 @@ def report(load: Load, clients: int, questions: int, seconds: float) -> None:
     for kind, count in load.errors.most_common():
         print(f"  {count}× {kind}")
     if load.latencies:
-        print(f"Wachttijd per vraag: p50 {_seconds(percentile(load.latencies, 0.50))}, "
-              f"p95 {_seconds(percentile(load.latencies, 0.95))}, "
+        # Nearest rank ("inverted_cdf"): a latency some request really had.
+        p50, p95 = (percentile(load.latencies, q, method="inverted_cdf") or 0.0 for q in (50, 95))
+        print(f"Wachttijd per vraag: p50 {_seconds(p50)}, p95 {_seconds(p95)}, "
               f"max {_seconds(max(load.latencies))}")
     print(f"Totale tijd: {_seconds(seconds)}, doorvoer: "
           f"{len(load.latencies) / seconds:.1f}".replace(".", ",") + " vragen/s")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
+import numpy as np
+
 from assistant import markers
 
 if TYPE_CHECKING:
@@ -108,17 +110,11 @@ def must_mention_recall(answer: str, expected: Mapping[str, Any]) -> float | Non
     return sum(1 for p in phrases if p in text) / len(phrases)
 
 
-def percentile(values: Iterable[float], q: float) -> float | None:
-    """The q-th percentile (0–100) by linear interpolation; None for no values."""
-    data = sorted(values)
-    if not data:
-        return None
-    if len(data) == 1:
-        return data[0]
-    position = (len(data) - 1) * q / 100
-    low = int(position)
-    high = min(low + 1, len(data) - 1)
-    return data[low] + (data[high] - data[low]) * (position - low)
+def percentile(values: Iterable[float], q: float, method: str = "linear") -> float | None:
+    """The q-th percentile (0–100), by default by linear interpolation between the two nearest
+    values ("inverted_cdf" gives the nearest-rank value); None for no values."""
+    data = list(values)
+    return float(np.percentile(data, q, method=method)) if data else None  # type: ignore[call-overload]
 
 
 def mean(values: Iterable[float | None]) -> float | None:

@@ -7,10 +7,15 @@ One question per line::
      "pages": [27, 30], "research_pages": [180], "must_mention": ["uwv"],
      "answer": "reference answer", "tags": ["wegwijzer", "verhaal"]}
 
-Optional: "note" (text for staff) and "follows" (a follow-up: the id of an earlier question
-in the same suite; the runner asks it with that question and its answer as history). Draft lines made from chat feedback carry a "todo" field;
-a suite with a "todo" is rejected until staff have completed the line and removed it.
-Every problem is reported in Dutch with the file, the line and the field.
+Optional: "note" (text for staff), "follows" (a follow-up: the id of an earlier question
+in the same suite; the runner asks it with that question and its answer as history) and
+"session" (a conversation: the lines with the same session stand together in the file and are
+asked in order; a "follows" inside a session names an earlier line of that session). Draft lines
+made from chat feedback carry a "todo" field; a suite with a "todo" is rejected until staff have
+completed the line and removed it.
+
+The schema of a line is `SuiteLine` (pydantic); every problem is reported in Dutch with the
+file, the line and the field, and says how to fix it.
 """
 
 from __future__ import annotations
@@ -18,7 +23,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Annotated, Any, Callable, Iterable, Sequence
+
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr,
+    ValidationError, ValidationInfo, field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from common.errors import WegwijzerError
 
@@ -26,11 +37,6 @@ SUITES_DIR = Path(__file__).resolve().parent / "suites"
 DEFAULT_SUITE = SUITES_DIR / "core.jsonl"
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
-FIELDS: tuple[str, ...] = (
-    "id", "question", "answerable", "publications", "wegwijzers", "pages", "research_pages",
-    "must_mention", "answer", "tags",
-)
-OPTIONAL_FIELDS: tuple[str, ...] = ("note", "follows")
 DRAFT_FIELD = "todo"
 MAX_LISTED_PROBLEMS = 25
 
@@ -88,6 +94,7 @@ class SuiteQuestion:
     line: int
     note: str | None = None
     follows: str | None = None  # id of the earlier question this follow-up continues
+    session: str | None = None  # the conversation this line belongs to
 
     def expected(self) -> dict[str, Any]:
         """Where the answer should come from, in the shape evals.metrics expects (and JSON)."""
@@ -174,8 +181,9 @@ def load_suite(path: Path, publication_ids: Iterable[str]) -> Suite:
             file, None, None, f"het bestand is geen UTF-8-tekst (byte {exc.start}). Sla het op als "
             f"UTF-8.")]) from exc
     problems: list[SuiteProblem] = []
-    questions: list[SuiteQuestion] = []
-    ids: dict[str, int] = {}
+    earlier: dict[str, SuiteQuestion] = {}  # the valid questions above, by id
+    session_start: dict[str, int] = {}  # session → the line it starts on
+    previous_session: str | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
@@ -196,24 +204,44 @@ def load_suite(path: Path, publication_ids: Iterable[str]) -> Suite:
                           f"{_json_type(item)}. Zet één vraag per regel als object.")
             problems += found
             continue
+        session = item.get("session") if isinstance(item.get("session"), str) else None
+        if session in session_start and session != previous_session:
+            problem("session", f"sessie '{session}' begon op regel {session_start[session]}, maar "
+                               f"de regel erboven hoort niet bij dat gesprek. Zet de regels van "
+                               f"één sessie direct onder elkaar, in de volgorde van het gesprek.")
+        if session is not None:
+            session_start.setdefault(session, number)
+        previous_session = session
         question = _check_line(item, known, problem, path.stem, number)
-        if question is not None and question.follows and question.follows not in ids:
-            problem("follows", f"'{question.follows}' is geen eerdere vraag in deze suite. Een "
-                               f"vervolgvraag verwijst naar het id van een vraag erboven.")
-        if question is not None and question.id in ids:
-            problem("id", f"id '{question.id}' komt al voor op regel {ids[question.id]}. Geef "
-                          f"elke vraag een eigen id.")
+        if question is not None:
+            _check_against_earlier(question, earlier, problem)
         if found:
             problems += found
         elif question is not None:
-            ids[question.id] = number
-            questions.append(question)
+            earlier[question.id] = question
+    questions = list(earlier.values())
     if not problems and not questions:
         problems.append(SuiteProblem(file, None, None, "het bestand bevat geen vragen. Zet er "
                                                        "één vraag per regel in (JSONL)."))
     if problems:
         raise SuiteError(problems)
     return Suite(name=path.stem, path=path, questions=tuple(questions))
+
+
+def _check_against_earlier(question: SuiteQuestion, earlier: dict[str, SuiteQuestion],
+                           problem: Callable[[str | None, str], None]) -> None:
+    """What one line can only get wrong against the lines above it: its id, its follow-up."""
+    if question.follows and question.follows not in earlier:
+        problem("follows", f"'{question.follows}' is geen eerdere vraag in deze suite. Een "
+                           f"vervolgvraag verwijst naar het id van een vraag erboven.")
+    elif question.follows and question.session and \
+            earlier[question.follows].session != question.session:
+        problem("follows", f"'{question.follows}' hoort niet bij sessie '{question.session}'. In "
+                           f"een sessie verwijst een vervolgvraag naar een eerdere vraag van "
+                           f"dezelfde sessie: kies een id uit deze sessie of haal 'follows' weg.")
+    if question.id in earlier:
+        problem("id", f"id '{question.id}' komt al voor op regel {earlier[question.id].line}. Geef "
+                      f"elke vraag een eigen id.")
 
 
 def _json_type(value: Any) -> str:
@@ -230,111 +258,158 @@ def _json_type(value: Any) -> str:
     return "een object"
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+# Errors of this type carry a finished Dutch explanation; every other validation error means
+# the value has the wrong form and is reported with the field's description (what it must be).
+RULE = "suite_rule"
+
+
+def _rule(message: str) -> PydanticCustomError:
+    # The message goes in as context, so braces in it are not read as placeholders.
+    return PydanticCustomError(RULE, "{message}", {"message": message})
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("blank")
+    return value
+
+
+def _known_publication(pid: str, info: ValidationInfo) -> str:
+    known = (info.context or {})["publications"]
+    if pid not in known:
+        raise _rule(f"publicatie '{pid}' bestaat niet in publications.toml. "
+                    f"Kies uit: {', '.join(sorted(known))}.")
+    return pid
+
+
+def _wegwijzer(number: int) -> int:
+    if not 1 <= number <= 10:
+        raise _rule(f"wegwijzer {number} bestaat niet. Gebruik de nummers 1 tot en met 10.")
+    return number
+
+
+def _lowercase(phrase: str) -> str:
+    if phrase != phrase.lower():
+        raise _rule(f"'{phrase}' moet in kleine letters: '{phrase.lower()}'.")
+    return phrase
+
+
+NonBlank = Annotated[StrictStr, AfterValidator(_non_blank)]
+
+
+class SuiteLine(BaseModel):
+    """The schema of one suite line. A field's description says, in Dutch, what it must be."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: NonBlank = Field(description="niet-lege tekst")
+    question: NonBlank = Field(description="niet-lege tekst (de vraag)")
+    answerable: StrictBool = Field(description="true of false")
+    publications: list[Annotated[StrictStr, AfterValidator(_known_publication)]] = Field(
+        description="een lijst met publicatie-id's (tekst)")
+    wegwijzers: list[Annotated[StrictInt, AfterValidator(_wegwijzer)]] = Field(
+        description="een lijst met wegwijzernummers (gehele getallen; [] als de vraag niet over "
+                    "een wegwijzer gaat)")
+    pages: Annotated[list[StrictInt], Field(min_length=2, max_length=2)] | None = Field(
+        description="null of [eerste, laatste] (twee gehele getallen, gedrukte pagina's)")
+    research_pages: list[Annotated[StrictInt, Field(ge=1)]] = Field(
+        description="een lijst met paginanummers van het onderzoeksrapport (positieve gehele "
+                    "getallen)")
+    must_mention: list[Annotated[NonBlank, AfterValidator(_lowercase)]] = Field(
+        description="een lijst met niet-lege woorden of zinsdelen (tekst)")
+    answer: StrictStr = Field(description="tekst (het referentieantwoord)")
+    tags: list[NonBlank] = Field(description="een lijst met labels (niet-lege tekst)")
+    note: StrictStr | None = Field(None, description="tekst")
+    follows: NonBlank | None = Field(
+        None, description="het id van een eerdere vraag in deze suite (tekst)")
+    session: NonBlank | None = Field(
+        None, description="niet-lege tekst (de naam van het gesprek)")
+    # Only drafts made from chat feedback carry it; a line with it is always rejected.
+    todo: Any = Field(None, exclude=True)
+
+    @field_validator("note", "follows", "session", mode="before")
+    @classmethod
+    def _left_out_not_null(cls, value: Any) -> Any:
+        # An optional field is left out when unused; null is not text.
+        if value is None:
+            raise ValueError("null")
+        return value
+
+    @field_validator("pages")
+    @classmethod
+    def _page_range(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and not 1 <= value[0] <= value[1]:
+            raise _rule(f"{value} is geen geldig paginabereik. Gebruik [eerste, laatste] met "
+                        f"1 ≤ eerste ≤ laatste.")
+        return value
+
+    # The two checks below read 'answerable' (declared earlier) from info.data; they run only
+    # when it is valid.
+    @field_validator("publications")
+    @classmethod
+    def _answerable_names_a_publication(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if info.data.get("answerable") is True and not value:
+            raise _rule("een beantwoordbare vraag noemt minstens één publicatie waar het "
+                        "antwoord staat (of zet 'answerable' op false).")
+        return value
+
+    @field_validator("answer")
+    @classmethod
+    def _answerable_has_an_answer(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("answerable") is True and not value.strip():
+            raise _rule("een beantwoordbare vraag heeft een referentieantwoord. Schrijf in een "
+                        "paar zinnen wat het goede antwoord is.")
+        return value
+
+    @field_validator(DRAFT_FIELD)
+    @classmethod
+    def _no_draft(cls, value: Any) -> Any:
+        raise _rule(f"dit is een conceptvraag die nog afgemaakt moet worden: {value} Haal daarna "
+                    f"het veld '{DRAFT_FIELD}' weg.")
+
+
+FIELDS: tuple[str, ...] = tuple(n for n, f in SuiteLine.model_fields.items() if f.is_required())
+OPTIONAL_FIELDS: tuple[str, ...] = tuple(
+    n for n, f in SuiteLine.model_fields.items() if not f.is_required() and n != DRAFT_FIELD)
 
 
 def _check_line(item: dict[str, Any], known: set[str], problem: Callable[[str | None, str], None],
                 suite: str, line: int) -> SuiteQuestion | None:
     """Check one parsed line; report problems through `problem`; the question when all is well."""
-    if DRAFT_FIELD in item:
-        problem(DRAFT_FIELD, f"dit is een conceptvraag die nog afgemaakt moet worden: "
-                             f"{item[DRAFT_FIELD]} Haal daarna het veld '{DRAFT_FIELD}' weg.")
-    missing = [name for name in FIELDS if name not in item]
-    for name in missing:
-        problem(name, "dit verplichte veld ontbreekt. Elke regel heeft: " + ", ".join(FIELDS) + ".")
-    for name in item:
-        if name not in FIELDS and name not in OPTIONAL_FIELDS and name != DRAFT_FIELD:
-            problem(name, f"onbekend veld. Toegestaan: {', '.join(FIELDS + OPTIONAL_FIELDS)}. "
-                          f"Controleer de spelling of haal het veld weg.")
-    get = item.get
-    ok = True
-
-    def wrong(name: str, expected: str) -> None:
-        nonlocal ok
-        ok = False
-        problem(name, f"moet {expected} zijn, maar is {_json_type(get(name))}.")
-
-    if "id" in item and not (isinstance(get("id"), str) and get("id").strip()):
-        wrong("id", "niet-lege tekst")
-    if "question" in item and not (isinstance(get("question"), str) and get("question").strip()):
-        wrong("question", "niet-lege tekst (de vraag)")
-    if "answerable" in item and not isinstance(get("answerable"), bool):
-        wrong("answerable", "true of false")
-    if "answer" in item and not isinstance(get("answer"), str):
-        wrong("answer", "tekst (het referentieantwoord)")
-    if "note" in item and not isinstance(get("note"), str):
-        wrong("note", "tekst")
-    if "follows" in item and not (isinstance(get("follows"), str) and get("follows").strip()):
-        wrong("follows", "het id van een eerdere vraag in deze suite (tekst)")
-
-    if "publications" in item:
-        value = get("publications")
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            wrong("publications", "een lijst met publicatie-id's (tekst)")
-        else:
-            for pid in value:
-                if pid not in known:
-                    ok = False
-                    problem("publications", f"publicatie '{pid}' bestaat niet in publications.toml. "
-                                            f"Kies uit: {', '.join(sorted(known))}.")
-    if "wegwijzers" in item:
-        value = get("wegwijzers")
-        if not isinstance(value, list) or not all(_is_int(v) for v in value):
-            wrong("wegwijzers", "een lijst met wegwijzernummers (gehele getallen; [] als de vraag "
-                                "niet over een wegwijzer gaat)")
-        else:
-            for number in value:
-                if not 1 <= number <= 10:
-                    ok = False
-                    problem("wegwijzers", f"wegwijzer {number} bestaat niet. Gebruik de nummers "
-                                          f"1 tot en met 10.")
-    if "pages" in item:
-        value = get("pages")
-        if value is not None:
-            if (not isinstance(value, list) or len(value) != 2 or not all(_is_int(v) for v in value)):
-                wrong("pages", "null of [eerste, laatste] (twee gehele getallen, gedrukte pagina's)")
-            elif not 1 <= value[0] <= value[1]:
-                ok = False
-                problem("pages", f"{value} is geen geldig paginabereik. Gebruik [eerste, laatste] "
-                                 f"met 1 ≤ eerste ≤ laatste.")
-    if "research_pages" in item:
-        value = get("research_pages")
-        if not isinstance(value, list) or not all(_is_int(v) and v >= 1 for v in value):
-            wrong("research_pages", "een lijst met paginanummers van het onderzoeksrapport "
-                                    "(positieve gehele getallen)")
-    if "must_mention" in item:
-        value = get("must_mention")
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            wrong("must_mention", "een lijst met niet-lege woorden of zinsdelen (tekst)")
-        else:
-            for phrase in value:
-                if phrase != phrase.lower():
-                    ok = False
-                    problem("must_mention", f"'{phrase}' moet in kleine letters: "
-                                            f"'{phrase.lower()}'.")
-    if "tags" in item:
-        value = get("tags")
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            wrong("tags", "een lijst met labels (niet-lege tekst)")
-
-    if ok and not missing and get("answerable") is True:
-        if not get("publications"):
-            ok = False
-            problem("publications", "een beantwoordbare vraag noemt minstens één publicatie waar "
-                                    "het antwoord staat (of zet 'answerable' op false).")
-        if not get("answer").strip():
-            ok = False
-            problem("answer", "een beantwoordbare vraag heeft een referentieantwoord. Schrijf in "
-                              "een paar zinnen wat het goede antwoord is.")
-    if not ok or missing or DRAFT_FIELD in item:
+    try:
+        checked = SuiteLine.model_validate(item, context={"publications": known})
+    except ValidationError as error:
+        for field, message in _dutch(error, item):
+            problem(field, message)
         return None
-    pages = get("pages")
     return SuiteQuestion(
-        id=get("id"), question=get("question"), answerable=get("answerable"),
-        publications=tuple(get("publications")), wegwijzers=tuple(get("wegwijzers")),
-        pages=(pages[0], pages[1]) if pages else None,
-        research_pages=tuple(get("research_pages")), must_mention=tuple(get("must_mention")),
-        answer=get("answer"), tags=tuple(get("tags")), suite=suite, line=line, note=get("note"),
-        follows=get("follows"),
+        id=checked.id, question=checked.question, answerable=checked.answerable,
+        publications=tuple(checked.publications), wegwijzers=tuple(checked.wegwijzers),
+        pages=(checked.pages[0], checked.pages[1]) if checked.pages else None,
+        research_pages=tuple(checked.research_pages), must_mention=tuple(checked.must_mention),
+        answer=checked.answer, tags=tuple(checked.tags), suite=suite, line=line,
+        note=checked.note, follows=checked.follows, session=checked.session,
     )
+
+
+def _dutch(error: ValidationError, item: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, Dutch message with how to fix it) per problem. A field of the wrong form gets one
+    message saying what it must be, not one per list item nor its finer checks."""
+    messages: dict[str, dict[str, None]] = {}  # per field, in order, without repeats
+    wrong_form: dict[str, str] = {}
+    for detail in error.errors():
+        field = str(detail["loc"][0])
+        if detail["type"] == "missing":
+            message = "dit verplichte veld ontbreekt. Elke regel heeft: " + ", ".join(FIELDS) + "."
+        elif detail["type"] == "extra_forbidden":
+            message = (f"onbekend veld. Toegestaan: {', '.join(FIELDS + OPTIONAL_FIELDS)}. "
+                       f"Controleer de spelling of haal het veld weg.")
+        elif detail["type"] == RULE:
+            message = detail["ctx"]["message"]
+        else:
+            wrong_form[field] = (f"moet {SuiteLine.model_fields[field].description} zijn, maar is "
+                                 f"{_json_type(item[field])}.")
+            message = wrong_form[field]
+        messages.setdefault(field, {})[message] = None
+    return [(field, message) for field, found in messages.items()
+            for message in ([wrong_form[field]] if field in wrong_form else found)]

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from assistant.confidence import (
-    FEATURES, FOREIGN_BELOW, ConfidenceModel, language_share, neighbour_margin, scope_direction,
+    FEATURES, FOREIGN_BELOW, ConfidenceModel, language_share, neighbour_margin,
 )
 from evals.calibration import (
     NEIGHBOURS, SCOPE, Sample, calibrate, choose_cutoffs, fit_logistic, outcome_rates, predict,
+    scope_direction,
 )
 
 
@@ -24,6 +25,25 @@ def test_logistic_fit_separates_a_signal_from_noise() -> None:
     assert weights[0] > 1.0 and abs(weights[1]) < 0.5 * weights[0]
     p = predict(x, means, scales, weights, bias)
     assert p[y == 1].mean() > 0.8 and p[y == 0].mean() < 0.3
+
+
+def test_logistic_fit_minimises_the_class_balanced_l2_objective() -> None:
+    """The fit is the optimum of Σ class weight · log loss + l2/2 · |w|² (bias unpenalised,
+    classes weighing equally) on standardised features: the gradient there is zero."""
+    rng = np.random.default_rng(4)
+    y = np.array([1.0] * 70 + [0.0] * 30)
+    x = np.column_stack([np.where(y == 1, 1.0, -1.0) + rng.normal(0, 1, len(y)),
+                         rng.normal(5, 2, len(y))])
+    x[3, 1] = math.nan  # not measurable: read at the mean
+    l2 = 3.0
+    means, scales, weights, bias = fit_logistic(x, y, l2)
+    assert np.allclose(means, np.nanmean(x, axis=0)) and np.allclose(scales, np.nanstd(x, axis=0))
+    z = np.nan_to_num((x - means) / scales)
+    p = predict(x, means, scales, weights, bias)
+    class_weight = np.where(y == 1, len(y) / (2 * 70), len(y) / (2 * 30))
+    residual = class_weight * (p - y)
+    assert np.allclose(z.T @ residual + l2 * weights, 0, atol=1e-6)
+    assert abs(residual.sum()) < 1e-6
 
 
 def test_cutoffs_bound_false_refusals_and_leave_a_band_for_unsure() -> None:
@@ -57,6 +77,14 @@ def test_scope_direction_finds_the_axis_that_tells_the_kinds_apart() -> None:
     assert int(np.argmax(np.abs(direction))) == 3 and direction[3] > 0
     scores = v @ direction
     assert scores[y == 1].mean() > scores[y == 0].mean() + 2 * scores.std() / 2
+    # The shrinkage discriminant itself: the class means' difference, whitened by the pooled
+    # covariance plus shrinkage × its mean variance on the diagonal.
+    centred = np.vstack([v[y == c] - v[y == c].mean(axis=0) for c in (1, 0)])
+    covariance = centred.T @ centred / len(v)
+    for shrinkage in (1.0, 3.0, 10.0):
+        shrunk = covariance + shrinkage * np.trace(covariance) / len(covariance) * np.eye(24)
+        expected = np.linalg.solve(shrunk, v[y == 1].mean(axis=0) - v[y == 0].mean(axis=0))
+        assert np.allclose(scope_direction(v, y, shrinkage), expected)
 
 
 def test_neighbour_margin_sees_each_kind_of_out_of_scope_question_on_its_own() -> None:

@@ -155,6 +155,10 @@ def test_percentiles_interpolate_linearly() -> None:
     assert percentile(range(1, 101), 95) == pytest.approx(95.05)
     assert percentile([7.0], 95) == 7.0
     assert percentile([], 50) is None
+    # Nearest rank (benchmarks/chat_load.py): the value at rank ceil(q% of n), never between two.
+    assert percentile([0.3, 0.1, 0.2, 0.4], 50, method="inverted_cdf") == 0.2
+    assert percentile([0.3, 0.1, 0.2, 0.4], 95, method="inverted_cdf") == 0.4
+    assert percentile(range(1, 21), 95, method="inverted_cdf") == 19
 
 
 def test_question_metrics_for_an_unanswerable_question_skip_retrieval() -> None:

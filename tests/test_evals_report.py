@@ -110,7 +110,7 @@ def test_html_is_self_contained_escaped_and_has_a_bar_chart(tmp_path: Path) -> N
     # No scripts and nothing loaded from elsewhere.
     assert "<script" not in page
     assert not re.search(r'(src|href)="(https?:)?//', page) and "<link" not in page
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;" in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quotes&#34;" in page
     # The chart: an inline SVG with one bar per metric per wegwijzer that has questions.
     svg = page[page.index("<svg"):page.index("</svg>")]
     heights = [float(h) for h in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="18" '
@@ -119,7 +119,7 @@ def test_html_is_self_contained_escaped_and_has_a_bar_chart(tmp_path: Path) -> N
     assert heights == [220.0, 165.0, 110.0, 220.0, 110.0, 2.0]
     # 'geen' holds only the unanswerable question: nothing measured, shown as '–'.
     assert svg.count(">–</text>") == 3
-    assert "Wegwijzer 4 &#x27;Ken het netwerk&#x27; – hit@3: 1,00 (2 vragen)" in svg
+    assert "Wegwijzer 4 &#39;Ken het netwerk&#39; – hit@3: 1,00 (2 vragen)" in svg
     assert "W10" in svg and "geen vragen" in svg
     # The per-question table: question, expected vs cited places, answer and sources.
     assert 'id="q-h-1"' in page and "✓ juist" in page and "✗ niet verwacht" in page

@@ -184,3 +184,45 @@ def test_a_follow_up_is_asked_with_the_earlier_turn(tmp_path: Path) -> None:
     first, outside, follow_up = recorder.histories
     assert first is None and outside is None
     assert [(t.question, t.answer) for t in follow_up] == [(GOOD["question"], "Antwoord op t-001.")]
+
+
+def test_a_session_is_one_conversation_of_consecutive_lines(tmp_path: Path) -> None:
+    def turn(qid: str, session: str | None, follows: str | None = None) -> dict:
+        line = {**GOOD, "id": qid}
+        if session is not None:
+            line["session"] = session
+        if follows is not None:
+            line["follows"] = follows
+        return line
+
+    suite = load_suite(write(tmp_path / "ok.jsonl", turn("a-1", "a"), turn("a-2", "a", "a-1"), "",
+                             turn("b-1", "b"), turn("los", None, "a-1")), ALL_IDS)
+    assert [(q.id, q.session, q.follows) for q in suite.questions] == [
+        ("a-1", "a", None), ("a-2", "a", "a-1"), ("b-1", "b", None), ("los", None, "a-1")]
+
+    error = problems_of(write(tmp_path / "verspreid.jsonl", turn("a-1", "a"), turn("b-1", "b"),
+                              turn("a-2", "a")))
+    assert [(p.line, p.field) for p in error.problems] == [(3, "session")]
+    assert "sessie 'a' begon op regel 1" in str(error) and "direct onder elkaar" in str(error)
+
+    error = problems_of(write(tmp_path / "ander-gesprek.jsonl", turn("a-1", "a"), turn("b-1", "b"),
+                              turn("b-2", "b", "a-1")))
+    assert [(p.line, p.field) for p in error.problems] == [(3, "follows")]
+    assert "'a-1' hoort niet bij sessie 'b'" in str(error)
+
+    for wrong, shown in (("  ", "tekst"), (None, "null"), (3, "een getal")):
+        error = problems_of(write(tmp_path / "naam.jsonl", {**GOOD, "session": wrong}))
+        assert [(p.line, p.field) for p in error.problems] == [(1, "session")]
+        assert f"moet niet-lege tekst (de naam van het gesprek) zijn, maar is {shown}" in str(error)
+
+
+def test_a_list_of_the_wrong_form_is_one_problem_and_rules_still_run_beside_it(
+        tmp_path: Path) -> None:
+    line = {**GOOD, "wegwijzers": ["4", 11, "x"], "tags": "los", "answer": " "}
+    error = problems_of(write(tmp_path / "suite.jsonl", line))
+    assert sorted(p.field for p in error.problems) == ["answer", "tags", "wegwijzers"]
+    assert "veld 'wegwijzers': moet een lijst met wegwijzernummers" in str(error)
+    # Each unknown publication is named, as before.
+    error = problems_of(write(tmp_path / "pub.jsonl", {**GOOD, "publications": ["x", "y"]}))
+    assert [p.message.split(" bestaat niet")[0] for p in error.problems] == [
+        "publicatie 'x'", "publicatie 'y'"]
