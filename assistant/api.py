@@ -9,10 +9,13 @@ answer of the language model with `--llm`, otherwise the extractive one), as Mar
 `wegwijzer ask --json`, ride along in an extra top-level field `sources` (when streaming: in
 the last chunk).
 
-Errors come in OpenAI's shape, `{"error": {"message", "type", "param", "code"}}`, with a Dutch
-message that names the problem and the fix; a client's mistake is a 4xx, never a 500, and
-leaves no traceback in the log. The bearer token (`WEGWIJZER_API_KEY`) is checked before a
-request gets here, by `chat.guard.SharedInstallGuard`.
+The routes are a FastAPI `APIRouter` (`OpenAIApi.router`); the request body is a pydantic model
+(`ChatRequest`), read and checked by the API itself rather than by FastAPI, so that the size
+limit holds while the body arrives and no 422 reaches a client. Errors come in OpenAI's shape,
+`{"error": {"message", "type", "param", "code"}}`, with a Dutch message that names the problem
+and the fix; a client's mistake is a 4xx, never a 500, and leaves no traceback in the log. The
+bearer token (`WEGWIJZER_API_KEY`) is checked before a request gets here, by
+`chat.guard.SharedInstallGuard`.
 
 Bounds: a body over `WEGWIJZER_MAX_REQUEST_BYTES` is refused (413) while it is read; of the
 earlier messages only what a follow-up needs is used (`conversation.recent_history`). An
@@ -29,11 +32,14 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, Iterator, TypeVar
+from typing import Annotated, Any, AsyncIterator, Awaitable, Callable, Iterator, Literal, TypeVar
 
+from fastapi import APIRouter
+from fastapi.routing import APIRoute
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, StrictBool, StrictStr,
+                      StringConstraints, Tag, ValidationError, field_validator, model_validator)
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import BaseRoute, Route
 
 from indexing.catalog import Catalog
 
@@ -51,7 +57,6 @@ EXAMPLE = ('{"model": "wegwijzer", "messages": [{"role": "user", "content": '
 # Roles whose messages are not part of the conversation Wegwijzer answers (a client's own
 # instructions to a model; Wegwijzer has its own).
 IGNORED_ROLES = {"system", "developer", "tool", "function"}
-KNOWN_ROLES = IGNORED_ROLES | {"user", "assistant"}
 
 
 class ApiError(Exception):
@@ -82,36 +87,87 @@ def malformed(message: str, param: str | None = None) -> ApiError:
                     code="invalid_request", param=param)
 
 
-@dataclass(frozen=True)
-class ChatRequest:
-    """A checked chat-completions request: the question, the earlier turns, how to answer."""
-
-    model: str
-    question: str
-    history: list[Turn] = field(default_factory=list)
-    stream: bool = False
+def _content_kind(content: Any) -> str | None:
+    return {str: "text", list: "parts", type(None): "none"}.get(type(content))
 
 
-def message_text(message: dict[str, Any], index: int) -> str:
-    """The text of one message: a string, or the text parts of a list of parts."""
-    content = message.get("content")
-    if content is None or isinstance(content, str):
-        return content or ""
-    if isinstance(content, list):
-        texts = []
-        for part in content:
-            if not isinstance(part, dict):
-                raise malformed(f"messages[{index}].content bevat een onderdeel dat geen "
-                                f"object is.", "messages")
-            if part.get("type") == "text":
-                text = part.get("text")
-                if text is not None and not isinstance(text, str):
-                    raise malformed(f"messages[{index}].content: 'text' moet tekst zijn.",
-                                    "messages")
-                texts.append(text or "")
-        return "\n".join(texts)
-    raise malformed(f"messages[{index}].content moet tekst zijn (of een lijst onderdelen met "
-                    f"type 'text').", "messages")
+def _part_kind(part: Any) -> str | None:
+    if not isinstance(part, dict):
+        return None
+    return "text" if part.get("type") == "text" else "other"
+
+
+class TextPart(BaseModel):
+    type: Literal["text"]
+    text: StrictStr | None = None
+
+
+class OtherPart(BaseModel):
+    """A part that is not text (an image, a file): left out of the question."""
+
+
+# Which member a value is decides itself (not pydantic trying each), so that a wrong value has
+# one error, at its own place.
+Part = Annotated[Annotated[TextPart, Tag("text")] | Annotated[OtherPart, Tag("other")],
+                 Discriminator(_part_kind)]
+Content = Annotated[Annotated[StrictStr, Tag("text")] | Annotated[list[Part], Tag("parts")]
+                    | Annotated[None, Tag("none")], Discriminator(_content_kind)]
+
+
+class Message(BaseModel):
+    role: Literal["system", "developer", "tool", "function", "user", "assistant"]
+    content: Content = None
+
+    @property
+    def text(self) -> str:
+        """A string, or the text parts of a list of parts."""
+        if isinstance(self.content, list):
+            return "\n".join(part.text or "" for part in self.content
+                             if isinstance(part, TextPart))
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    """A chat-completions request, checked: the fields Wegwijzer uses (others are ignored), a
+    last message from the user with text in it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: Annotated[str, StringConstraints(strict=True, strip_whitespace=True,
+                                            min_length=1)] = MODEL
+    stream: StrictBool | None = False
+    messages: Annotated[list[Message], Field(min_length=1)]
+
+    @field_validator("stream")
+    @classmethod
+    def _null_is_false(cls, stream: bool | None) -> bool:
+        return bool(stream)
+
+    @model_validator(mode="after")
+    def _ends_in_a_question(self) -> ChatRequest:
+        # ApiError is no ValueError: pydantic lets it through as it is, with its own code.
+        conversation = self.conversation
+        if not conversation or conversation[-1][0] != "user":
+            raise malformed("Het laatste bericht in 'messages' moet de vraag zijn (role "
+                            "'user').", "messages")
+        if not strip_controls(conversation[-1][1]).strip():
+            raise ApiError(400, "De vraag is leeg: het laatste bericht (role 'user') bevat geen "
+                                "tekst. Zet uw vraag in dat bericht, bijvoorbeeld 'Wat is een "
+                                "attractieve agenda?'.", code="empty_question", param="messages")
+        return self
+
+    @property
+    def conversation(self) -> list[tuple[str, str]]:
+        """(role, text) of the user's and the assistant's messages."""
+        return [(m.role, m.text) for m in self.messages if m.role not in IGNORED_ROLES]
+
+    @property
+    def question(self) -> str:
+        return self.conversation[-1][1]
+
+    @property
+    def history(self) -> list[Turn]:
+        return history_turns(self.conversation[:-1])
 
 
 def too_large(limit: int) -> ApiError:
@@ -137,46 +193,44 @@ async def read_body(request: Request, limit: int) -> bytes:
 def parse_chat_request(body: bytes) -> ChatRequest:
     """The request body checked: a JSON object with 'messages' ending in a user message."""
     try:
-        data = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError):
-        raise malformed("De aanvraag is geen geldige JSON.") from None
-    except RecursionError:  # JSON nested thousands of levels deep
-        raise malformed("De aanvraag is te diep genest om te lezen.") from None
-    if not isinstance(data, dict):
-        raise malformed("De aanvraag moet een JSON-object zijn.")
-    model = data.get("model", MODEL)
-    if not isinstance(model, str) or not model.strip():
-        raise malformed("'model' moet de naam van een model zijn, bijvoorbeeld 'wegwijzer' "
-                        "(zie GET /v1/models).", "model")
-    stream = data.get("stream", False)
-    if not isinstance(stream, bool) and stream is not None:
-        raise malformed("'stream' moet true of false zijn.", "stream")
-    messages = data.get("messages")
-    if not isinstance(messages, list) or not messages:
-        raise malformed("'messages' ontbreekt of is leeg: geef een lijst berichten, met als "
-                        "laatste de vraag (role 'user').", "messages")
-    conversation: list[tuple[str, str]] = []
-    for index, message in enumerate(messages):
-        if not isinstance(message, dict):
-            raise malformed(f"messages[{index}] moet een object met 'role' en 'content' zijn.",
-                            "messages")
-        role = message.get("role")
-        if not isinstance(role, str) or role not in KNOWN_ROLES:
-            raise malformed(f"messages[{index}] heeft een onbekende role {str(role)[:40]!r}; gebruik "
-                            f"'user' of 'assistant' (of 'system').", "messages")
-        text = message_text(message, index)
-        if role not in IGNORED_ROLES:
-            conversation.append((role, text))
-    if not conversation or conversation[-1][0] != "user":
-        raise malformed("Het laatste bericht in 'messages' moet de vraag zijn (role 'user').",
-                        "messages")
-    question = conversation[-1][1]
-    if not strip_controls(question).strip():
-        raise ApiError(400, "De vraag is leeg: het laatste bericht (role 'user') bevat geen "
-                            "tekst. Zet uw vraag in dat bericht, bijvoorbeeld 'Wat is een "
-                            "attractieve agenda?'.", code="empty_question", param="messages")
-    return ChatRequest(model=model.strip(), question=question,
-                       history=history_turns(conversation[:-1]), stream=bool(stream))
+        return ChatRequest.model_validate_json(body)
+    except ValidationError as error:
+        raise invalid_request(error) from None
+
+
+def invalid_request(error: ValidationError) -> ApiError:
+    """The Dutch 400 for the first thing wrong in a body (pydantic finds them in field order)."""
+    problem = error.errors(include_url=False)[0]
+    kind, where = problem["type"], problem["loc"]
+    if kind == "json_invalid":
+        if "recursion limit" in problem["ctx"]["error"]:  # JSON nested hundreds of levels deep
+            return malformed("De aanvraag is te diep genest om te lezen.")
+        return malformed("De aanvraag is geen geldige JSON.")
+    if not where:
+        return malformed("De aanvraag moet een JSON-object zijn.")
+    if where[0] == "model":
+        return malformed("'model' moet de naam van een model zijn, bijvoorbeeld 'wegwijzer' "
+                         "(zie GET /v1/models).", "model")
+    if where[0] == "stream":
+        return malformed("'stream' moet true of false zijn.", "stream")
+    if len(where) == 1:
+        return malformed("'messages' ontbreekt of is leeg: geef een lijst berichten, met als "
+                         "laatste de vraag (role 'user').", "messages")
+    index = where[1]
+    if len(where) == 2:
+        return malformed(f"messages[{index}] moet een object met 'role' en 'content' zijn.",
+                         "messages")
+    if where[2] == "role":
+        role = None if kind == "missing" else problem["input"]
+        return malformed(f"messages[{index}] heeft een onbekende role {str(role)[:40]!r}; "
+                         f"gebruik 'user' of 'assistant' (of 'system').", "messages")
+    if len(where) == 3:
+        return malformed(f"messages[{index}].content moet tekst zijn (of een lijst onderdelen "
+                         f"met type 'text').", "messages")
+    if len(where) == 5:  # ('messages', i, 'content', 'parts', j): the part itself
+        return malformed(f"messages[{index}].content bevat een onderdeel dat geen object is.",
+                         "messages")
+    return malformed(f"messages[{index}].content: 'text' moet tekst zijn.", "messages")
 
 
 def history_turns(conversation: list[tuple[str, str]]) -> list[Turn]:
@@ -322,8 +376,25 @@ async def unless_gone(request: Request, work: Awaitable[T]) -> T:
     return task.result()
 
 
+class ApiRoute(APIRoute):
+    """A route that answers an ApiError, raised anywhere in it (also while the body is read),
+    in OpenAI's shape."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handle = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except ApiError as error:
+                return error_response(error)
+
+        return answer
+
+
 class OpenAIApi:
-    """The /v1 routes around a loaded Assistant."""
+    """The /v1 routes around a loaded Assistant: `router`, to include in a FastAPI app (the chat
+    passes its routes to Gradio's app, before Gradio's own)."""
 
     def __init__(self, assistant: Any, concurrency: int = 4,
                  max_request_bytes: int = 1_000_000) -> None:
@@ -332,17 +403,15 @@ class OpenAIApi:
         self.slots = asyncio.Semaphore(max(1, int(concurrency)))
         self.max_request_bytes = max_request_bytes
         self.created = int(time.time())
-
-    def routes(self) -> list[BaseRoute]:
-        """The routes to mount on the chat's app (before Gradio's own)."""
-        return [
-            Route(f"{PREFIX}/models", self.models, methods=["GET"]),
-            Route(f"{PREFIX}/models/{{model_id}}", self.model, methods=["GET"]),
-            Route(f"{PREFIX}/chat/completions", self.chat_completions, methods=["POST"]),
-            Route(PREFIX, self.not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
-            Route(f"{PREFIX}/{{rest:path}}", self.not_found,
-                  methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
-        ]
+        # Out of Gradio's /openapi.json, as before: the API is described in the README.
+        self.router = APIRouter(prefix=PREFIX, route_class=ApiRoute, include_in_schema=False)
+        read = ["GET", "HEAD"]  # HEAD as Starlette adds it to a GET route
+        self.router.add_api_route("/models", self.models, methods=read)
+        self.router.add_api_route("/models/{model_id}", self.model, methods=read)
+        self.router.add_api_route("/chat/completions", self.chat_completions, methods=["POST"])
+        for path in ("", "/{rest:path}"):  # anything else under /v1, also a wrong method
+            self.router.add_api_route(path, self.not_found,
+                                      methods=[*read, "POST", "PUT", "PATCH", "DELETE"])
 
     # --- models ---------------------------------------------------------------------------------
 
@@ -352,30 +421,28 @@ class OpenAIApi:
         return {"id": model_id, "object": "model", "created": self.created,
                 "owned_by": "wegwijzer", "name": name}
 
-    async def models(self, request: Request) -> Response:
+    async def models(self) -> Response:
         self._refresh()
         return JSONResponse({"object": "list", "data": [
             self._model_object(model_id, publication) for model_id, publication
             in model_publications(self.assistant.catalog).items()]})
 
-    async def model(self, request: Request) -> Response:
-        model_id = request.path_params["model_id"]
+    async def model(self, model_id: str) -> Response:
         models = model_publications(self.assistant.catalog)
         if model_id not in models:
-            return error_response(unknown_model(model_id, self.assistant.catalog))
+            raise unknown_model(model_id, self.assistant.catalog)
         return JSONResponse(self._model_object(model_id, models[model_id]))
 
     async def not_found(self, request: Request) -> Response:
         path = request.url.path.rstrip("/")
         if path == f"{PREFIX}/chat/completions":
-            return error_response(ApiError(405, "Gebruik POST voor /v1/chat/completions.",
-                                           code="method_not_allowed"))
+            raise ApiError(405, "Gebruik POST voor /v1/chat/completions.",
+                           code="method_not_allowed")
         if path.startswith(f"{PREFIX}/models"):
-            return error_response(ApiError(405, "Gebruik GET voor /v1/models.",
-                                           code="method_not_allowed"))
-        return error_response(ApiError(
-            404, f"Het adres {request.url.path} bestaat niet in de API van Wegwijzer. Gebruik "
-                 f"GET /v1/models of POST /v1/chat/completions.", code="not_found"))
+            raise ApiError(405, "Gebruik GET voor /v1/models.", code="method_not_allowed")
+        raise ApiError(404, f"Het adres {request.url.path} bestaat niet in de API van Wegwijzer. "
+                            f"Gebruik GET /v1/models of POST /v1/chat/completions.",
+                       code="not_found")
 
     # --- chat completions -----------------------------------------------------------------------
 
@@ -390,13 +457,10 @@ class OpenAIApi:
                                          publication=publication)
 
     async def chat_completions(self, request: Request) -> Response:
-        try:
-            chat = parse_chat_request(await read_body(request, self.max_request_bytes))
-        except ApiError as error:
-            return error_response(error)
+        chat = parse_chat_request(await read_body(request, self.max_request_bytes))
         models = model_publications(self.assistant.catalog)
         if chat.model not in models:
-            return error_response(unknown_model(chat.model, self.assistant.catalog))
+            raise unknown_model(chat.model, self.assistant.catalog)
         worker = AnswerWorker(self._events(chat, models[chat.model]), self.slots)
         try:
             await unless_gone(request, worker.start())

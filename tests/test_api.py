@@ -21,10 +21,10 @@ import cmarkgfm
 import pytest
 import uvicorn
 from chat_support import ChatServer, free_port, start_server
+from fastapi import FastAPI
 from markdown_it import MarkdownIt
 from openai import AuthenticationError, BadRequestError, NotFoundError, OpenAI
 from openai_stub import OpenAIStub, Reply
-from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from assistant.api import ApiError, OpenAIApi, parse_chat_request
@@ -84,6 +84,13 @@ def rendered_linkified(markdown: str) -> list[str]:
     markdown-it with linkify (fuzzy domain names too, as in Open WebUI)."""
     return [cmarkgfm.github_flavored_markdown_to_html(markdown),
             MarkdownIt("gfm-like").render(markdown)]
+
+
+def api_app(api: OpenAIApi) -> FastAPI:
+    """The API alone, as a FastAPI app (the chat server passes the same routes to Gradio's)."""
+    app = FastAPI()
+    app.include_router(api.router)
+    return app
 
 
 # --- end to end, with the openai client -----------------------------------------------------
@@ -275,7 +282,7 @@ def test_with_a_login_and_no_key_the_api_needs_a_logged_in_browser(assistant: An
     settings = built_index.settings.with_(auth=("raadslid", "geheim123"), port=free_port())
     demo = build_app(assistant, settings)
     demo.launch(prevent_thread_lock=True,
-                **launch_options(settings, OpenAIApi(assistant).routes()))
+                **launch_options(settings, OpenAIApi(assistant).router.routes))
     try:
         url = f"http://127.0.0.1:{settings.port}/"
         request = urllib.request.Request(url + "v1/models")
@@ -362,6 +369,99 @@ def test_parse_chat_request_takes_the_last_user_message_and_the_turns_before() -
 
 
 
+USER = b'[{"role": "user", "content": "Hallo"}]'
+
+
+@pytest.mark.parametrize(("body", "message", "param"), [
+    (b'{"model": "wegwijzer", "messages": [', "De aanvraag is geen geldige JSON.", None),
+    (b"", "De aanvraag is geen geldige JSON.", None),
+    (b'{"messages": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+     "De aanvraag is te diep genest om te lezen.", None),
+    (b"[]", "De aanvraag moet een JSON-object zijn.", None),
+    (b'{"model": 5, "messages": []}', "'model' moet de naam van een model zijn", "model"),
+    (b'{"model": " ", "messages": ' + USER + b"}", "'model' moet de naam van een model zijn",
+     "model"),
+    (b'{"stream": "ja", "messages": ' + USER + b"}", "'stream' moet true of false zijn.", "stream"),
+    (b'{"model": "wegwijzer"}', "'messages' ontbreekt of is leeg", "messages"),
+    (b'{"messages": {"role": "user"}}', "'messages' ontbreekt of is leeg", "messages"),
+    (b'{"messages": ["Hallo"]}', "messages[0] moet een object met 'role' en 'content' zijn.",
+     "messages"),
+    (b'{"messages": [{"role": "user", "content": "a"}, {"content": "b"}]}',
+     "messages[1] heeft een onbekende role 'None'; gebruik 'user' of 'assistant'", "messages"),
+    (b'{"messages": [{"role": ["user"], "content": "Hallo"}]}',
+     "messages[0] heeft een onbekende role \"['user']\";", "messages"),
+    (b'{"messages": [{"role": "user", "content": 5}]}',
+     "messages[0].content moet tekst zijn (of een lijst onderdelen met type 'text').", "messages"),
+    (b'{"messages": [{"role": "user", "content": ["Hallo"]}]}',
+     "messages[0].content bevat een onderdeel dat geen object is.", "messages"),
+    (b'{"messages": [{"role": "user", "content": [{"type": "text", "text": 5}]}]}',
+     "messages[0].content: 'text' moet tekst zijn.", "messages"),
+    (b'{"messages": [{"role": "user", "content": "Hallo"}, {"role": "assistant", "content": '
+     b'"Dag"}, {"role": "system", "content": "x"}]}',
+     "Het laatste bericht in 'messages' moet de vraag zijn (role 'user').", "messages"),
+])
+def test_a_malformed_request_names_what_is_wrong(body: bytes, message: str,
+                                                 param: str | None) -> None:
+    with pytest.raises(ApiError) as bad:
+        parse_chat_request(body)
+    error = bad.value
+    assert (error.status, error.code, error.param) == (400, "invalid_request", param)
+    assert error.message.startswith(message), error.message
+    assert "Voorbeeld van een geldige aanvraag: {" in error.message
+
+
+def test_parts_that_are_not_text_and_unknown_fields_are_left_out() -> None:
+    chat = parse_chat_request(json.dumps({
+        "model": " wegwijzer ", "stream": None, "temperature": 0.2, "messages": [
+            {"role": "user", "name": "raadslid", "content": [
+                {"type": "text", "text": "Wat is"}, {"type": "image_url", "text": 5},
+                {"type": "text", "text": "een agenda?"}]}]}).encode())
+    assert (chat.model, chat.stream, chat.question, chat.history) == (
+        "wegwijzer", False, "Wat is\neen agenda?", [])
+
+
+class _AnswersEcho:
+    """Just enough of an Assistant for the routes: one publication, answers that echo."""
+
+    chat_model = None
+    catalog = type("Catalog", (), {"publication_titles": {"jaarbericht": "Jaarbericht"}})()
+    generation = type("Generation", (), {"name": "generatie-1"})()
+
+    def refresh(self) -> bool:
+        return False
+
+    def stream(self, question: str, history: list[Turn], publication: str | None) -> Iterator[Any]:
+        yield Answer(question=question, answer=f"U vroeg: {question}", refused=False, sources=[])
+
+
+def test_every_route_answers_in_openai_shape_and_never_with_a_422() -> None:
+    question = json.dumps({"messages": [{"role": "user", "content": "Hallo"}]})
+    with TestClient(api_app(OpenAIApi(_AnswersEcho()))) as client:
+        assert [m["id"] for m in client.get("/v1/models").json()["data"]] == \
+            ["wegwijzer", "wegwijzer-jaarbericht"]
+        assert client.head("/v1/models").status_code == 200
+        # Not JSON by its header (curl -d), and a query: the body counts, nothing else.
+        answered = client.post("/v1/chat/completions?stream=5", content=question,
+                               headers={"content-type": "application/x-www-form-urlencoded"})
+        assert answered.json()["choices"][0]["message"]["content"] == "U vroeg: Hallo"
+        for method, path, body, status, code in [
+                ("GET", "/v1/models/wegwijzer-onbekend", None, 404, "model_not_found"),
+                ("POST", "/v1/chat/completions", '{"model": "x", "messages": [{"role": "user", '
+                                                 '"content": "Hallo"}]}', 404, "model_not_found"),
+                ("GET", "/v1/chat/completions", None, 405, "method_not_allowed"),
+                ("POST", "/v1/models", question, 405, "method_not_allowed"),
+                ("DELETE", "/v1/models/wegwijzer", None, 405, "method_not_allowed"),
+                ("GET", "/v1", None, 404, "not_found"),
+                ("GET", "/v1/elders?x=1", None, 404, "not_found"),
+                ("POST", "/v1/chat/completions", '{"messages": 5}', 400, "invalid_request"),
+                ("POST", "/v1/chat/completions", "", 400, "invalid_request"),
+                ("POST", "/v1/chat/completions", '{"messages": [{"role": "user", '
+                                                 '"content": "  "}]}', 400, "empty_question")]:
+            response = client.request(method, path, content=body)
+            assert (response.status_code, _openai_error(response.json())["code"]) == \
+                (status, code), (method, path, body, response.text)
+
+
 def test_the_api_key_comes_from_the_environment_and_stays_out_of_repr() -> None:
     settings = Settings.from_env({"WEGWIJZER_API_KEY": "geheim-13"})
     assert settings.api_key == "geheim-13" and "geheim-13" not in repr(settings)
@@ -385,7 +485,7 @@ def test_with_a_language_model_the_stream_is_the_checked_answer(built_index: Any
         settings = built_index.settings.with_(llm="openai:stub", llm_base_url=stub.base_url,
                                               llm_timeout=10)
         assistant = Assistant(settings, embeddings=built_index.embeddings)
-        app = Starlette(routes=OpenAIApi(assistant).routes())
+        app = api_app(OpenAIApi(assistant))
         request = {"model": "wegwijzer", "messages": [{"role": "user", "content": ANSWERABLE}]}
         with TestClient(app) as client:
             whole = client.post("/v1/chat/completions", json=request).json()
@@ -468,7 +568,7 @@ def _request(question: str, history: list[str] = (), stream: bool = False) -> st
 def test_a_long_history_costs_about_what_a_question_costs(built_index: Any) -> None:
     """A 100 kB history once took minutes of embedding; only what a follow-up needs is used."""
     assistant = Assistant(built_index.settings, embeddings=built_index.embeddings)
-    with serving(Starlette(routes=OpenAIApi(assistant, concurrency=1).routes())) as address:
+    with serving(api_app(OpenAIApi(assistant, concurrency=1))) as address:
         _completion(address, _request(ANSWERABLE))  # warm
         follow_up = [ANSWERABLE, "Een agenda [1].", FOLLOW_UP, "Het onderzoek [2]."]
         status, _, plain = _completion(address, _request(FOLLOW_UP, follow_up))
@@ -486,7 +586,7 @@ def test_a_long_history_costs_about_what_a_question_costs(built_index: Any) -> N
 
 def test_a_body_over_the_limit_is_refused_while_it_is_read(built_index: Any) -> None:
     assistant = Assistant(built_index.settings, embeddings=built_index.embeddings)
-    app = Starlette(routes=OpenAIApi(assistant, max_request_bytes=10_000).routes())
+    app = api_app(OpenAIApi(assistant, max_request_bytes=10_000))
     big = _request("Wat is een attractieve agenda? " * 1000)
     with serving(app) as address:
         status, data, _ = _completion(address, big)
@@ -521,7 +621,7 @@ def test_a_client_that_leaves_frees_its_slot_and_stops_the_model(built_index: An
         settings = built_index.settings.with_(llm="openai:stub", llm_base_url=stub.base_url,
                                               llm_timeout=30, llm_deadline=300)
         assistant = Assistant(settings, embeddings=built_index.embeddings)
-        with serving(Starlette(routes=OpenAIApi(assistant, concurrency=1).routes())) as address:
+        with serving(api_app(OpenAIApi(assistant, concurrency=1))) as address:
             leaving = socket.create_connection(address, timeout=60)
             body = _request(SLOW, stream=stream).encode()
             leaving.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"

@@ -114,7 +114,7 @@ def serve(settings: Settings) -> None:
     api = OpenAIApi(assistant, settings.concurrency, settings.max_request_bytes)
     # Gradio prints the MCP address in English even when quiet (logged in Dutch below).
     with contextlib.redirect_stdout(io.StringIO()):
-        demo.launch(prevent_thread_lock=True, **launch_options(settings, api.routes()))
+        demo.launch(prevent_thread_lock=True, **launch_options(settings, api.router.routes))
     url = f"http://{settings.host}:{settings.port}"
     log.info("Wegwijzer draait op %s (klaar in %.1f s; stoppen met Ctrl+C)", url,
              time.perf_counter() - started)
