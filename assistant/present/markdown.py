@@ -32,7 +32,7 @@ MARKER = markers.SPLIT
 # or into an address that goes in a code span ('www.vng' → 'www.vng.nl'). It is held back.
 UNFINISHED_WORD = re.compile(r"\S+$")
 # The line an omitted sentence goes under (also how an earlier answer is read back).
-CHECK = f"{labels.OMITTED} niet teruggevonden in de bronnen:"
+CHECK = f"{labels.OMITTED.rstrip(':')}, niet teruggevonden in de bronnen:"
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 
 
