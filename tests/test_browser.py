@@ -19,7 +19,6 @@ import json
 import os
 import re
 import tempfile
-import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -27,8 +26,11 @@ import pytest
 
 from chat_support import REPO_ROOT, chat_server  # noqa: F401  (fixture)
 from indexing_support import STORIES, WEGWIJZERS
+from waiting import READY_CEILING_MS, wait_until
 
 from assistant.chat.statement import AXE_VERSION
+
+pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -47,6 +49,18 @@ QUESTION = "Wat is een attractieve agenda?"
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 # What axe found per screen and state (serious or critical fail the test; printed with -s).
 AXE_RESULTS: dict[str, list[str]] = {}
+# How long the live region is watched after the first announcement, for a second one that must
+# NOT come. A deliberate wait for time to pass: no event says "nothing more will be announced".
+QUIET_WINDOW_MS = 600
+# True once the scroll positions (the page's and the chat log's) are the same in two animation
+# frames in a row: whatever scrolled has finished (polled per frame with polling="raf").
+STILL_JS = """() => {
+    const now = [window.scrollX, window.scrollY,
+                 ...[...document.querySelectorAll("[role='log']")].map(el => el.scrollTop)].join();
+    const still = window.wegwijzerLastScroll === now;
+    window.wegwijzerLastScroll = now;
+    return still;
+}"""
 
 
 def _feedback_lines(path: Path) -> list[dict[str, Any]]:
@@ -127,6 +141,12 @@ def nothing_over_first_line(page: Any, selector: str) -> None:
     assert not covered, f"something lies over the first line of {selector}: {covered}"
 
 
+def wait_until_still(page: Any) -> None:
+    """Wait until nothing scrolls any more (two animation frames with the same positions)."""
+    page.evaluate("() => { window.wegwijzerLastScroll = null; }")
+    page.wait_for_function(STILL_JS, polling="raf")
+
+
 def tab_until(page: Any, check: str, key: str = "Tab", limit: int = 40) -> int:
     """Press `key` until the JS predicate `check` (on the focused element) holds; the count."""
     for presses in range(1, limit + 1):
@@ -141,7 +161,7 @@ def test_councillor_asks_reads_sources_votes_with_the_keyboard(
         browser: Any, chat_server: Any, screen: str) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
-    expect.set_options(timeout=30_000)  # like the page: an answer may take over 5 s when busy
+    expect.set_options(timeout=READY_CEILING_MS)  # an answer may take long on a busy machine
 
     width, height, picture = SCREENS[screen]
     phone = width < 800
@@ -151,7 +171,7 @@ def test_councillor_asks_reads_sources_votes_with_the_keyboard(
         page = context.new_page()
         page.on("request", lambda request: outside.append(request.url)
                 if not request.url.startswith(LOCAL) else None)
-        page.set_default_timeout(30_000)
+        page.set_default_timeout(READY_CEILING_MS)
         page.goto(chat_server.url)
         expect(page.get_by_text("Wat vertelt de UWV-voorzitter over cijfers en feiten?")).to_be_visible()
         chat = page.locator("#wegwijzer-chat")
@@ -182,11 +202,19 @@ def test_councillor_asks_reads_sources_votes_with_the_keyboard(
         presses = tab_until(page, "el.closest('#wegwijzer-vraag')")
         assert presses <= 10, f"{presses} Tabs to reach the question box"
         assert focus_is_visible(page)
+        page.wait_for_function("() => typeof window.wegwijzerShow === 'function'")  # page JS ran
         page.evaluate("""() => {  // count what the aria-live region announces
             window.announced = [];
             const live = document.getElementById('wegwijzer-live');
             new MutationObserver(() => { if (live.textContent) window.announced.push(live.textContent); })
                 .observe(live, {childList: true, characterData: true, subtree: true});
+            // and note when the page has scrolled to a finished answer (wegwijzerShow on a bot message)
+            window.answersShown = 0;
+            const show = window.wegwijzerShow;
+            window.wegwijzerShow = (message) => {
+                show(message);
+                if (message.matches("[data-testid='bot']")) { window.answersShown += 1; }
+            };
         }""")
         page.keyboard.type(QUESTION)
         page.keyboard.press("Enter")
@@ -195,7 +223,7 @@ def test_councillor_asks_reads_sources_votes_with_the_keyboard(
         expect(answer).to_contain_text(re.compile(r"\[\d\]"))
         expect(answer.locator("details").first).to_be_attached()
         page.wait_for_function("() => window.announced.length > 0")
-        page.wait_for_timeout(600)  # any late announcement would show up here (not an assert)
+        page.wait_for_timeout(QUIET_WINDOW_MS)  # deliberate: a second announcement would show here
         announced = page.evaluate("() => window.announced")
         live = page.locator("#wegwijzer-live")
         assert len(announced) == 1, f"announced more than once: {announced}"
@@ -206,8 +234,9 @@ def test_councillor_asks_reads_sources_votes_with_the_keyboard(
         assert chat.locator("[aria-live]:not([aria-live='off'])").count() == 0
 
         # The start of the answer is in view (in the chat box and on the screen), not the end
-        # of its sources; nothing lies over it.
-        page.wait_for_timeout(400)  # the scroll happens just after the answer (not an assert)
+        # of its sources; nothing lies over it. The page scrolls there just after the answer.
+        page.wait_for_function("() => window.answersShown > 0")
+        wait_until_still(page)
         row = chat.locator(".message-row.bot-row").last
         top, log_box = box(row)["y"], box(chat.locator("[role='log']"))
         assert log_box["y"] <= top <= log_box["y"] + 60, (top, log_box)
@@ -253,13 +282,10 @@ def test_councillor_asks_reads_sources_votes_with_the_keyboard(
         assert focus_is_visible(page)
         page.keyboard.press("Enter")
         expect(page.locator("#wegwijzer-status")).to_contain_text("Bedankt! Uw stem (duim omhoog)")
-        deadline = time.monotonic() + 15
-        votes: list[dict[str, Any]] = []
-        while time.monotonic() < deadline and not votes:
-            votes = [line for line in _feedback_lines(chat_server.feedback_path)
-                     if line["question"] == QUESTION and line["comment"] == comment]
-            time.sleep(0.2)
-        assert votes, f"no thumbs-up with {comment!r} in {chat_server.feedback_path}"
+        votes = wait_until(
+            lambda: [line for line in _feedback_lines(chat_server.feedback_path)
+                     if line["question"] == QUESTION and line["comment"] == comment],
+            f"a thumbs-up with {comment!r} in {chat_server.feedback_path}")
         assert votes[-1]["vote"] == "up" and votes[-1]["sources"] and votes[-1]["answer"]
         assert any(source["quoted"] for source in votes[-1]["sources"])
 
@@ -278,7 +304,7 @@ def test_councillor_asks_reads_sources_votes_with_the_keyboard(
         # The screenshot: the start of the answer, with the opened source.
         page.evaluate("() => window.scrollTo(0, 0)")
         answer.evaluate("el => window.wegwijzerShow(el)")
-        page.wait_for_timeout(300)  # let the scroll settle before the picture (not an assert)
+        wait_until_still(page)  # the picture after the scroll
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / picture))
         assert (SCREENSHOTS / picture).stat().st_size > 10_000
@@ -312,7 +338,7 @@ def test_eval_report_filter_shows_only_the_aandachtspunten(browser: Any, tmp_pat
     """The eval report's "Toon alleen aandachtspunten" works in a browser without any script."""
     from playwright.sync_api import expect
 
-    expect.set_options(timeout=30_000)  # like the page: an answer may take over 5 s when busy
+    expect.set_options(timeout=READY_CEILING_MS)  # the machine may be busy
     from test_evals_report import report_with_a_problem
 
     from evals.html_report import render_html

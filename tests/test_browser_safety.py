@@ -18,6 +18,7 @@ from typing import Any, Iterator
 import pytest
 from chat_support import RecordingServer, start_server
 from indexing_support import add_publication, copy_corpus
+from waiting import READY_CEILING_MS
 
 from indexing.pipeline import Indexer
 from indexing.store import IndexStore
@@ -34,6 +35,12 @@ QUESTIONS = (
 )
 # What Wegwijzer itself writes into a message; anything else came from text and is a defect.
 OWN_TAGS = {"P", "EM", "STRONG", "DETAILS", "SUMMARY", "BLOCKQUOTE", "BR", "MARK"}
+# How long the opened sources are left on screen for an image or frame to load, which must NOT
+# happen. A deliberate wait for time to pass: no event says "nothing more will be fetched".
+QUIET_WINDOW_MS = 1500
+
+# A copy of the built index with a hostile publication added, served by `wegwijzer serve`.
+pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +89,8 @@ def test_corpus_markup_is_shown_as_text_and_fetches_nothing(
     from playwright.sync_api import expect, sync_playwright
 
     # Assertions keep their own 5 s default, not the page's: on a busy machine one answer in
-    # the chat can take longer, and speed is not what this tests.
-    expect.set_options(timeout=30_000)
+    # the chat can take much longer, and speed is not what this tests.
+    expect.set_options(timeout=READY_CEILING_MS)
 
     port, seen = tracker
     origin = hostile_chat.url.rstrip("/")
@@ -93,7 +100,7 @@ def test_corpus_markup_is_shown_as_text_and_fetches_nothing(
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.on("request", lambda request: requests.append(request.url))
-            page.set_default_timeout(30_000)
+            page.set_default_timeout(READY_CEILING_MS)
             page.goto(hostile_chat.url)
             chat = page.locator("#wegwijzer-chat")
             for number, question in enumerate(QUESTIONS, start=1):
@@ -107,7 +114,7 @@ def test_corpus_markup_is_shown_as_text_and_fetches_nothing(
                 summary.click()
             hostile = chat.locator("details", has_text="Noorderkwartier-havenconvenant")
             expect(hostile.first.locator("blockquote")).to_be_visible()
-            page.wait_for_timeout(1500)  # give any image or frame the time to load (not an assert)
+            page.wait_for_timeout(QUIET_WINDOW_MS)  # deliberate: time for a fetch to show up
 
             # Only Wegwijzer's own markup inside the messages.
             tags = chat.evaluate("""root => {

@@ -10,7 +10,6 @@ import json
 import re
 import shutil
 import signal
-import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timezone
@@ -23,6 +22,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError, AuthenticationError
 from markdown_it import MarkdownIt
 from indexing_support import JAARBERICHT, PERSPECTIEF, STORIES, WEGWIJZERS, drop_publications
+from waiting import READY_CEILING_S
 
 from assistant.chat.layout import _assistant_index, build_app
 from assistant.chat.records import (
@@ -122,7 +122,7 @@ def test_ask_endpoint_reports_a_bad_question_in_dutch(client: Client) -> None:
 def test_chat_streams_the_answer_then_shows_cited_sources(chat_server: Any) -> None:  # noqa: F811
     client = Client(chat_server.url, verbose=False)
     job = client.submit(ANSWERABLE, [], "", 0, api_name="/chat")
-    final = job.result(timeout=60)
+    final = job.result(timeout=READY_CEILING_S)
     updates = job.outputs()
 
     texts = [message_text(output[0][-1]) for output in updates if output[0]]
@@ -150,7 +150,8 @@ def test_chat_streams_the_answer_then_shows_cited_sources(chat_server: Any) -> N
     assert exported.count("## Vraag 1") == 1 and ANSWERABLE in exported
 
     # A follow-up in the same session is read together with the previous question.
-    follow = client.submit(FOLLOW_UP, history, "", 0, api_name="/chat").result(timeout=60)
+    follow = client.submit(FOLLOW_UP, history, "", 0, api_name="/chat").result(
+        timeout=READY_CEILING_S)
     follow_text = message_text(follow[0][-1])
     assert len(follow[0]) == 4
     assert f"<em>Vraag begrepen als:</em> {ANSWERABLE} {FOLLOW_UP}" in follow_text, follow_text
@@ -159,7 +160,8 @@ def test_chat_streams_the_answer_then_shows_cited_sources(chat_server: Any) -> N
 def test_chat_shows_user_html_as_text(chat_server: Any) -> None:  # noqa: F811
     client = Client(chat_server.url, verbose=False)
     question = "<script>alert('x')</script> <b>Wat</b> is een attractieve agenda?"
-    final = client.submit(question, [], "", 0, api_name="/chat").result(timeout=60)
+    final = client.submit(question, [], "", 0, api_name="/chat").result(
+        timeout=READY_CEILING_S)
 
     shown = message_text(final[0][0])
     assert "<script" not in shown and "<b>" not in shown, shown
@@ -170,7 +172,8 @@ def test_chat_shows_user_html_as_text(chat_server: Any) -> None:  # noqa: F811
 def test_chat_strips_control_characters_from_the_users_bubble(chat_server: Any) -> None:  # noqa: F811
     client = Client(chat_server.url, verbose=False)
     question = "Wat is een \u202eattractieve\u202c agenda?\x07"
-    final = client.submit(question, [], "", 0, api_name="/chat").result(timeout=60)
+    final = client.submit(question, [], "", 0, api_name="/chat").result(
+        timeout=READY_CEILING_S)
 
     shown = message_text(final[0][0])
     assert "attractieve" in shown
@@ -179,7 +182,8 @@ def test_chat_strips_control_characters_from_the_users_bubble(chat_server: Any) 
 
 def test_chat_wegwijzer_filter_limits_the_sources(chat_server: Any) -> None:  # noqa: F811
     client = Client(chat_server.url, verbose=False)
-    filtered = client.submit(ANSWERABLE, [], "", 2, api_name="/chat").result(timeout=60)
+    filtered = client.submit(ANSWERABLE, [], "", 2, api_name="/chat").result(
+        timeout=READY_CEILING_S)
 
     text = message_text(filtered[0][-1])
     assert "Gezocht in: Wegwijzer 2 &#x27;Definieer samen de opgave&#x27;" in text
@@ -290,7 +294,7 @@ def test_basic_auth_guards_the_app(assistant: Assistant, built_index: Any) -> No
     try:
         url = f"http://127.0.0.1:{settings.port}/"
         with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(url + "config", timeout=10)
+            urllib.request.urlopen(url + "config", timeout=READY_CEILING_S)
         assert refused.value.code == 401
         with pytest.raises(AuthenticationError):
             Client(url, verbose=False)
@@ -309,7 +313,7 @@ def _request(opener: Any, url: str, method: str = "GET", data: bytes | None = No
     request = urllib.request.Request(url, method=method, data=data,
                                      headers={"content-type": kind} if data else {})
     try:
-        with opener.open(request, timeout=10) as response:
+        with opener.open(request, timeout=READY_CEILING_S) as response:
             return response.status, response.read().decode("utf-8")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8")
@@ -502,16 +506,15 @@ def test_the_statement_names_the_pinned_axe_core_and_what_was_not_tested() -> No
         assert promised in STATEMENT, promised
 
 
+@pytest.mark.server
 def test_stopping_the_server_says_so_in_dutch(built_index: Any, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     shutil.copytree(built_index.settings.data_dir, data_dir)
     server = start_server(data_dir, tmp_path / "server.log")
     try:
-        deadline = time.monotonic() + 20  # Ctrl+C once it says it runs (it answers HTTP just before)
-        while "Wegwijzer draait op" not in server.log_tail() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        server.wait_for_output("Wegwijzer draait op")  # it answers HTTP just before it says so
         server.process.send_signal(signal.SIGINT)  # Ctrl+C
-        assert server.process.wait(timeout=20) == 0
+        assert server.process.wait(timeout=READY_CEILING_S) == 0
     finally:
         server.stop()
     output = server.log_tail()

@@ -31,10 +31,15 @@ from gradio_client.exceptions import AppError
 
 from assistant.chat.guard import CHAT_MAX_BODY_BYTES
 from assistant.chat.records import MAX_COMMENT_CHARS
+from waiting import READY_CEILING_S
 
 ANSWERABLE = "Wat is een attractieve agenda?"
 BUCKET_HEADER = {"x-gradio-history-bucket": "someone/bucket"}
-# How long the fake hub is watched after a call: today's Gradio reaches it within milliseconds.
+# How long the fake hub is watched after a call, for a request that must NOT come. This is a
+# deliberate wait for time to pass: no event says "the server has decided not to call out" (its
+# run history would record the run in a background task after answering), so the test watches
+# for a while. Today's Gradio reaches the hub within milliseconds; and the module's last test
+# checks the hub again after everything else, for any call that came later still.
 HUB_GRACE_S = 10.0
 
 
@@ -63,10 +68,10 @@ def server(built_index: Any, assistant: Any, hub: RecordingServer,
 
 
 def _request(url: str, method: str = "GET", body: bytes | None = None,
-             headers: dict[str, str] | None = None, timeout: float = 120) -> tuple[int, str]:
+             headers: dict[str, str] | None = None) -> tuple[int, str]:
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=READY_CEILING_S) as response:
             return response.status, response.read().decode("utf-8")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8")
@@ -97,6 +102,7 @@ def _log_size(server: ChatServer) -> int:
 # --- 1. nothing calls out ----------------------------------------------------------------------
 
 
+@pytest.mark.server
 def test_a_history_bucket_header_makes_the_server_call_no_hub(
         server: ChatServer, hub: RecordingServer) -> None:
     stream = _call(server, "ask", [ANSWERABLE], headers=BUCKET_HEADER)
@@ -128,7 +134,7 @@ print(hub.HF_HUB_OFFLINE, hub.HF_HUB_DISABLE_TELEMETRY, os.environ["GRADIO_RUN_H
       os.environ["GRADIO_ANALYTICS_ENABLED"])
 """
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=READY_CEILING_S)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True", "False", "False"]
 
@@ -144,6 +150,7 @@ def _multipart(payload: bytes) -> tuple[bytes, dict[str, str]]:
     return body, {"content-type": f"multipart/form-data; boundary={boundary}"}
 
 
+@pytest.mark.server
 def test_uploads_are_refused_and_leave_no_file(server: ChatServer) -> None:
     payload = f"geheime notitie {uuid.uuid4().hex}".encode() * 100
     body, headers = _multipart(payload)
@@ -162,10 +169,11 @@ def test_uploads_are_refused_and_leave_no_file(server: ChatServer) -> None:
     assert status == 403 and "haalt geen bestanden van andere websites op" in text, (status, text)
 
 
+@pytest.mark.server
 def test_a_body_over_the_chat_limit_is_refused_before_it_is_read(server: ChatServer) -> None:
     # Only the headers are sent: the answer must come without waiting for the body.
     host, port = server.url.split("/")[2].split(":")
-    with socket.create_connection((host, int(port)), timeout=120) as connection:
+    with socket.create_connection((host, int(port)), timeout=READY_CEILING_S) as connection:
         connection.sendall(b"POST /gradio_api/queue/join HTTP/1.1\r\nHost: x\r\n"
                            b"Content-Type: application/json\r\n"
                            + f"Content-Length: {CHAT_MAX_BODY_BYTES + 1}\r\n\r\n".encode())
@@ -182,6 +190,7 @@ def test_a_body_over_the_chat_limit_is_refused_before_it_is_read(server: ChatSer
 # --- 4. a client's mistakes ------------------------------------------------------------------
 
 
+@pytest.mark.server
 def test_client_mistakes_get_dutch_errors_and_no_traceback(server: ChatServer) -> None:
     start = _log_size(server)
     client = Client(server.url, verbose=False)
@@ -239,7 +248,7 @@ class _Session:
         """The outputs of the events, read from the session's one stream."""
         done: dict[str, list[Any]] = {}
         stream_url = f"{self.url}gradio_api/queue/data?session_hash={self.session_hash}"
-        with urllib.request.urlopen(stream_url, timeout=300) as stream:
+        with urllib.request.urlopen(stream_url, timeout=READY_CEILING_S) as stream:
             for raw in stream:
                 line = raw.decode("utf-8").strip()
                 if not line.startswith("data:"):
@@ -273,6 +282,7 @@ def _lines(server: ChatServer, question: str) -> list[dict[str, Any]]:
     return [line for line in map(json.loads, text.splitlines()) if line["question"] == question]
 
 
+@pytest.mark.server
 def test_feedback_comments_are_limited_on_the_server(server: ChatServer) -> None:
     session = _Session(server)
     question = "Waarom is kennis van het netwerk belangrijk?"
@@ -289,6 +299,7 @@ def test_feedback_comments_are_limited_on_the_server(server: ChatServer) -> None
     assert stored["comment"] == "z" * MAX_COMMENT_CHARS and stored["vote"] == "up"
 
 
+@pytest.mark.server
 def test_one_vote_per_answer_and_one_change_of_mind(server: ChatServer) -> None:
     session = _Session(server)
     question = "Hoe betrek ik de gemeenteraad bij regionale samenwerking?"
@@ -315,5 +326,6 @@ def test_one_vote_per_answer_and_one_change_of_mind(server: ChatServer) -> None:
     assert message.startswith("Bedankt!") and len(_lines(server, question)) == 3
 
 
+@pytest.mark.server
 def test_the_hub_heard_nothing_all_along(hub: RecordingServer, server: ChatServer) -> None:
     assert hub.requests == [], hub.requests

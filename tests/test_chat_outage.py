@@ -9,12 +9,16 @@ import pytest
 from gradio_client import Client
 
 from assistant.chat.service import ChatService
-from assistant.chat.texts import INDEX_UNREACHABLE
+from assistant.present.errors import INDEX_UNREACHABLE
 from assistant.service import Assistant
 from chat_support import run_wegwijzer, start_server
 from chroma_support import ChromaServer
 from common.settings import Settings
 from indexing_support import NEWS_IDS, TUSSENBERICHT, copy_corpus, keep_publications
+from waiting import READY_CEILING_S
+
+# Each test starts `chroma run` and builds its own index into it with `wegwijzer index`.
+pytestmark = [pytest.mark.model, pytest.mark.server, pytest.mark.slow]
 
 QUESTION = "Wat moeten nieuwe gemeenteraden na de verkiezingen doen aan regionale samenwerking?"
 
@@ -48,7 +52,8 @@ def test_chat_says_index_unreachable_and_logs_one_line_per_failure(indexed_serve
         chroma.kill()
         failures = 3
         for _ in range(failures - 1):
-            final = client.submit(QUESTION, [], "", 0, api_name="/chat").result(timeout=60)
+            job = client.submit(QUESTION, [], "", 0, api_name="/chat")
+            final = job.result(timeout=READY_CEILING_S)
             bubble = final[0][-1]["content"]
             text = bubble if isinstance(bubble, str) else str(bubble)
             assert "De index is op dit moment niet bereikbaar" in text, text

@@ -48,6 +48,8 @@ def server_index(server_settings: Settings, built_index):
     return report, counting
 
 
+@pytest.mark.server
+@pytest.mark.slow
 def test_index_into_chroma_server(server_settings: Settings, server_index) -> None:
     report, counting = server_index
     assert report.rebuilt is True
@@ -62,6 +64,8 @@ def test_index_into_chroma_server(server_settings: Settings, server_index) -> No
     assert store.generation_names() == [active.name]
 
 
+@pytest.mark.server
+@pytest.mark.slow
 def test_inspect_via_server(server_settings: Settings, server_index, built_index) -> None:
     summaries = Indexer(server_settings, embeddings=built_index.embeddings).inspect()
     assert {s.id for s in summaries} == {TUSSENBERICHT, *NEWS_IDS}
@@ -72,6 +76,8 @@ def test_inspect_via_server(server_settings: Settings, server_index, built_index
     assert "Suggesties voor de coalitieonderhandelingen" in [s.title for s in tussen.sections]
 
 
+@pytest.mark.server
+@pytest.mark.slow
 def test_search_via_server(server_settings: Settings, server_index, built_index) -> None:
     hits = search(server_settings, built_index.embeddings,
                   "Wat moeten nieuwe gemeenteraden na de verkiezingen doen aan regionale "
@@ -84,6 +90,8 @@ def test_search_via_server(server_settings: Settings, server_index, built_index)
     assert len(filtered) == 2 and all(hit.metadata["kind"] == "nieuws" for hit in filtered)
 
 
+@pytest.mark.server
+@pytest.mark.slow
 def test_second_build_via_server_embeds_nothing(server_settings: Settings, server_index,
                                                 built_index) -> None:
     first, _ = server_index

@@ -48,6 +48,7 @@ def minilm() -> SentenceTransformerEmbeddings:
 # --- sentence-transformers -----------------------------------------------------------------
 
 
+@pytest.mark.model
 def test_minilm_is_loaded_from_the_package(minilm: SentenceTransformerEmbeddings) -> None:
     path = _minilm_path()
     assert (path / "model.safetensors").is_file()
@@ -55,6 +56,7 @@ def test_minilm_is_loaded_from_the_package(minilm: SentenceTransformerEmbeddings
     assert minilm.spec == MINILM_SPEC
 
 
+@pytest.mark.model
 def test_minilm_similarity_ordering(minilm: SentenceTransformerEmbeddings) -> None:
     query = minilm.embed_query("Where can I buy fresh bread in the morning?")
     bakery, football, guitar = minilm.embed_documents([
@@ -73,6 +75,7 @@ def test_minilm_similarity_ordering(minilm: SentenceTransformerEmbeddings) -> No
     assert _cosine(music, guitar) > _cosine(music, football)
 
 
+@pytest.mark.model
 def test_minilm_batches_and_reports_progress(minilm: SentenceTransformerEmbeddings) -> None:
     seen: list[int] = []
     minilm.on_embedded = seen.append
@@ -111,6 +114,7 @@ def _e5_named_minilm(tmp_path: Path) -> SentenceTransformerEmbeddings:
     return SentenceTransformerEmbeddings(str(link))
 
 
+@pytest.mark.model
 def test_model_prompts_are_used_by_name() -> None:
     fresh = SentenceTransformerEmbeddings(str(_minilm_path()))  # the fixture's model stays as is
     # The packaged MiniLM has only the library's empty placeholders: no prompts of its own.
@@ -130,6 +134,7 @@ def test_model_prompts_are_used_by_name() -> None:
     _assert_encodes_as(fresh, "search query: ", "")
 
 
+@pytest.mark.model
 def test_name_based_e5_prefixes_only_without_model_prompts(tmp_path: Path) -> None:
     e5_named = _e5_named_minilm(tmp_path)
     assert not any(e5_named._model.prompts.values())
@@ -151,6 +156,7 @@ def test_configured_prompt_names() -> None:
     assert configured_prompt_names({"classification": "c: "}) is None
 
 
+@pytest.mark.model  # imports the sentence-transformers backend (torch) to try the load
 def test_missing_sentence_transformers_model_is_a_dutch_error(tmp_path: Path) -> None:
     missing = tmp_path / "geen-model"
     with pytest.raises(WegwijzerError) as caught:

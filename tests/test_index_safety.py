@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import lanes
 from chat_support import REPO_ROOT, server_env, wegwijzer_command, run_wegwijzer
 from chroma_support import ChromaServer
 from common.errors import IndexTooLargeError
@@ -29,55 +30,71 @@ from indexing_support import (
     NEWS_IDS, TUSSENBERICHT, CountingEmbeddings, add_publication, assert_previous_index_answers,
     copy_corpus, keep_publications,
 )
-
-WAIT_S = 180.0
+from waiting import READY_CEILING_S, wait_until
 
 
 class IndexProcess:
     """`wegwijzer index …` as a subprocess whose output lines a test can wait for."""
 
     def __init__(self, *args: str) -> None:
+        lanes.require("model", "runs `wegwijzer index` (the real embedder)")
         self.process = subprocess.Popen(
             [str(wegwijzer_command()), "index", *args], cwd=REPO_ROOT, env=server_env(),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        for stream in (self.process.stdout, self.process.stderr):
-            threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+        self.pumps = [threading.Thread(target=self._pump, args=(stream,), daemon=True)
+                      for stream in (self.process.stdout, self.process.stderr)]
+        for pump in self.pumps:
+            pump.start()
 
     def _pump(self, stream) -> None:
         for line in stream:
             self.lines.put(line)
 
-    def wait_for(self, text: str, timeout: float = WAIT_S) -> None:
-        """Block until a line containing `text` was printed (fail if the process ends first)."""
-        deadline = time.monotonic() + timeout
-        while not any(text in line for line in self.seen):
+    def _take(self) -> None:
+        """Move what the pumps have read so far into `seen`."""
+        while True:
             try:
-                self.seen.append(self.lines.get(timeout=0.2))
+                self.seen.append(self.lines.get_nowait())
             except queue.Empty:
-                if self.process.poll() is not None and self.lines.empty():
-                    pytest.fail(f"index ended ({self.process.returncode}) before printing "
-                                f"{text!r}:\n{self.output()}")
-                if time.monotonic() > deadline:
-                    self.process.kill()
-                    pytest.fail(f"no {text!r} within {timeout} s:\n{self.output()}")
+                return
 
-    def finish(self, timeout: float = WAIT_S) -> int:
-        code = self.process.wait(timeout=timeout)
-        time.sleep(0.2)  # let the pump threads drain the pipes
+    def wait_for(self, text: str) -> None:
+        """Block until a line containing `text` was printed (fail if the process ends first)."""
+
+        def printed() -> bool:
+            ended = self.process.poll() is not None and not any(p.is_alive() for p in self.pumps)
+            self._take()
+            if any(text in line for line in self.seen):
+                return True
+            if ended:  # the pumps had read everything before the lines were taken
+                pytest.fail(f"index ended ({self.process.returncode}) before printing "
+                            f"{text!r}:\n{self.output()}")
+            return False
+
+        try:
+            wait_until(printed, f"`wegwijzer index` printing {text!r}", poll_s=0.05)
+        except AssertionError:
+            self.process.kill()
+            raise
+
+    def finish(self) -> int:
+        """Wait until the run has ended and all its output has been read; its exit code."""
+        code = self.process.wait(timeout=READY_CEILING_S)
+        for pump in self.pumps:  # they end at the end of their pipe
+            pump.join(timeout=READY_CEILING_S)
         return code
 
     def output(self) -> str:
-        while not self.lines.empty():
-            self.seen.append(self.lines.get_nowait())
+        self._take()
         return "".join(self.seen)
 
     def kill(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
-            self.process.wait(timeout=30)
+            self.process.wait(timeout=READY_CEILING_S)
 
 
 def _cli_args(settings: Settings) -> list[str]:
@@ -85,34 +102,36 @@ def _cli_args(settings: Settings) -> list[str]:
     return args + (["--chroma-url", settings.chroma_url] if settings.chroma_url else [])
 
 
-def _wait_for_file(folder: Path, known: set[str], timeout: float = WAIT_S) -> Path:
+def _wait_for_file(folder: Path, known: set[str]) -> Path:
     """Wait for a new file in `folder` (a staging generation's record-manager SQLite)."""
-    deadline = time.monotonic() + timeout
-    while not (new := {p.name for p in folder.glob("*.sqlite")} - known):
-        assert time.monotonic() < deadline, f"no new record file in {folder}"
-        time.sleep(0.05)
+    new = wait_until(lambda: {p.name for p in folder.glob("*.sqlite")} - known,
+                     f"a new record file in {folder}", poll_s=0.05)
     return folder / new.pop()
 
 
-def _wait_for_records(path: Path, count: int, run: IndexProcess, timeout: float = WAIT_S) -> float:
+def _records(path: Path) -> int:
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            return db.execute("SELECT count(*) FROM upsertion_record").fetchone()[0]
+    except sqlite3.OperationalError:  # the table is still being created, or locked
+        return 0
+
+
+def _wait_for_records(path: Path, count: int, run: IndexProcess) -> float:
     """Wait until a staging record file holds `count` records; return when that was seen.
 
     LangChain writes the records of a batch right after embedding and storing it, so the
     moment the count grows is a batch boundary: the next batch starts embedding then.
     """
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-                held = db.execute("SELECT count(*) FROM upsertion_record").fetchone()[0]
-        except sqlite3.OperationalError:  # the table is still being created, or locked
-            held = 0
-        if held >= count:
-            return time.monotonic()
+    def held() -> bool:
+        if _records(path) >= count:
+            return True
         if run.process.poll() is not None:
             pytest.fail(f"index ended before {count} records:\n{run.output()}")
-        assert time.monotonic() < deadline, f"{path} never held {count} records"
-        time.sleep(0.02)
+        return False
+
+    wait_until(held, f"{path} holding {count} records", poll_s=0.02)
+    return time.monotonic()
 
 
 def _small_settings(tmp_path: Path, chroma_url: str | None = None) -> Settings:
@@ -128,6 +147,8 @@ def _no_traceback(text: str) -> None:
 # --- one writer at a time -----------------------------------------------------------------
 
 
+@pytest.mark.model  # `wegwijzer index` embeds a small corpus with the real embedder
+@pytest.mark.slow
 def test_second_index_run_waits_or_says_another_runs(tmp_path: Path) -> None:
     settings = _small_settings(tmp_path)
     first = IndexProcess(*_cli_args(settings))
@@ -141,7 +162,9 @@ def test_second_index_run_waits_or_says_another_runs(tmp_path: Path) -> None:
         assert f"proces {first.process.pid}" in busy.stderr and "--wait" in busy.stderr
         _no_traceback(busy.stderr)
 
-        waiting = IndexProcess(*_cli_args(settings))
+        # It waits for the lock as long as any test waits (not the default 600 s): the first
+        # run still has to embed everything, and the machine may be busy.
+        waiting = IndexProcess("--wait", str(int(READY_CEILING_S)), *_cli_args(settings))
         waiting.wait_for("Er loopt al een herindexering")
         os.kill(first.process.pid, signal.SIGCONT)
         assert first.finish() == 0, first.output()
@@ -184,7 +207,7 @@ def test_killed_run_leaves_nothing_after_the_next_unchanged_run(
         time.sleep(native_call / 4)
         os.kill(run.process.pid, sig)
         sent = time.monotonic()
-        run.process.wait(timeout=WAIT_S)
+        run.process.wait(timeout=READY_CEILING_S)
         reaction = time.monotonic() - sent
         code = run.finish()
     finally:
@@ -235,6 +258,9 @@ def _dead_pid() -> int:
 # --- the Chroma server dies during `index --chroma-url` --------------------------------------
 
 
+@pytest.mark.model  # `wegwijzer index` embeds a small corpus with the real embedder, twice
+@pytest.mark.server
+@pytest.mark.slow
 def test_chroma_server_killed_mid_index(tmp_path: Path) -> None:
     server = ChromaServer(tmp_path / "chroma").start()
     run = None

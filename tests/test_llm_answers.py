@@ -15,6 +15,7 @@ import pytest
 from chat_support import free_port, run_wegwijzer
 from indexing_support import add_publication
 from openai_stub import OpenAIStub, Reply
+from waiting import READY_CEILING_S
 
 from assistant.chat.service import ChatService
 from assistant.llm import LLM_UNREACHABLE, LLM_UNSUPPORTED, REWRITE_PROMPT
@@ -144,7 +145,7 @@ def test_only_the_last_turns_of_a_long_conversation_reach_the_model(built_index,
     assert rewriting[0]["content"] == REWRITE_PROMPT and len(rewriting[-1]["content"]) < 10_000
 
 
-def _wait_for(condition: Any, ceiling_s: float = 120.0) -> None:
+def _wait_for(condition: Any, ceiling_s: float = READY_CEILING_S) -> None:
     deadline = time.monotonic() + ceiling_s
     while not condition():
         assert time.monotonic() < deadline, "condition not met"

@@ -10,6 +10,7 @@ from typing import Any, Awaitable, Callable
 import httpx
 import pytest
 from chat_support import chat_server  # noqa: F401  (fixture)
+from waiting import READY_CEILING_S
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
@@ -23,7 +24,7 @@ def with_session(url: str, work: Callable[[ClientSession], Awaitable[Any]]) -> A
     """Run `work` in an initialised MCP session with the server at `url`."""
 
     async def run() -> Any:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(60, read=120)) as http:
+        async with httpx.AsyncClient(timeout=READY_CEILING_S) as http:
             async with streamable_http_client(f"{url}gradio_api/mcp/", http_client=http) as (
                     read, write, _):
                 async with ClientSession(read, write) as session:
@@ -69,7 +70,7 @@ def test_the_server_lists_exactly_the_four_tools_with_typed_parameters(url: str)
 
 
 def test_the_schema_lists_the_same_four_tools_and_the_chat_endpoints_are_no_tools(url: str) -> None:
-    schema = httpx.get(f"{url}gradio_api/mcp/schema", timeout=60).json()
+    schema = httpx.get(f"{url}gradio_api/mcp/schema", timeout=READY_CEILING_S).json()
     assert sorted(tool["name"] for tool in schema) == sorted(TOOLS)
 
     for name, arguments in (("ask", {"question": ANSWERABLE}),
