@@ -8,7 +8,7 @@ import re
 import pytest
 
 from assistant.batch import answer_lines
-from assistant.cli import main
+from wegwijzer.cli import main
 from assistant.conversation import MAX_QUESTION_CHARS, clean_question, is_follow_up, with_previous
 from assistant.model import Turn
 from common.errors import WegwijzerError

@@ -125,7 +125,7 @@ def test_serve_sets_the_offline_variables_before_gradio_is_imported() -> None:
 import os, sys
 os.environ.pop("HF_HUB_OFFLINE", None)
 os.environ["GRADIO_RUN_HISTORY"] = "True"
-import assistant.cli
+import wegwijzer.cli
 from assistant.chat.server import keep_offline
 assert "gradio" not in sys.modules and "huggingface_hub" not in sys.modules, "imported too early"
 keep_offline()

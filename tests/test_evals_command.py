@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
+from wegwijzer.cli import main
 from assistant.service import Assistant
 from evals.command import EvalOptions, default_out_dir, run_eval
 from evals.metrics import METRICS

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
+from wegwijzer.cli import main
 from assistant.service import REFUSAL, REFUSAL_WITH_SOURCES
 from evals.command import EvalOptions, run_eval
 from evals.feedback import REFUSAL_PREFIX, convert_feedback

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from assistant import cli
-from assistant.cli import main
+from wegwijzer import cli
+from wegwijzer.cli import main
 from indexing.pipeline import Indexer, prepare
 from common.settings import Settings
 from indexing_support import (

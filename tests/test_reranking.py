@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.cli import main
+from wegwijzer.cli import main
 from assistant.model import Hit
 from assistant.reranking import CrossEncoderReranker, make_reranker
 from assistant.confidence import ConfidenceModel

@@ -8,11 +8,10 @@ import re
 import sys
 from typing import Any, Sequence
 
+from assistant.present.terminal import (json_line, labelled, log_to_file, make_console,
+                                        print_stream, styled)
 from common.errors import WegwijzerError
 from common.settings import Settings
-
-from .present.terminal import (json_line, labelled, log_to_file, make_console, print_stream,
-                               styled)
 
 console = make_console(stderr=True)
 out = make_console()
@@ -198,7 +197,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from indexing.catalog import part_line, publication_line, section_line
     from indexing.pipeline import Indexer
 
-    from .llm import describe_llm
+    from assistant.llm import describe_llm
 
     settings = settings_from(args)
     publications = Indexer(settings).inspect()
@@ -219,7 +218,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .service import Assistant
+    from assistant.service import Assistant
 
     if args.batch and args.question:
         raise WegwijzerError("Geef óf een vraag óf --batch BESTAND, niet allebei.")
@@ -240,7 +239,7 @@ def run_batch(assistant: Any, path: str, options: dict[str, Any]) -> int:
     """Answer every line of a JSONL file; bad lines are reported and skipped."""
     from pathlib import Path
 
-    from .batch import answer_lines
+    from assistant.batch import answer_lines
 
     file = Path(path)
     if not file.exists():
@@ -258,7 +257,7 @@ def run_batch(assistant: Any, path: str, options: dict[str, Any]) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .chat.server import serve
+    from assistant.chat.server import serve
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port),
                                    ("concurrency", args.concurrency)) if v is not None}

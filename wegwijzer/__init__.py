@@ -1,0 +1,1 @@
+"""The `wegwijzer` command: the top layer, above evals, assistant, indexing and common."""
