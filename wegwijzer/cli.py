@@ -55,8 +55,23 @@ def non_negative_int(text: str) -> int:
     return _int_at_least(text, 0)
 
 
+class DutchHelpFormatter(argparse.HelpFormatter):
+    """argparse's help with a Dutch 'usage:'."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "gebruik: " if prefix is None else prefix)
+
+
 class DutchParser(argparse.ArgumentParser):
-    """argparse with Dutch error messages."""
+    """argparse in Dutch: help, headings and error messages (argparse's own are English)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.update(add_help=False, formatter_class=DutchHelpFormatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argumenten"
+        self._optionals.title = "opties"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="toon deze hulp en stop")
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
