@@ -66,10 +66,6 @@ FEATURES = (
                             # (see `neighbour_margin`)
 )
 LEVELS = ("hoog", "onzeker", "geen")
-# Below this share of corpus words a question is taken to be in another language than the
-# corpus. On dev + core, Dutch questions score 0.64–1.00 and English ones 0.06–0.35; the cut
-# lies in that gap (docs/beslissingen/talen.md).
-FOREIGN_BELOW = 0.5
 # Signals that compare the question's words with the corpus's: meaningless for a question in
 # another language, so the model reads them at their mean (no evidence either way).
 WORD_SIGNALS = ("coverage_best", "coverage_top", "coverage_sentence", "unknown_in_language",
@@ -141,8 +137,8 @@ def _weighted_share(terms: Sequence[str], present: Collection[str],
 
 
 def signals(question: str, retrieved: "Retrieved", passages: "PassageIndex",
-            idf: Mapping[str, float], language: float = 1.0,
-            foreign_below: float = FOREIGN_BELOW, best_of: int = 3) -> dict[str, float]:
+            idf: Mapping[str, float], language: float, foreign_below: float,
+            best_of: int = 3) -> dict[str, float]:
     """The retrieval signals of one question (see FEATURES); `language` is its language share
     (see language_share), measured once for the question. The hits are retrieval's own, so
     each knows its position in `passages`, whose per-passage analyses are cached."""

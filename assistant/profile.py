@@ -38,7 +38,6 @@ class RetrievalProfile(_Section):
 
 class ConfidenceProfile(_Section):
     foreign_below: float = Field(ge=0, le=1)
-    neighbours: int = Field(ge=1)
 
 
 class AnswerProfile(_Section):

