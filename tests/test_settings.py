@@ -19,6 +19,7 @@ FROM_VARIABLES = {
     "embedder": ("sentence-transformers:/m", "sentence-transformers:/m"),
     "reranker": ("cross-encoder:/r", "cross-encoder:/r"),
     "collection": ("raad", "raad"),
+    "profile": ("/srv/profiel.toml", Path("/srv/profiel.toml")),
     "chunk_words": ("90", 90),
     "top_k": ("8", 8),
     "max_passages": ("100", 100),
