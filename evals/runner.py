@@ -26,6 +26,11 @@ class QuestionResult:
     latency_ms: float
     metrics: dict[str, float | None] = field(default_factory=dict)
     error: str | None = None
+    # How many earlier turns the question was asked with, the reading the assistant answered
+    # (None after an error) and whether that reading joined the question to the conversation.
+    earlier_turns: int = 0
+    resolved_question: str | None = None
+    joined: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The question's entry in report.json; each source says whether it `counts`."""
@@ -43,6 +48,12 @@ class QuestionResult:
             "sources": sources, "latency_ms": round(self.latency_ms, 1),
             "metrics": {k: (round(v, 4) if v is not None else None) for k, v in self.metrics.items()},
         }
+        data.update({"earlier_turns": self.earlier_turns,
+                     "resolved_question": self.resolved_question, "joined": self.joined})
+        if q.session:
+            data["session"] = q.session
+        if q.follows:
+            data["follows"] = q.follows
         if q.note:
             data["note"] = q.note
         if self.error:
@@ -57,36 +68,63 @@ def score(question: SuiteQuestion, answer: str, refused: bool, sources: Sequence
                                     refused, faithfulness)
 
 
+def _normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def joined_reading(question: str, resolved_question: str | None, had_history: bool) -> bool:
+    """Did the assistant read the question together with the earlier conversation? True when
+    there was history and the reading it answered is not the question itself (whitespace
+    aside)."""
+    return (had_history and resolved_question is not None
+            and _normalised(resolved_question) != _normalised(question))
+
+
 def run_questions(assistant: Any, questions: Iterable[SuiteQuestion],
                   progress: Progress | None = None) -> list[QuestionResult]:
     """Ask every question in order with `assistant.ask` and score the answers.
 
-    A follow-up (`follows`) is asked with the earlier question and its answer as history.
+    A question in a `session` is asked as the chat receives it: with every earlier question of
+    its session (in file order) and the answer given to it as history, follow-up or not; the
+    assistant keeps only the last turns it needs. A question outside a session is asked with
+    the question it `follows` and its answer as history, or with none.
 
     A question the assistant rejects with a WegwijzerError is kept, with its Dutch message in
-    `error` and an empty answer, so it counts as a miss rather than disappearing.
+    `error` and an empty answer, so it counts as a miss rather than disappearing; in a session
+    it stays in the history with an empty answer, as a chat client would keep it.
     """
     items = list(questions)
     results: list[QuestionResult] = []
     asked: dict[str, QuestionResult] = {}
+    # The questions asked so far per conversation; session names are per suite file.
+    sessions: dict[tuple[str, str], list[QuestionResult]] = {}
     for number, question in enumerate(items, start=1):
         if progress:
             progress(number - 1, len(items), question)
-        earlier = asked.get(question.follows) if question.follows else None
-        history = [Turn(earlier.question.question, earlier.answer)] if earlier else None
+        if question.session is not None:
+            earlier = sessions.setdefault((question.suite, question.session), [])
+        else:
+            followed = asked.get(question.follows) if question.follows else None
+            earlier = [followed] if followed else []
+        history = [Turn(r.question.question, r.answer) for r in earlier] or None
         started = time.perf_counter()
         try:
             reply = assistant.ask(question.question, history=history, id=question.id)
             text, refused, sources, error = reply.answer, reply.refused, reply.sources, None
+            resolved: str | None = reply.resolved_question or question.question
         except WegwijzerError as exc:
-            text, refused, sources, error = "", False, [], str(exc)
+            text, refused, sources, error, resolved = "", False, [], str(exc), None
         latency = (time.perf_counter() - started) * 1000
         result = QuestionResult(question=question, answer=text, refused=refused,
-                                sources=list(sources), latency_ms=latency, error=error)
+                                sources=list(sources), latency_ms=latency, error=error,
+                                earlier_turns=len(history or ()), resolved_question=resolved,
+                                joined=joined_reading(question.question, resolved, bool(history)))
         result.metrics = score(question, result.answer, result.refused, result.sources,
                                None if refused else assistant.faithfulness(text, sources))
         results.append(result)
         asked[question.id] = result
+        if question.session is not None:
+            sessions[(question.suite, question.session)].append(result)
     if progress and items:
         progress(len(items), len(items), items[-1])
     return results

@@ -8,9 +8,10 @@ One question per line::
      "answer": "reference answer", "tags": ["wegwijzer", "verhaal"]}
 
 Optional: "note" (text for staff), "follows" (a follow-up: the id of an earlier question
-in the same suite; the runner asks it with that question and its answer as history) and
-"session" (a conversation: the lines with the same session stand together in the file and are
-asked in order; a "follows" inside a session names an earlier line of that session). Draft lines
+in the same suite; outside a session the runner asks it with that question and its answer as
+history) and "session" (a conversation: the lines with the same session stand together in the
+file and are asked in order, each with all earlier lines of the session and their answers as
+history; a "follows" inside a session names an earlier line of that session). Draft lines
 made from chat feedback carry a "todo" field; a suite with a "todo" is rejected until staff have
 completed the line and removed it.
 
