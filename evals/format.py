@@ -23,6 +23,10 @@ METRIC_LABELS: dict[str, str] = {
     "false_refusal_rate": "beantwoordbare vragen onterecht geweigerd (lager is beter)",
     "faithfulness": "zinnen met [n] die de geciteerde passage steunt",
     "answered_with_citation": "beantwoorde vragen met minstens één geldig bronnummer",
+    "standalone_joined": "losse vragen in een gesprek die toch samen met het gesprek gelezen "
+                         "zijn (lager is beter)",
+    "follow_up_joined": "vervolgvragen die samen met het gesprek gelezen zijn",
+    "follow_up_hit_at_3": "vervolgvragen met een juiste passage bij de eerste 3 bronnen",
     "latency_ms_p50": "antwoordtijd, mediaan (lager is beter)",
     "latency_ms_p95": "antwoordtijd, 95e percentiel (lager is beter)",
 }
@@ -105,6 +109,22 @@ def expected_place(expected: Mapping[str, Any], answerable: bool,
     if research:
         bits.append(research)
     return " · ".join(b for b in bits if b) or "overal"
+
+
+def conversation_note(q: Mapping[str, Any]) -> str | None:
+    """How a question of a conversation was asked and read, from its report.json entry; None
+    for a question asked on its own."""
+    earlier = q.get("earlier_turns") or 0
+    if not earlier:
+        return None
+    text = f"gesteld na {plural(earlier, 'eerdere vraag', 'eerdere vragen')}"
+    if q.get("session"):
+        text += f" van gesprek '{q['session']}'"
+    if q.get("follows"):
+        text += f", vervolg op {q['follows']}"
+    if q.get("joined"):
+        return text + f"; samen met het gesprek gelezen als: {q.get('resolved_question')}"
+    return text + "; los gelezen"
 
 
 def group_label(kind: str, key: str, wegwijzer_titles: Mapping[str, str] | None = None) -> str:

@@ -15,8 +15,8 @@ from jinja2 import Environment, PackageLoader
 
 from .compare import describe_answerers, describe_change
 from .format import (
-    NO_WEGWIJZER, expected_place, fmt_delta, fmt_number, fmt_score, fmt_value, group_label,
-    plural, source_place,
+    NO_WEGWIJZER, conversation_note, expected_place, fmt_delta, fmt_number, fmt_score,
+    fmt_value, group_label, plural, source_place,
 )
 from .summary import GROUP_COLUMNS, problem_questions, summary_lines, summary_rows
 
@@ -29,7 +29,8 @@ CHART_TITLE_WIDTH = 15
 ENVIRONMENT = Environment(loader=PackageLoader("evals", "templates"), autoescape=True,
                           trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 ENVIRONMENT.globals.update(
-    describe_answerers=describe_answerers, expected_place=expected_place, fmt_delta=fmt_delta,
+    conversation_note=conversation_note, describe_answerers=describe_answerers,
+    expected_place=expected_place, fmt_delta=fmt_delta,
     fmt_number=fmt_number, fmt_score=fmt_score, fmt_value=fmt_value, group_label=group_label,
     plural=plural, source_place=source_place, group_columns=list(GROUP_COLUMNS),
     no_wegwijzer=NO_WEGWIJZER)

@@ -129,10 +129,16 @@ def mean(values: Iterable[float | None]) -> float | None:
 METRICS: tuple[str, ...] = (
     "hit@1", "hit@3", "hit@5", "mrr", "citation_precision", "top1_page_accuracy",
     "research_page_recall", "must_mention_recall", "refusal_accuracy", "false_refusal_rate",
-    "faithfulness", "answered_with_citation", "latency_ms_p50", "latency_ms_p95",
+    "faithfulness", "answered_with_citation", "standalone_joined", "follow_up_joined",
+    "follow_up_hit_at_3", "latency_ms_p50", "latency_ms_p95",
 )
+# Measured only on questions asked with earlier turns of a conversation (see
+# conversation_metrics); None for a suite without sessions or follow-ups.
+CONVERSATION_METRICS: tuple[str, ...] = ("standalone_joined", "follow_up_joined",
+                                         "follow_up_hit_at_3")
 # For these, lower is better: a threshold is an upper bound.
-LOWER_IS_BETTER: frozenset[str] = frozenset({"false_refusal_rate", "latency_ms_p50", "latency_ms_p95"})
+LOWER_IS_BETTER: frozenset[str] = frozenset({"false_refusal_rate", "standalone_joined",
+                                             "latency_ms_p50", "latency_ms_p95"})
 # Per-question metric names (rr is a question's reciprocal rank; mrr is its mean).
 QUESTION_METRICS: tuple[str, ...] = (
     "hit@1", "hit@3", "hit@5", "rr", "citation_precision", "top1_page_accuracy",
@@ -176,11 +182,38 @@ def false_refusal_rate(outcomes: Iterable[tuple[bool, bool]]) -> float | None:
     return mean(1.0 if refused else 0.0 for answerable, refused in outcomes if answerable)
 
 
+def conversation_metrics(questions: Sequence[Mapping[str, Any]]
+                         ) -> tuple[dict[str, float | None], dict[str, int]]:
+    """How questions asked with earlier turns were read, and how follow-ups were found.
+
+    Over the questions that had history (`earlier_turns` > 0): `standalone_joined` is the share
+    of those without `follows` that the assistant read together with the conversation (lower is
+    better), `follow_up_joined` the share of follow-ups it did (reported, not a target: a
+    follow-up may also be answered well alone) and `follow_up_hit_at_3` hit@3 over the
+    follow-ups. A question without `earlier_turns` (also any from an older report) counts for
+    none of them; a metric with no question to measure is None.
+    """
+    asked_along = [q for q in questions if q.get("earlier_turns")]
+    standalone = [q for q in asked_along if not q.get("follows")]
+    follow_ups = [q for q in asked_along if q.get("follows")]
+    hits = [q["metrics"]["hit@3"] for q in follow_ups if q["metrics"].get("hit@3") is not None]
+    values = {
+        "standalone_joined": mean(1.0 if q.get("joined") else 0.0 for q in standalone),
+        "follow_up_joined": mean(1.0 if q.get("joined") else 0.0 for q in follow_ups),
+        "follow_up_hit_at_3": mean(hits),
+    }
+    support = {"standalone_joined": len(standalone), "follow_up_joined": len(follow_ups),
+               "follow_up_hit_at_3": len(hits)}
+    return values, support
+
+
 def aggregate(questions: Sequence[Mapping[str, Any]]) -> tuple[dict[str, float | None], dict[str, int]]:
     """Overall metrics (named as in METRICS) and how many questions each was measured on.
 
     Each question is a mapping with `answerable`, `refused`, `latency_ms` and `metrics`
-    (from :func:`question_metrics`). A metric nobody could be measured on is None.
+    (from :func:`question_metrics`), and for the conversation metrics `earlier_turns`,
+    `follows` and `joined` (see :func:`conversation_metrics`). A metric nobody could be
+    measured on is None.
     """
     values: dict[str, float | None] = {}
     support: dict[str, int] = {}
@@ -203,6 +236,9 @@ def aggregate(questions: Sequence[Mapping[str, Any]]) -> tuple[dict[str, float |
     support["refusal_accuracy"] = sum(1 for answerable, _ in outcomes if not answerable)
     values["false_refusal_rate"] = false_refusal_rate(outcomes)
     support["false_refusal_rate"] = sum(1 for answerable, _ in outcomes if answerable)
+    conversation, conversation_support = conversation_metrics(questions)
+    values.update(conversation)
+    support.update(conversation_support)
     latencies = [float(q["latency_ms"]) for q in questions if q.get("latency_ms") is not None]
     values["latency_ms_p50"] = percentile(latencies, 50)
     values["latency_ms_p95"] = percentile(latencies, 95)

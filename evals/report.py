@@ -13,7 +13,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from .compare import describe_answerers, describe_change
 from .format import (
-    NO_WEGWIJZER, expected_place, fmt_delta, fmt_score, fmt_value, group_label, source_place,
+    NO_WEGWIJZER, conversation_note, expected_place, fmt_delta, fmt_score, fmt_value, group_label,
+    source_place,
 )
 from .html_report import render_html
 from .metrics import aggregate
@@ -165,6 +166,9 @@ def _question_markdown(q: Mapping[str, Any], titles: Mapping[str, str],
         lines.append(f"- Moet noemen: {', '.join(q['expected']['must_mention'])}")
     if q.get("note"):
         lines.append(f"- Notitie: {q['note']}")
+    conversation = conversation_note(q)
+    if conversation:
+        lines.append(f"- Gesprek: {conversation}")
     lines.append(f"- Uitkomst: {status}; hit@3 {fmt_score(m.get('hit@3'))}, rr {fmt_score(m.get('rr'))}, "
                  f"bronnen juist geciteerd {fmt_score(m.get('citation_precision'))}, "
                  f"begrippen {fmt_score(m.get('must_mention_recall'))}, "

@@ -16,21 +16,37 @@ GROUP_COLUMNS: tuple[str, ...] = (
 
 
 def problem_questions(report: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], str]]:
-    """Questions that went wrong, with a Dutch reason, for a quick to-do list."""
+    """Questions that went wrong, with a Dutch reason, for a quick to-do list.
+
+    A question of a conversation without `follows` that was read together with the earlier
+    conversation is listed too, with that reason first."""
     found = []
     for q in report["questions"]:
-        m = q["metrics"]
-        if q.get("error"):
-            found.append((q, f"fout: {q['error']}"))
-        elif not q["answerable"] and not q["refused"]:
-            found.append((q, "beantwoord, maar staat niet in de publicaties"))
-        elif q["answerable"] and q["refused"]:
-            found.append((q, "onterecht geweigerd"))
-        elif q["answerable"] and m.get("hit@5") == 0:
-            found.append((q, "geen juiste passage bij de bronnen"))
-        elif q["answerable"] and m.get("hit@3") == 0:
-            found.append((q, "juiste passage pas op plaats 4 of 5"))
+        reasons = [reason for reason in (_joined_reason(q), _answer_reason(q)) if reason]
+        if reasons:
+            found.append((q, "; ".join(reasons)))
     return found
+
+
+def _joined_reason(q: Mapping[str, Any]) -> str | None:
+    if q.get("joined") and not q.get("follows"):
+        return "ten onrechte samengevoegd met de vorige vraag"
+    return None
+
+
+def _answer_reason(q: Mapping[str, Any]) -> str | None:
+    m = q["metrics"]
+    if q.get("error"):
+        return f"fout: {q['error']}"
+    if not q["answerable"] and not q["refused"]:
+        return "beantwoord, maar staat niet in de publicaties"
+    if q["answerable"] and q["refused"]:
+        return "onterecht geweigerd"
+    if q["answerable"] and m.get("hit@5") == 0:
+        return "geen juiste passage bij de bronnen"
+    if q["answerable"] and m.get("hit@3") == 0:
+        return "juiste passage pas op plaats 4 of 5"
+    return None
 
 
 def summary_lines(report: Mapping[str, Any]) -> list[str]:
@@ -67,8 +83,8 @@ def summary_rows(report: Mapping[str, Any]) -> tuple[list[str], list[dict[str, s
         change = previous.get(name, {})
         rows.append({
             "metric": name, "label": METRIC_LABELS[name],
-            "value": fmt_value(name, report["overall"][name]),
-            "support": plural(report["support"][name], "vraag", "vragen"),
+            "value": fmt_value(name, report["overall"].get(name)),  # older reports lack some
+            "support": plural(report["support"].get(name, 0), "vraag", "vragen"),
             "previous": fmt_value(name, change.get("previous")) if comparison else "",
             "delta": fmt_delta(name, change.get("delta")) if comparison else "",
             "verdict": change.get("verdict") or "",

@@ -35,8 +35,10 @@ def test_the_metric_names_are_exactly_the_documented_ones() -> None:
     assert METRICS == ("hit@1", "hit@3", "hit@5", "mrr", "citation_precision",
                        "top1_page_accuracy", "research_page_recall", "must_mention_recall",
                        "refusal_accuracy", "false_refusal_rate", "faithfulness",
-                       "answered_with_citation", "latency_ms_p50", "latency_ms_p95")
-    assert metrics.LOWER_IS_BETTER == {"false_refusal_rate", "latency_ms_p50", "latency_ms_p95"}
+                       "answered_with_citation", "standalone_joined", "follow_up_joined",
+                       "follow_up_hit_at_3", "latency_ms_p50", "latency_ms_p95")
+    assert metrics.LOWER_IS_BETTER == {"false_refusal_rate", "standalone_joined",
+                                       "latency_ms_p50", "latency_ms_p95"}
 
 
 def test_a_source_counts_only_when_publication_wegwijzer_and_pages_match() -> None:
