@@ -107,7 +107,7 @@ class Assistant:
                         self.settings.embedder, self.profile.confidence)
         overviews = OverviewIndex(build_overviews(catalog, passages), self.cached_vectors, passages)
         steps = Steps(Clean(catalog, self.settings.top_k, self.settings.history_turns),
-                      FollowUp(assess, passages, query_vector, self.rewriter),
+                      FollowUp(assess, self.rewriter),
                       ChooseOverview(overviews, passages, query_vector), Compose(answerer))
         return IndexSnapshot(generation, passages, catalog, search, idf, steps)
 

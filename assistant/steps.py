@@ -23,7 +23,7 @@ from indexing.places import WEGWIJZER_NUMBERS
 
 from .answering import Answerer
 from .confidence import ConfidenceModel, language_share, signals
-from .conversation import clean_question, is_follow_up, recent_history, with_previous
+from .conversation import clean_question, points_back, recent_history, with_previous
 from .model import Answer, AnswerEvent, Hit, Notice, Source, SourcesFound, TextDelta, Turn
 from .overviews import Overview, OverviewIndex, overview_answer, overview_hits
 from .passages import PassageIndex
@@ -138,39 +138,23 @@ class Assess:
 class FollowUp:
     """The reading to answer: the question itself, or read with the previous one.
 
-    With a language model, a follow-up is rewritten into a standalone question. Without one,
-    the question is joined to the previous one only when it lacks a topic of its own: both
-    readings are searched, and the joined one wins when it gains more than the question loses
-    of its own match (conversation.is_follow_up).
+    Only a question that points back at the conversation (conversation.points_back: closed-class
+    words, no topic words) is a follow-up; one that names its own topic is answered as asked.
+    A follow-up is rewritten into a standalone question by the language model when there is
+    one, else joined to the previous question.
     """
 
-    def __init__(self, assess: Assess, passages: PassageIndex, query_vector: QueryEncoder,
-                 rewriter: Any = None) -> None:
-        self.assess, self.passages, self.query_vector = assess, passages, query_vector
-        self.rewriter = rewriter
+    def __init__(self, assess: Assess, rewriter: Any = None) -> None:
+        self.assess, self.rewriter = assess, rewriter
 
     def run(self, request: Request) -> Assessment:
         history = list(request.history)
+        if not history or not points_back(request.question):
+            return self.assess.run(request.question, request)
         if self.rewriter is not None:
-            query = self.rewriter.rewrite(request.question, history) if history else request.question
-            return self.assess.run(query, request)
-        own = self.assess.run(request.question, request)
-        joined = with_previous(request.question, history)
-        if not joined or not own.retrieved.hits:
-            return own
-        other = self.assess.run(joined, request)
-        if not other.retrieved.hits:
-            return own
-        mine, theirs = own.retrieved.hits[:3], other.retrieved.hits[:3]
-        similarity = self.similarity(request.question, mine + theirs)
-        gain = other.signals["dense_top"] - own.signals["dense_top"]
-        loss = max(similarity[:len(mine)]) - max(similarity[len(mine):])
-        return other if is_follow_up(gain, loss) else own
-
-    def similarity(self, text: str, hits: Sequence[Hit]) -> list[float]:
-        """The e5 similarity of `text` to each hit, whichever reading found it."""
-        vector = self.query_vector(text)
-        return [float(self.passages.vectors[h.position] @ vector) for h in hits]
+            return self.assess.run(self.rewriter.rewrite(request.question, history), request)
+        return self.assess.run(with_previous(request.question, history) or request.question,
+                               request)
 
 
 class ChooseOverview:
