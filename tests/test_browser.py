@@ -334,6 +334,33 @@ def test_councillor_asks_reads_sources_votes_with_the_keyboard(
     assert not outside, f"the page fetched from outside this machine: {outside}"
 
 
+ENGLISH_LABELS = ("Copy message", "Like", "Dislike", "Clear", "Retry", "Undo", "More tabs",
+                  "bot's message", "user's message", "chatbot conversation")
+
+
+def test_gradio_s_own_labels_are_dutch_in_an_english_browser(
+        browser: Any, chat_server: Any) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(READY_CEILING_MS)
+        page.goto(chat_server.url)
+        page.locator("#wegwijzer-vraag textarea").fill("Wat is een attractieve agenda?")
+        page.keyboard.press("Enter")
+        answer = page.locator("#wegwijzer-chat [aria-label='Antwoord van Wegwijzer']")
+        expect(answer.get_by_text("Bronnen")).to_be_visible(timeout=READY_CEILING_MS)
+        labels = page.evaluate("""() => Array.from(document.querySelectorAll('[aria-label], [title]'))
+            .flatMap(el => [el.getAttribute('aria-label'), el.getAttribute('title')])
+            .filter(Boolean)""")
+        english = [label for label in labels if label.startswith(ENGLISH_LABELS)]
+        assert not english, english
+        assert {"Bericht kopiëren", "Vind ik leuk", "Uw vraag", "Gesprek"} <= set(labels), labels
+    finally:
+        context.close()
+
+
 def test_eval_report_filter_shows_only_the_aandachtspunten(browser: Any, tmp_path: Path) -> None:
     """The eval report's "Toon alleen aandachtspunten" works in a browser without any script."""
     from playwright.sync_api import expect

@@ -53,8 +53,21 @@ CSS = """
 }
 """.replace("MOBILE_MAX", str(MOBILE_BELOW_PX - 1))
 # Gradio's own Dutch translations miss a few chatbot labels.
-I18N = gr.I18n(nl={"chatbot.copy_message": "Bericht kopiëren",
-                   "chatbot.copy_conversation": "Gesprek kopiëren"})
+# Gradio draws its own labels (copy, like, clear) in the browser's language, one of the languages
+# it ships (else English). Every one of them gets the Dutch words, so the page is Dutch whatever
+# the browser is set to.
+GRADIO_LANGUAGES = ("ar ca ckb de en es et eu fa fi fr he hi id ja ko lt nb nl pl pt pt-BR ro ru "
+                    "sv ta th tr uk ur uz zh-CN zh-TW").split()
+DUTCH_LABELS = {
+    "chatbot.copy_message": "Bericht kopiëren",
+    "chatbot.like": "Vind ik leuk", "chatbot.dislike": "Vind ik niet leuk",
+    "chatbot.clear": "Gesprek wissen", "chatbot.retry": "Opnieuw proberen",
+    "chatbot.undo": "Ongedaan maken", "chatbot.edit": "Bewerken", "chatbot.submit": "Verzenden",
+    "chatbot.cancel": "Annuleren", "common.clear": "Wissen", "common.submit": "Verzenden",
+    "common.download": "Downloaden", "common.edit": "Bewerken", "common.error": "Fout",
+    "common.loading": "Laden", "common.remove": "Verwijderen", "common.undo": "Ongedaan maken",
+}
+I18N = gr.I18n(**{language: DUTCH_LABELS for language in GRADIO_LANGUAGES})
 # Saves the conversation's Markdown (kept in a hidden textbox) as a file, in the browser itself.
 DOWNLOAD_JS = """(text) => {
     const blob = new Blob([text || ""], {type: "text/markdown;charset=utf-8"});
@@ -109,6 +122,15 @@ JS = """() => {
             if (label.startsWith('Select example')) {
                 el.setAttribute('aria-label', `Voorbeeldvraag ${i + 1}: ${el.textContent.trim()}`);
             }
+        });
+        // Gradio names each message 'bot's message: <its HTML>' and its tab overflow 'More tabs',
+        // in English whatever the page's language.
+        document.querySelectorAll('#wegwijzer-chat [aria-label]').forEach(el => {
+            const role = /^(bot|user)'s message/.exec(el.getAttribute('aria-label'));
+            if (role) { el.setAttribute('aria-label', role[1] === 'user' ? 'Uw vraag' : 'Antwoord van Wegwijzer'); }
+        });
+        document.querySelectorAll('[aria-label="More tabs"]').forEach(el => {
+            el.setAttribute('aria-label', 'Meer tabbladen');
         });
         const button = document.getElementById('wegwijzer-paneelknop');
         if (button && !button.hasAttribute('aria-controls')) {
