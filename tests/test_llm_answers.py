@@ -136,13 +136,21 @@ def test_only_the_last_turns_of_a_long_conversation_reach_the_model(built_index,
     huge = "Wat vindt de Denktank van regio's? " * 3_000  # 100 kB each
     history = [Turn(question=f"Vraag {n}?", answer=f"Antwoord {n} [1].") for n in range(10_000)]
     history += [Turn(question=huge, answer=huge) for _ in range(3)]
-    stub.script = lambda messages: Reply(first_sentence_of_source(messages))
-    _assistant(built_index, stub.base_url).ask(QUESTION, history=history)
+    stub.script = lambda messages: (Reply(QUESTION) if messages[0]["content"] == REWRITE_PROMPT
+                                    else Reply(first_sentence_of_source(messages)))
+    assistant = _assistant(built_index, stub.base_url)
+    assistant.ask("En wat zegt het onderzoek daarover?", history=history)  # a follow-up
     answering = stub.requests[-1]["messages"]
     assert len(answering) == 1 + 2 * 3 + 1  # system, three turns, the question with sources
     assert all(len(m["content"]) <= 2_000 for m in answering[1:-1])
     rewriting = stub.requests[0]["messages"]
     assert rewriting[0]["content"] == REWRITE_PROMPT and len(rewriting[-1]["content"]) < 10_000
+
+    # A question that names its own topic is not sent for rewriting at all.
+    stub.requests.clear()
+    assistant.ask(QUESTION, history=history)
+    assert stub.requests and all(r["messages"][0]["content"] != REWRITE_PROMPT
+                                 for r in stub.requests)
 
 
 def _wait_for(condition: Any, ceiling_s: float = READY_CEILING_S) -> None:
