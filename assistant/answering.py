@@ -251,7 +251,7 @@ class ExtractiveAnswerer(StreamingAnswerer):
             author = by_marker[marker].place.story_author
             before = by_marker[new_marker[chosen[number - 1].marker]] if number else None
             if author and (before is None or before.place.story_author != author):
-                text = f"{author} vertelt: {text}"
+                text = f"{author} {tells(author)}: {text}"
             pieces.append(f"{' ' if number else ''}{text} [{marker}]")
             yield TextDelta(pieces[-1])
         yield Answer(question=question, answer="".join(pieces).strip(), refused=False,
@@ -328,3 +328,8 @@ def make_answerer(settings: Settings, profile: Profile, vocabulary: Vocabulary,
     'extractief'."""
     build = ANSWERERS.get("taalmodel" if settings.llm else "extractief")
     return build(settings, profile, vocabulary, idf or {}, chat_model, openers, similarity)
+
+
+def tells(author: str) -> str:
+    """'vertelt', or 'vertellen' for a story by two people ('Els van der Pool en Guido Rijnja')."""
+    return "vertellen" if re.search(r"\s(?:en|and|&)\s", author) else "vertelt"

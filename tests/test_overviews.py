@@ -145,3 +145,10 @@ def test_a_sentence_saying_the_question_in_other_words_is_chosen_by_its_meaning(
     unknown = ExtractiveAnswerer(vocabulary, profile=strong,
                                  similarity=lambda q, s: [None] * len(s))
     assert unknown.answer(question, [source]).answer.startswith("De vraag hoe")
+
+
+def test_a_story_by_two_people_is_told_in_the_plural() -> None:
+    from assistant.answering import tells
+
+    assert tells("Jack Mikkers") == "vertelt"
+    assert tells("Els van der Pool en Guido Rijnja") == "vertellen"
