@@ -361,6 +361,29 @@ def test_gradio_s_own_labels_are_dutch_in_an_english_browser(
         context.close()
 
 
+def test_a_list_is_a_list_on_a_phone(browser: Any, chat_server: Any) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="nl-NL", viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(READY_CEILING_MS)
+        page.goto(chat_server.url)
+        page.locator("#wegwijzer-vraag textarea").fill("Noem de tien wegwijzers")
+        page.keyboard.press("Enter")
+        answer = page.locator("#wegwijzer-chat [aria-label='Antwoord van Wegwijzer']")
+        expect(answer.get_by_text("Bronnen")).to_be_visible(timeout=READY_CEILING_MS)
+        items = answer.locator("ul > li")
+        expect(items).to_have_count(10)
+        expect(items.first).to_contain_text("Wegwijzer 1: Laat de feiten spreken")
+        bubble = box(answer)
+        for index in (0, 9):  # each item, bullet included, inside the message and the screen
+            item = box(items.nth(index))
+            assert bubble["x"] + 8 <= item["x"] and item["x"] + item["width"] <= 390
+    finally:
+        context.close()
+
+
 def test_eval_report_filter_shows_only_the_aandachtspunten(browser: Any, tmp_path: Path) -> None:
     """The eval report's "Toon alleen aandachtspunten" works in a browser without any script."""
     from playwright.sync_api import expect

@@ -95,6 +95,16 @@ def test_paragraphs_and_line_breaks() -> None:
     assert render_user("regel 1\n<b>regel 2</b>") == "<p>regel 1<br>&lt;b&gt;regel 2&lt;/b&gt;</p>"
 
 
+def test_a_list_in_an_answer_stays_a_list() -> None:
+    text = "De 10 wegwijzers [1]:\n- Wegwijzer 1: Laat de feiten spreken [2]\n- Wegwijzer 2: <b> [3]"
+    assert paragraphs_html(text) == (
+        "<p>De 10 wegwijzers [1]:</p><ul><li>Wegwijzer 1: Laat de feiten spreken [2]</li>"
+        "<li>Wegwijzer 2: &lt;b&gt; [3]</li></ul>")
+    assert paragraphs_html("Eerst\n- a\n- b\nDaarna.") == (
+        "<p>Eerst</p><ul><li>a</li><li>b</li></ul><p>Daarna.</p>")
+    assert paragraphs_html("Geen - lijst hier.") == "<p>Geen - lijst hier.</p>"
+
+
 def test_answer_message_parts_in_order() -> None:
     answer = Answer(question="q", answer="Ken het netwerk. [1]", refused=False,
                     sources=[_source("Ken de spelers.\n\nWie zit waar <aan tafel>?")],

@@ -21,6 +21,8 @@ MOBILE_BELOW_PX = 800
 CSS = """
 #wegwijzer-status { min-height: 1.5em; }
 .message details { margin: 0.35em 0; }
+/* A list in an answer (the catalog's wegwijzers) keeps its bullets inside the bubble. */
+.message ul { padding-left: 1.4em; margin: 0.35em 0; }
 .message details > summary { cursor: pointer; font-weight: 600; }
 .message blockquote { border-left: 3px solid #4b5563; padding-left: 0.75em; color: inherit; }
 /* The sentences the answer took from a passage: dark text on light yellow (over 10:1). */

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from itertools import groupby
 from typing import TYPE_CHECKING
 
 from indexing.places import format_research_pages
@@ -29,6 +30,7 @@ SEARCHING_TEXT = "Ik zoek in de publicaties…"
 # template. (HTML's own specials are escaped by html.escape.)
 _INERT = {ord(ch): f"&#{ord(ch)};" for ch in "`${}"}
 _PARAGRAPHS = re.compile(r"\n\s*\n")
+_LIST_ITEM = re.compile(r"^\s*[-*•]\s+(\S.*)$")
 
 
 def text_html(text: str) -> str:
@@ -42,9 +44,23 @@ def lines_html(text: str) -> str:
 
 
 def paragraphs_html(text: str) -> str:
-    """Text with blank-line paragraphs as <p> elements; single line breaks become spaces."""
-    parts = [p.strip() for p in _PARAGRAPHS.split(text.strip()) if p.strip()]
-    return "".join(f"<p>{text_html(' '.join(p.split()))}</p>" for p in parts)
+    """Text with blank-line paragraphs as <p> elements, and lines that start with '- ' (the
+    catalog's lists, a model's bullets) as a <ul> list; other line breaks become spaces."""
+    parts = []
+    for paragraph in _PARAGRAPHS.split(text.strip()):
+        lines = [line for line in paragraph.split("\n") if line.strip()]
+        for is_item, run in groupby(lines, key=lambda line: bool(_LIST_ITEM.match(line))):
+            if is_item:
+                items = "".join(f"<li>{_flat(_LIST_ITEM.match(line).group(1))}</li>"  # type: ignore[union-attr]
+                                for line in run)
+                parts.append(f"<ul>{items}</ul>")
+            else:
+                parts.append(f"<p>{_flat(' '.join(run))}</p>")
+    return "".join(parts)
+
+
+def _flat(text: str) -> str:
+    return text_html(" ".join(text.split()))
 
 
 def note_html(text: str) -> str:
