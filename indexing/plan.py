@@ -72,6 +72,14 @@ class IndexPlan:
         """The whole run's per-passage work: embedding and latent terms."""
         return self.embedding_seconds + self.latent_seconds
 
+    @property
+    def shown_seconds(self) -> float:
+        """`seconds` as the messages show it: with both steps, the sum of the two rounded to
+        minutes, so '6 min: inbedden 1 min, latente termen 5 min' adds up."""
+        if not (self.to_embed and self.latent and self.seconds >= 60):
+            return self.seconds
+        return 60.0 * sum(round(s / 60) for s in (self.embedding_seconds, self.latent_seconds))
+
     def biggest_file(self) -> tuple[str, int]:
         if not self.per_file:
             return ("", 0)
@@ -89,7 +97,7 @@ class IndexPlan:
             line = f"Niets te embedden ({dutch_number(self.total)} passages)"
         if self.latent:
             line += f", daarna latente termen voor {dutch_number(self.latent)} passages"
-        estimate = dutch_duration(self.seconds)
+        estimate = dutch_duration(self.shown_seconds)
         if self.to_embed and self.latent and self.seconds >= 60:
             estimate += (f": inbedden {dutch_duration(self.embedding_seconds)}, latente termen "
                          f"{dutch_duration(self.latent_seconds)}")
@@ -117,8 +125,9 @@ def check_size(plan: IndexPlan, limit: int) -> None:
     name, count = plan.biggest_file()
     raise IndexTooLargeError(
         f"Deze herindexering zou {dutch_number(plan.to_embed)} passages embedden (geschat "
-        f"{dutch_duration(plan.seconds)}), meer dan de grens van {dutch_number(limit)}. De meeste "
-        f"komen uit '{name}' ({dutch_number(count)} passages). Controleer of dat bestand klopt; "
+        f"{dutch_duration(plan.shown_seconds)}), meer dan de grens van {dutch_number(limit)}. "
+        f"De meeste komen uit '{name}' ({dutch_number(count)} passages). Controleer of dat "
+        f"bestand klopt; "
         f"is het zo bedoeld, verhoog dan de grens met --max-passages {plan.to_embed} (of "
         f"WEGWIJZER_MAX_PASSAGES={plan.to_embed}). Er is niets veranderd."
     )
