@@ -328,7 +328,9 @@ def test_answer_markdown_keeps_markers_and_shows_the_rest_as_text() -> None:
     assert "[1]" in content and "[2]" in content and "[3]" in content
     assert page.count("<strong>") == 1 and "<strong>Bronnen</strong>" in page
     assert "- [1] Titel met \\<b\\>opmaak\\</b\\>" in content
-    assert rendered(content).count("<li>") == 2  # the two sources, nothing from the answer text
+    # The two sources and the answer's '- ' line (a list stays a list; nothing else becomes
+    # structure: '1.' stays text).
+    assert rendered(content).count("<li>") == 3 and "<li>geen lijst" in rendered(content)
 
 
 def test_streamed_pieces_join_to_the_final_markdown_however_the_text_is_split() -> None:
@@ -515,7 +517,10 @@ def test_a_catalog_list_keeps_its_lines_in_markdown() -> None:
                     sources=[_source(1), _source(2), _source(3)])
     content = answer_markdown(answer)
     body = rendered(content).split("<strong>Bronnen</strong>")[0]
-    assert body.count("<br />") == 2 and "<li>" not in body  # three lines, shown as text
+    assert body.count("<li>") == 2 and "<br />" not in body  # the intro line and a list
+    # Plain-text clients read it as typed: no escapes before the bullets or after the marker.
+    assert content.startswith("De 10 wegwijzers van de routekaart [1]:\n- Wegwijzer 1: Laat de "
+                              "feiten spreken [2]\n- Wegwijzer 2: ")
     assert strip_answer_markdown(content) == text
     for live in (True, False):
         stream = MarkdownStream(live=live)

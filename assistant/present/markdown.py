@@ -45,7 +45,10 @@ def literal_with_markers(text: str) -> str:
             out.append(part)
             continue
         escaped = markdown_literal(part)
-        if index and escaped[:1] in ("(", ":"):  # right after a marker: never a link
+        # Right after a marker: never a link ('[1](…)'), nor a link definition ('[1]: …', only
+        # where the marker starts a line).
+        before = "".join(parts[:index - 1])
+        if index and (escaped[:1] == "(" or escaped[:1] == ":" and before[-1:] in ("", "\n")):
             escaped = "\\" + escaped
         out.append(escaped)
     return hard_line_breaks("".join(out))
@@ -186,14 +189,18 @@ _BULLET_START = re.compile(r"(?m)^(\s*)([-+=])")
 _NUMBER_START = re.compile(r"(?m)^(\s*\d+)([.)])")
 
 
-_SINGLE_NEWLINE = re.compile(r"(?<!\n)\n(?!\n)")
+# A line break before a list item is left alone: the item starts a list by itself.
+_SINGLE_NEWLINE = re.compile(r"(?<!\n)\n(?![\n-])")
+# A bullet that markdown_literal escaped, at the start of a line ('- Wegwijzer 1: …').
+_ESCAPED_BULLET = re.compile(r"(?m)^\\-(?= |$)")
 
 
 def hard_line_breaks(markdown: str) -> str:
-    """A single line break (the lines of a catalog list) kept as one: a hard break, since
-    Markdown would join the lines into one paragraph. A newline run is decided by the character
-    after it, so streamed pieces join to the same Markdown."""
-    return _SINGLE_NEWLINE.sub("\\\n", markdown)
+    """Single line breaks kept: lines that start with '- ' (the catalog's lists, a model's
+    bullets) become a Markdown list, which also reads well as plain text; any other single line
+    break becomes a hard break, since Markdown would join the lines into one paragraph. A line
+    is decided by its first character, so streamed pieces join to the same Markdown."""
+    return _SINGLE_NEWLINE.sub("\\\n", _ESCAPED_BULLET.sub("-", markdown))
 
 
 # What a Markdown renderer may turn into a link without any markup: GFM's autolinks (a scheme,
