@@ -123,11 +123,14 @@ class Answer:
     assessment: Any = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON shape of `wegwijzer ask --json`."""
+        """The JSON shape of `wegwijzer ask --json`. The answer reads as in every other face:
+        research-report pages written out ('(onderzoeksrapport p. 61)')."""
+        from .citations import readable_text  # citations builds on this module
+
         data: dict[str, Any] = {
             "id": self.id,
             "question": self.question,
-            "answer": self.answer,
+            "answer": readable_text(self.answer, self.sources),
             "refused": self.refused,
             "confidence": self.confidence,
             "probability": round(self.probability, 3) if self.probability is not None else None,

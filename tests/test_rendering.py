@@ -164,6 +164,11 @@ def test_research_report_pages_read_as_such_in_answers_and_passages() -> None:
         assert "(p. 41)" in shown  # not a research page of the sources: left as it is
     assert "<mark>&#x27;Men kende elkaar al.&#x27; (onderzoeksrapport p. 61)</mark>" in \
         render_answer(answer)
+    # The JSON (ask --json, MCP, the records) reads the same; a source's quote stays as printed.
+    data = answer.to_json()
+    assert data["answer"] == ("'Men kende elkaar al.' (onderzoeksrapport p. 61) [1] Zie p. 41 "
+                              "(p. 41).")
+    assert data["sources"][0]["quote"] == "'Men kende elkaar al.' (p. 61)"
 
 
 def test_markdown_export_text_has_no_live_markup() -> None:
