@@ -19,6 +19,7 @@ import json
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -338,41 +339,43 @@ ENGLISH_LABELS = ("Copy message", "Like", "Dislike", "Clear", "Retry", "Undo", "
                   "bot's message", "user's message", "chatbot conversation")
 
 
-def test_gradio_s_own_labels_are_dutch_in_an_english_browser(
-        browser: Any, chat_server: Any) -> None:  # noqa: F811
+@contextmanager
+def answered(browser: Any, url: str, question: str, locale: str, width: int,
+             height: int) -> Iterator[tuple[Any, Any]]:
+    """A fresh page that asked `question` and shows the complete answer: (page, answer)."""
     from playwright.sync_api import expect
 
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
+    context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
     try:
         page = context.new_page()
         page.set_default_timeout(READY_CEILING_MS)
-        page.goto(chat_server.url)
-        page.locator("#wegwijzer-vraag textarea").fill("Wat is een attractieve agenda?")
+        page.goto(url)
+        page.locator("#wegwijzer-vraag textarea").fill(question)
         page.keyboard.press("Enter")
         answer = page.locator("#wegwijzer-chat [aria-label='Antwoord van Wegwijzer']")
         expect(answer.get_by_text("Bronnen")).to_be_visible(timeout=READY_CEILING_MS)
+        yield page, answer
+    finally:
+        context.close()
+
+
+def test_gradio_s_own_labels_are_dutch_in_an_english_browser(
+        browser: Any, chat_server: Any) -> None:  # noqa: F811
+    with answered(browser, chat_server.url, "Wat is een attractieve agenda?", "en-US",
+                  1280, 800) as (page, _):
         labels = page.evaluate("""() => Array.from(document.querySelectorAll('[aria-label], [title]'))
             .flatMap(el => [el.getAttribute('aria-label'), el.getAttribute('title')])
             .filter(Boolean)""")
-        english = [label for label in labels if label.startswith(ENGLISH_LABELS)]
-        assert not english, english
-        assert {"Bericht kopiëren", "Vind ik leuk", "Uw vraag", "Gesprek"} <= set(labels), labels
-    finally:
-        context.close()
+    english = [label for label in labels if label.startswith(ENGLISH_LABELS)]
+    assert not english, english
+    assert {"Bericht kopiëren", "Vind ik leuk", "Uw vraag", "Gesprek"} <= set(labels), labels
 
 
 def test_a_list_is_a_list_on_a_phone(browser: Any, chat_server: Any) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
-    context = browser.new_context(locale="nl-NL", viewport={"width": 390, "height": 844})
-    try:
-        page = context.new_page()
-        page.set_default_timeout(READY_CEILING_MS)
-        page.goto(chat_server.url)
-        page.locator("#wegwijzer-vraag textarea").fill("Noem de tien wegwijzers")
-        page.keyboard.press("Enter")
-        answer = page.locator("#wegwijzer-chat [aria-label='Antwoord van Wegwijzer']")
-        expect(answer.get_by_text("Bronnen")).to_be_visible(timeout=READY_CEILING_MS)
+    with answered(browser, chat_server.url, "Noem de tien wegwijzers", "nl-NL",
+                  390, 844) as (_, answer):
         items = answer.locator("ul > li")
         expect(items).to_have_count(10)
         expect(items.first).to_contain_text("Wegwijzer 1: Laat de feiten spreken")
@@ -380,8 +383,6 @@ def test_a_list_is_a_list_on_a_phone(browser: Any, chat_server: Any) -> None:  #
         for index in (0, 9):  # each item, bullet included, inside the message and the screen
             item = box(items.nth(index))
             assert bubble["x"] + 8 <= item["x"] and item["x"] + item["width"] <= 390
-    finally:
-        context.close()
 
 
 def test_eval_report_filter_shows_only_the_aandachtspunten(browser: Any, tmp_path: Path) -> None:
