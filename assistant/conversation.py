@@ -8,6 +8,7 @@ from typing import Sequence
 
 from common.errors import WegwijzerError
 
+from .lexical import words
 from .model import Turn
 
 MAX_QUESTION_CHARS = 2000
@@ -92,17 +93,9 @@ POINTING_ADVERB = re.compile(r"(?:daar|hier|er)(?:van|over|bij|in|mee|aan|na|voo
 POINTING_DETERMINERS = frozenset(
     "zo'n zulke zulk dezelfde hetzelfde diezelfde datzelfde such".split())
 CLAUSE_END = re.compile(r"[.?!;:]\s+|,\s+(?=(?:en|of|maar|and|or|but)\b)", re.IGNORECASE)
-WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-
-
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in WORD.findall(text.replace("\u2019", "'"))]
-
-
 def points_back(question: str) -> bool:
     """Does the question lean on the conversation before it? (see OPENERS)"""
-    words = _words(question)
-    if words and words[0] in OPENERS:
+    if set(words(question)[:1]) & OPENERS:
         return True
-    first_clause = _words(CLAUSE_END.split(question.strip(), maxsplit=1)[0])
+    first_clause = words(CLAUSE_END.split(question.strip(), maxsplit=1)[0])
     return any(POINTING_ADVERB.fullmatch(w) or w in POINTING_DETERMINERS for w in first_clause)
