@@ -47,8 +47,7 @@ def _number(value: Any) -> float | None:
 
 
 def question_changes(previous: Mapping[str, Any], current: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """What changed for one question: hit@3, reciprocal rank, faithfulness and refusal flips,
-    each with `better` True/False."""
+    """What changed for one question (hit@3, rr, faithfulness, refused), each with `better`."""
     changes: list[dict[str, Any]] = []
     before, after = previous.get("metrics") or {}, current.get("metrics") or {}
     for key in ("hit@3", "rr", "faithfulness"):
@@ -57,16 +56,14 @@ def question_changes(previous: Mapping[str, Any], current: Mapping[str, Any]) ->
             changes.append({"what": key, "previous": old, "current": new, "better": new > old})
     old_refused, new_refused = previous.get("refused"), current.get("refused")
     if isinstance(old_refused, bool) and isinstance(new_refused, bool) and old_refused != new_refused:
-        answerable = current.get("answerable", True)
         changes.append({"what": "refused", "previous": old_refused, "current": new_refused,
-                        "better": new_refused != bool(answerable)})
+                        "better": new_refused != bool(current.get("answerable", True))})
     return changes
 
 
 def answerer_name(report: Mapping[str, Any]) -> str:
     """The answerer of a run as the report names it ('extractief', 'openai:qwen2.5-1.5b')."""
-    index = report.get("index") or {}
-    return str(index.get("answerer") or "onbekend")
+    return str((report.get("index") or {}).get("answerer") or "onbekend")
 
 
 def describe_answerers(comparison: Mapping[str, Any]) -> str:
@@ -86,9 +83,8 @@ def describe_change(change: Mapping[str, Any]) -> str:
         return f"{'nu geweigerd' if change['current'] else 'niet meer geweigerd'} ({verdict})"
     if what == "hit@3":
         return f"hit@3 {int(change['previous'])} → {int(change['current'])}"
-    if what == "faithfulness":
-        return f"gesteund {fmt_score(change['previous'])} → {fmt_score(change['current'])}"
-    return f"{what} {fmt_score(change['previous'])} → {fmt_score(change['current'])}"
+    label = "gesteund" if what == "faithfulness" else what
+    return f"{label} {fmt_score(change['previous'])} → {fmt_score(change['current'])}"
 
 
 def compare_reports(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
@@ -105,9 +101,7 @@ def compare_reports(previous: Mapping[str, Any], current: Mapping[str, Any]) -> 
     after = {q["id"]: q for q in current["questions"]}
     groups: dict[str, list[dict[str, Any]]] = {"better": [], "worse": [], "mixed": []}
     for qid, q in after.items():
-        if qid not in before:
-            continue
-        changes = question_changes(before[qid], q)
+        changes = question_changes(before[qid], q) if qid in before else []
         if not changes:
             continue
         verdicts = {c["better"] for c in changes}

@@ -1,17 +1,8 @@
 """Turn the chat's feedback.jsonl into draft suite lines for staff to complete.
 
-A feedback line: {"question", "answer", "sources": [Source JSON], "vote": "up"|"down",
-"comment"?, "timestamp"?} (optionally "refused", "answer_id" and "changed_from"). A user who
-changes their mind about an answer leaves a second line with the same answer_id: only the last
-line of an answer counts. Each line that counts becomes a draft question:
-
-* id 'feedback-001', …; tags ['feedback', 'duim-omhoog' | 'duim-omlaag'];
-* answerable guessed from whether the chat refused (the 'refused' flag, else the refusal text);
-* for a thumbs-up: publications, wegwijzers and pages prefilled from the top source; for a
-  thumbs-down: left empty (the answer was wrong, so its sources are no guide);
-* answer '' (staff write the reference answer); the user's comment is kept in 'note';
-* a 'todo' field saying what to complete. The suite validator rejects any line that still has
-  'todo', so a draft cannot slip into a suite unfinished.
+Only the last vote on an answer (by answer_id) counts. A thumbs-up prefills the expected place
+from the answer's top source; a thumbs-down leaves it empty, as its sources are no guide. Each
+draft has a 'todo' field, which the suite validator rejects, so no draft slips in unfinished.
 """
 
 from __future__ import annotations
@@ -127,10 +118,7 @@ def draft_from_feedback(item: dict[str, Any], number: int, index: int, name: str
         got = source.get("pages")
         if isinstance(got, list) and got and isinstance(got[0], int):
             pages = [got[0], got[-1] if isinstance(got[-1], int) else got[0]]
-    if refused:
-        todo = TODO_REFUSED_UP if vote == "up" else TODO_REFUSED_DOWN
-    else:
-        todo = TODO_UP if vote == "up" else TODO_DOWN
+    todos = (TODO_REFUSED_UP, TODO_REFUSED_DOWN) if refused else (TODO_UP, TODO_DOWN)
     origin = f"Uit {name} regel {number}"
     if item.get("timestamp"):
         origin += f" ({item['timestamp']})"
@@ -150,7 +138,7 @@ def draft_from_feedback(item: dict[str, Any], number: int, index: int, name: str
         "answer": "",
         "tags": ["feedback", VOTES[vote]],
         "note": origin,
-        "todo": todo,
+        "todo": todos[0] if vote == "up" else todos[1],
     }
 
 
@@ -187,8 +175,6 @@ def convert_feedback(path: Path) -> FeedbackConversion:
             result.replaced += 1
             continue
         result.drafts.append(draft_from_feedback(item, number, len(result.drafts) + 1, path.name))
-        if item["vote"] == "up":
-            result.up += 1
-        else:
-            result.down += 1
+    result.up = sum(1 for draft in result.drafts if VOTES["up"] in draft["tags"])
+    result.down = len(result.drafts) - result.up
     return result

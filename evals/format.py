@@ -75,14 +75,9 @@ def fmt_score(value: float | None) -> str:
     return "–" if value is None else fmt_number(value, 2)
 
 
-def source_from_json(data: Mapping[str, Any]) -> Source:
-    """A Source from its JSON form (report.json, feedback.jsonl); missing fields get defaults."""
-    return Source.from_json(data)
-
-
 def source_place(data: Mapping[str, Any]) -> str:
-    """Where a source sits, as the chat cites it (without its marker)."""
-    return describe_place(source_from_json(data).place)
+    """Where a report.json source sits, as the chat cites it (without its marker)."""
+    return describe_place(Source.from_json(data).place)
 
 
 def expected_place(expected: Mapping[str, Any], answerable: bool,
@@ -93,21 +88,16 @@ def expected_place(expected: Mapping[str, Any], answerable: bool,
         return "Staat niet in de publicaties: Wegwijzer hoort te weigeren."
     titles = titles or {}
     wegwijzer_titles = wegwijzer_titles or {}
-    bits = []
     publications = expected.get("publications") or []
-    if publications:
-        bits.append(" of ".join(titles.get(p, p) for p in publications))
+    bits: list[str | None] = [" of ".join(titles.get(p, p) for p in publications)]
     wegwijzers = expected.get("wegwijzers") or []
     if wegwijzers:
         names = [f"{w} '{wegwijzer_titles[str(w)]}'" if str(w) in wegwijzer_titles else str(w)
                  for w in wegwijzers]
         bits.append("Wegwijzer " + " of ".join(names))
-    pages = expected.get("pages")
-    if pages:
-        bits.append(format_pages(list(pages)) or "")
-    research = format_research_pages(list(expected.get("research_pages") or []))
-    if research:
-        bits.append(research)
+    if expected.get("pages"):
+        bits.append(format_pages(list(expected["pages"])) or "")
+    bits.append(format_research_pages(list(expected.get("research_pages") or [])))
     return " · ".join(b for b in bits if b) or "overal"
 
 

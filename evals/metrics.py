@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from assistant import markers
-
-if TYPE_CHECKING:
-    from assistant.model import Source
-    from indexing.places import Place
+from assistant.markers import markers as cited_markers
+from assistant.model import Source
+from indexing.places import Place
 
 
-def source_counts(place: "Place", expected: Mapping[str, Any]) -> bool:
+def source_counts(place: Place, expected: Mapping[str, Any]) -> bool:
     """A source counts when publication, wegwijzer (if given) and pages (if given) match.
 
     Expected wegwijzers and pages are those of the paged Jaarbericht. When a question accepts
@@ -43,7 +41,7 @@ def pages_overlap(got: Sequence[int | None] | None, wanted: Sequence[int]) -> bo
     return last >= wanted[0] and first <= wanted[1]
 
 
-def first_relevant_rank(sources: Sequence["Source"], expected: Mapping[str, Any]) -> int | None:
+def first_relevant_rank(sources: Sequence[Source], expected: Mapping[str, Any]) -> int | None:
     """1-based rank of the first counting source, or None."""
     for rank, source in enumerate(sources, start=1):
         if source_counts(source.place, expected):
@@ -59,23 +57,18 @@ def reciprocal_rank(rank: int | None) -> float:
     return 1.0 / rank if rank else 0.0
 
 
-def cited_markers(answer: str) -> list[int]:
-    """The [n] markers in an answer, in order, with repeats."""
-    return markers.markers(answer)
-
-
-def citation_precision(answer: str, sources: Sequence["Source"],
+def citation_precision(answer: str, sources: Sequence[Source],
                        expected: Mapping[str, Any]) -> float | None:
     """Share of [n] markers that point to a counting source; None when there are no markers."""
-    markers = cited_markers(answer)
-    if not markers:
+    cited = cited_markers(answer)
+    if not cited:
         return None
     by_marker = {s.marker: s.place for s in sources}
-    good = sum(1 for m in markers if m in by_marker and source_counts(by_marker[m], expected))
-    return good / len(markers)
+    good = sum(1 for m in cited if m in by_marker and source_counts(by_marker[m], expected))
+    return good / len(cited)
 
 
-def top1_page_accuracy(sources: Sequence["Source"], expected: Mapping[str, Any]) -> float | None:
+def top1_page_accuracy(sources: Sequence[Source], expected: Mapping[str, Any]) -> float | None:
     """1 when the best source is in an expected publication (if given) and its pages overlap the
     expected pages; None when no pages are expected."""
     pages = expected.get("pages")
@@ -90,14 +83,12 @@ def top1_page_accuracy(sources: Sequence["Source"], expected: Mapping[str, Any])
     return 1.0 if pages_overlap(top.pages, pages) else 0.0
 
 
-def research_page_recall(sources: Sequence["Source"], expected: Mapping[str, Any]) -> float | None:
+def research_page_recall(sources: Sequence[Source], expected: Mapping[str, Any]) -> float | None:
     """Share of expected research-report pages found on the sources; None when none expected."""
     wanted = set(expected.get("research_pages") or [])
     if not wanted:
         return None
-    found: set[int] = set()
-    for source in sources:
-        found.update(source.place.research_pages)
+    found = {page for source in sources for page in source.place.research_pages}
     return len(wanted & found) / len(wanted)
 
 
@@ -115,6 +106,11 @@ def percentile(values: Iterable[float], q: float, method: str = "linear") -> flo
     values ("inverted_cdf" gives the nearest-rank value); None for no values."""
     data = list(values)
     return float(np.percentile(data, q, method=method)) if data else None  # type: ignore[call-overload]
+
+
+def rounded(values: Mapping[str, float | None]) -> dict[str, float | None]:
+    """Values rounded to 4 decimals, as report.json stores them."""
+    return {k: (round(v, 4) if v is not None else None) for k, v in values.items()}
 
 
 def mean(values: Iterable[float | None]) -> float | None:
@@ -146,14 +142,11 @@ QUESTION_METRICS: tuple[str, ...] = (
 )
 
 
-def question_metrics(answer: str, sources: Sequence["Source"], expected: Mapping[str, Any],
+def question_metrics(answer: str, sources: Sequence[Source], expected: Mapping[str, Any],
                      answerable: bool, refused: bool = False,
                      faithfulness: float | None = None) -> dict[str, float | None]:
-    """The metrics of one answered question; None where a metric does not apply.
-
-    Retrieval and citation metrics apply to answerable questions only; must-mention recall
-    applies wherever phrases are given.
-    """
+    """The metrics of one answered question; None where a metric does not apply (retrieval and
+    citation metrics only to answerable questions)."""
     values: dict[str, float | None] = dict.fromkeys(QUESTION_METRICS)
     if answerable:
         rank = first_relevant_rank(sources, expected)
@@ -184,15 +177,9 @@ def false_refusal_rate(outcomes: Iterable[tuple[bool, bool]]) -> float | None:
 
 def conversation_metrics(questions: Sequence[Mapping[str, Any]]
                          ) -> tuple[dict[str, float | None], dict[str, int]]:
-    """How questions asked with earlier turns were read, and how follow-ups were found.
-
-    Over the questions that had history (`earlier_turns` > 0): `standalone_joined` is the share
-    of those without `follows` that the assistant read together with the conversation (lower is
-    better), `follow_up_joined` the share of follow-ups it did (reported, not a target: a
-    follow-up may also be answered well alone) and `follow_up_hit_at_3` hit@3 over the
-    follow-ups. A question without `earlier_turns` (also any from an older report) counts for
-    none of them; a metric with no question to measure is None.
-    """
+    """Over the questions asked with history (`earlier_turns` > 0): the share of standalone ones
+    and of follow-ups read together with the conversation, and hit@3 over the follow-ups.
+    `follow_up_joined` is reported, not a target: a follow-up may also be answered well alone."""
     asked_along = [q for q in questions if q.get("earlier_turns")]
     standalone = [q for q in asked_along if not q.get("follows")]
     follow_ups = [q for q in asked_along if q.get("follows")]
@@ -208,27 +195,13 @@ def conversation_metrics(questions: Sequence[Mapping[str, Any]]
 
 
 def aggregate(questions: Sequence[Mapping[str, Any]]) -> tuple[dict[str, float | None], dict[str, int]]:
-    """Overall metrics (named as in METRICS) and how many questions each was measured on.
-
-    Each question is a mapping with `answerable`, `refused`, `latency_ms` and `metrics`
-    (from :func:`question_metrics`), and for the conversation metrics `earlier_turns`,
-    `follows` and `joined` (see :func:`conversation_metrics`). A metric nobody could be
-    measured on is None.
-    """
+    """Overall metrics (named as in METRICS) over report.json question entries, and how many
+    questions each was measured on; a metric nobody could be measured on is None."""
     values: dict[str, float | None] = {}
     support: dict[str, int] = {}
-
-    def measured(key: str) -> list[float]:
-        return [q["metrics"][key] for q in questions if q["metrics"].get(key) is not None]
-
-    for name, key in (("hit@1", "hit@1"), ("hit@3", "hit@3"), ("hit@5", "hit@5"), ("mrr", "rr"),
-                      ("citation_precision", "citation_precision"),
-                      ("top1_page_accuracy", "top1_page_accuracy"),
-                      ("research_page_recall", "research_page_recall"),
-                      ("must_mention_recall", "must_mention_recall"),
-                      ("faithfulness", "faithfulness"),
-                      ("answered_with_citation", "answered_with_citation")):
-        present = measured(key)
+    for key in QUESTION_METRICS:
+        name = "mrr" if key == "rr" else key
+        present = [q["metrics"][key] for q in questions if q["metrics"].get(key) is not None]
         values[name] = mean(present)
         support[name] = len(present)
     outcomes = [(bool(q["answerable"]), bool(q["refused"])) for q in questions]

@@ -1,8 +1,5 @@
-"""The evaluation report: report.json (the data), report.md and report.html (for people).
-
-report.md and report.html are rendered from the report.json data alone, so an old report.json
-can always be rendered again.
-"""
+"""report.json (the data), and report.md and report.html rendered from that data alone, so an
+old report.json can always be rendered again."""
 
 from __future__ import annotations
 
@@ -17,7 +14,7 @@ from .format import (
     source_place,
 )
 from .html_report import render_html
-from .metrics import aggregate
+from .metrics import aggregate, rounded
 from .runner import QuestionResult
 from .suites import Suite
 from .summary import GROUP_COLUMNS, problem_questions, summary_lines, summary_rows
@@ -25,15 +22,11 @@ from .summary import GROUP_COLUMNS, problem_questions, summary_lines, summary_ro
 FORMAT = "wegwijzer-eval/1"
 
 
-def _round(values: Mapping[str, float | None]) -> dict[str, float | None]:
-    return {k: (round(v, 4) if v is not None else None) for k, v in values.items()}
-
-
 def group_summary(questions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Metrics over some questions (from report.json 'questions' entries)."""
     values, support = aggregate(questions)
     return {"questions": len(questions), "answerable": sum(1 for q in questions if q["answerable"]),
-            "metrics": _round(values), "support": support}
+            "metrics": rounded(values), "support": support}
 
 
 def breakdowns(questions: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -45,12 +38,9 @@ def breakdowns(questions: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], 
             by_wegwijzer.setdefault(str(w), []).append(q)
         for tag in q["tags"]:
             by_tag.setdefault(tag, []).append(q)
-    order = sorted((k for k in by_wegwijzer if k != NO_WEGWIJZER), key=int)
-    if NO_WEGWIJZER in by_wegwijzer:
-        order.append(NO_WEGWIJZER)
-    per_wegwijzer = {k: group_summary(by_wegwijzer[k]) for k in order}
-    per_tag = {k: group_summary(by_tag[k]) for k in sorted(by_tag)}
-    return per_wegwijzer, per_tag
+    order = sorted(by_wegwijzer, key=lambda k: float("inf") if k == NO_WEGWIJZER else int(k))
+    return ({k: group_summary(by_wegwijzer[k]) for k in order},
+            {k: group_summary(by_tag[k]) for k in sorted(by_tag)})
 
 
 def build_report(results: Sequence[QuestionResult], suites: Sequence[Suite], *,
@@ -61,11 +51,11 @@ def build_report(results: Sequence[QuestionResult], suites: Sequence[Suite], *,
     questions = [r.to_json() for r in results]
     overall, support = aggregate(questions)
     per_wegwijzer, per_tag = breakdowns(questions)
-    stamp = (timestamp or datetime.now().astimezone()).isoformat(timespec="seconds")
     return {
         "format": FORMAT,
-        "timestamp": stamp,
-        "suites": [{"name": s.name, "path": str(s.path), "questions": len(s.questions)} for s in suites],
+        "timestamp": (timestamp or datetime.now().astimezone()).isoformat(timespec="seconds"),
+        "suites": [{"name": s.name, "path": str(s.path), "questions": len(s.questions)}
+                   for s in suites],
         "index": dict(index),
         "counts": {
             "questions": len(questions),
@@ -74,7 +64,7 @@ def build_report(results: Sequence[QuestionResult], suites: Sequence[Suite], *,
             "refused": sum(1 for q in questions if q["refused"]),
             "errors": sum(1 for q in questions if q.get("error")),
         },
-        "overall": _round(overall),
+        "overall": rounded(overall),
         "support": support,
         "per_wegwijzer": per_wegwijzer,
         "per_tag": per_tag,
@@ -179,8 +169,7 @@ def _question_markdown(q: Mapping[str, Any], titles: Mapping[str, str],
     if q["expected"].get("answer"):
         lines += [f"**Referentieantwoord:** {q['expected']['answer']}", ""]
     if q["sources"]:
-        lines.append("**Bronnen:**")
-        lines.append("")
+        lines += ["**Bronnen:**", ""]
         cited = set(q.get("cited_markers", []))
         for s in q["sources"]:
             marks = []

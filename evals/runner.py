@@ -46,19 +46,12 @@ class QuestionResult:
             "answer": self.answer, "refused": self.refused,
             "cited_markers": sorted(set(metrics.cited_markers(self.answer))),
             "sources": sources, "latency_ms": round(self.latency_ms, 1),
-            "metrics": {k: (round(v, 4) if v is not None else None) for k, v in self.metrics.items()},
+            "metrics": metrics.rounded(self.metrics),
+            "earlier_turns": self.earlier_turns, "resolved_question": self.resolved_question,
+            "joined": self.joined,
         }
-        data.update({"earlier_turns": self.earlier_turns,
-                     "resolved_question": self.resolved_question, "joined": self.joined})
-        if q.session:
-            data["session"] = q.session
-        if q.follows:
-            data["follows"] = q.follows
-        if q.note:
-            data["note"] = q.note
-        if self.error:
-            data["error"] = self.error
-        return data
+        optional = {"session": q.session, "follows": q.follows, "note": q.note, "error": self.error}
+        return data | {key: value for key, value in optional.items() if value}
 
 
 def score(question: SuiteQuestion, answer: str, refused: bool, sources: Sequence[Source],
@@ -68,30 +61,21 @@ def score(question: SuiteQuestion, answer: str, refused: bool, sources: Sequence
                                     refused, faithfulness)
 
 
-def _normalised(text: str) -> str:
-    return " ".join(text.split())
-
-
 def joined_reading(question: str, resolved_question: str | None, had_history: bool) -> bool:
-    """Did the assistant read the question together with the earlier conversation? True when
-    there was history and the reading it answered is not the question itself (whitespace
-    aside)."""
+    """Did the assistant read the question together with the earlier conversation: is the
+    reading it answered, after history, other than the question (whitespace aside)?"""
     return (had_history and resolved_question is not None
-            and _normalised(resolved_question) != _normalised(question))
+            and resolved_question.split() != question.split())
 
 
 def run_questions(assistant: Any, questions: Iterable[SuiteQuestion],
                   progress: Progress | None = None) -> list[QuestionResult]:
     """Ask every question in order with `assistant.ask` and score the answers.
 
-    A question in a `session` is asked as the chat receives it: with every earlier question of
-    its session (in file order) and the answer given to it as history, follow-up or not; the
-    assistant keeps only the last turns it needs. A question outside a session is asked with
-    the question it `follows` and its answer as history, or with none.
-
-    A question the assistant rejects with a WegwijzerError is kept, with its Dutch message in
-    `error` and an empty answer, so it counts as a miss rather than disappearing; in a session
-    it stays in the history with an empty answer, as a chat client would keep it.
+    A question in a `session` is asked as the chat receives it, with all earlier turns of its
+    session as history; otherwise with the question it `follows`, if any. A question the
+    assistant rejects (WegwijzerError) is kept as an empty answer with its `error`, so it counts
+    as a miss, and stays in its session's history as a chat client would keep it.
     """
     items = list(questions)
     results: list[QuestionResult] = []

@@ -16,22 +16,15 @@ GROUP_COLUMNS: tuple[str, ...] = (
 
 
 def problem_questions(report: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], str]]:
-    """Questions that went wrong, with a Dutch reason, for a quick to-do list.
-
-    A question of a conversation without `follows` that was read together with the earlier
-    conversation is listed too, with that reason first."""
+    """Questions that went wrong, with a Dutch reason, for a quick to-do list."""
     found = []
     for q in report["questions"]:
-        reasons = [reason for reason in (_joined_reason(q), _answer_reason(q)) if reason]
-        if reasons:
-            found.append((q, "; ".join(reasons)))
+        joined = q.get("joined") and not q.get("follows")
+        reasons = ["ten onrechte samengevoegd met de vorige vraag" if joined else None,
+                   _answer_reason(q)]
+        if any(reasons):
+            found.append((q, "; ".join(reason for reason in reasons if reason)))
     return found
-
-
-def _joined_reason(q: Mapping[str, Any]) -> str | None:
-    if q.get("joined") and not q.get("follows"):
-        return "ten onrechte samengevoegd met de vorige vraag"
-    return None
 
 
 def _answer_reason(q: Mapping[str, Any]) -> str | None:
@@ -55,7 +48,7 @@ def summary_lines(report: Mapping[str, Any]) -> list[str]:
     index = report.get("index", {})
     suites = ", ".join(f"{s['name']} ({plural(s['questions'], 'vraag', 'vragen')})"
                        for s in report["suites"])
-    lines = [
+    return [
         f"Datum: {report['timestamp']}",
         f"Suites: {suites}",
         f"Index: generatie {index.get('generation', '?')}, embedder {index.get('embedder', '?')}"
@@ -67,7 +60,6 @@ def summary_lines(report: Mapping[str, Any]) -> list[str]:
         f"{counts['unanswerable']} buiten de publicaties); {counts['refused']} geweigerd"
         + (f"; {plural(counts['errors'], 'fout', 'fouten')}" if counts.get("errors") else ""),
     ]
-    return lines
 
 
 def summary_rows(report: Mapping[str, Any]) -> tuple[list[str], list[dict[str, str]]]:

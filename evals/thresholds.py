@@ -1,13 +1,9 @@
-"""Quality gates for CI: `--fail-under METRIC=VALUE`.
-
-For most metrics the value is a lower bound (fail when the metric is below it). For metrics where
-lower is better (false_refusal_rate, standalone_joined, latency_ms_p50, latency_ms_p95) it is an
-upper bound (fail when the metric is above it). A metric that could not be measured misses its threshold.
-"""
+"""Quality gates for CI: `--fail-under METRIC=VALUE`, an upper bound for the metrics where lower
+is better, else a lower bound. A metric that could not be measured misses its threshold."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Mapping
 
 from common.errors import WegwijzerError
@@ -24,45 +20,37 @@ class ThresholdError(WegwijzerError):
 class Threshold:
     metric: str
     value: float
+    measured: float | None = None  # set by check_thresholds
 
     @property
     def upper(self) -> bool:
         """True when the threshold is a maximum (lower is better for this metric)."""
         return self.metric in LOWER_IS_BETTER
 
-
-@dataclass(frozen=True)
-class ThresholdResult:
-    threshold: Threshold
-    value: float | None
-
     @property
     def passed(self) -> bool:
-        if self.value is None:
+        if self.measured is None:
             return False
-        if self.threshold.upper:
-            return self.value <= self.threshold.value
-        return self.value >= self.threshold.value
+        return self.measured <= self.value if self.upper else self.measured >= self.value
 
     def message(self) -> str:
         """A Dutch line naming the metric, its value and the threshold."""
-        t = self.threshold
-        limit = fmt_value(t.metric, t.value)
-        if self.value is None:
-            return (f"{t.metric} kon niet worden gemeten: geen enkele vraag in de suite is daarvoor "
-                    f"geschikt. De drempel {limit} is dus niet gehaald.")
-        value = fmt_value(t.metric, self.value)
+        limit = fmt_value(self.metric, self.value)
+        if self.measured is None:
+            return (f"{self.metric} kon niet worden gemeten: geen enkele vraag in de suite is "
+                    f"daarvoor geschikt. De drempel {limit} is dus niet gehaald.")
+        value = fmt_value(self.metric, self.measured)
         if self.passed:
-            sign = "≤" if t.upper else "≥"
-            return f"{t.metric} is {value} (drempel {sign} {limit}): gehaald."
-        if t.upper:
-            return (f"{t.metric} is {value} en komt boven de grens van {limit} (voor deze metriek "
-                    f"is lager beter).")
-        return f"{t.metric} is {value} en blijft onder de drempel van {limit}."
+            sign = "≤" if self.upper else "≥"
+            return f"{self.metric} is {value} (drempel {sign} {limit}): gehaald."
+        if self.upper:
+            return (f"{self.metric} is {value} en komt boven de grens van {limit} (voor deze "
+                    f"metriek is lager beter).")
+        return f"{self.metric} is {value} en blijft onder de drempel van {limit}."
 
     def to_json(self) -> dict[str, object]:
-        return {"metric": self.threshold.metric, "threshold": self.threshold.value,
-                "bound": "max" if self.threshold.upper else "min", "value": self.value,
+        return {"metric": self.metric, "threshold": self.value,
+                "bound": "max" if self.upper else "min", "value": self.measured,
                 "passed": self.passed}
 
 
@@ -97,5 +85,5 @@ def parse_thresholds(options: Iterable[str]) -> list[Threshold]:
 
 
 def check_thresholds(thresholds: Iterable[Threshold], overall: Mapping[str, float | None]
-                     ) -> list[ThresholdResult]:
-    return [ThresholdResult(t, overall.get(t.metric)) for t in thresholds]
+                     ) -> list[Threshold]:
+    return [replace(t, measured=overall.get(t.metric)) for t in thresholds]
