@@ -3,21 +3,10 @@
     python -m evals.calibration --data-dir DIR            # fit on dev + core, write the model
     python -m evals.calibration --data-dir DIR --check    # only report, write nothing
 
-The model is a logistic regression over the retrieval signals of `assistant.confidence`, plus
-two signals read from the question's embedding: its place on a direction fitted on the same
-suites (shrinkage discriminant), and how much nearer it lies to the answerable fitting questions
-than to the out-of-scope ones (nearest neighbours). Shrinkage and L2 are chosen by log loss
-where one fitting suite predicts the other; both cut-offs on out-of-fold probabilities (random
-stratified folds). Inside every fold the direction and the neighbours come from the other
-folds only, so the logistic model learns both signals from values as they behave on new
-questions (stacking):
-
-- `refuse_below`: the highest cut-off at which at most `max_false_refusal` of the answerable
-  questions would be refused (refusing an answerable question hides what the councillor needs,
-  so it is the error we bound);
-- `sure_from`: the best balanced cut-off (see `choose_cutoffs`); between the two, "onzeker".
-
-Other suites (`vers`, `blind`) are reported, never used for a choice.
+A logistic regression over the retrieval signals plus two read from the question's embedding
+(a scope direction and nearest neighbours), stacked: inside every fold both come from the other
+folds only. Why it is built this way: docs/beslissingen/zekerheid.md. Other suites (`vers`,
+`blind`) are reported, never used for a choice.
 """
 
 from __future__ import annotations
@@ -48,7 +37,7 @@ class Sample:
     id: str
     answerable: bool
     values: dict[str, float]
-    vector: np.ndarray | None = None  # the embedding of the question as assessed
+    vector: np.ndarray  # the embedding of the question as assessed
     group: str = ""  # the suite it comes from
 
 
@@ -68,6 +57,7 @@ def collect(assistant: Any, questions: Sequence[Any]) -> list[Sample]:
 
 SCOPE = FEATURES.index("scope")
 NEIGHBOURS = FEATURES.index("neighbours")
+FOLDS = 5
 
 
 def matrix(samples: Sequence[Sample]) -> tuple[np.ndarray, np.ndarray]:
@@ -76,42 +66,29 @@ def matrix(samples: Sequence[Sample]) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def vectors(samples: Sequence[Sample]) -> np.ndarray:
-    return np.array([s.vector for s in samples], dtype=np.float64)
+def folds_of(y: np.ndarray, rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) index pairs of FOLDS folds, each with its share of both classes.
 
-
-def folds_of(y: np.ndarray, folds: int, rng: np.random.Generator
-             ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(train, test) index pairs, each fold with its share of both classes.
-
-    Not StratifiedKFold: its folds differ from these, and with 64 out-of-scope questions
-    that moved the cross-validated share of refused out-of-scope questions from 0.80 to 0.69
-    and the shipped weights by up to 0.2. These folds keep the shipped model reproducible.
+    Not StratifiedKFold: its different folds moved the shipped weights by up to 0.2; these keep
+    the shipped model reproducible.
     """
     fold_of = np.empty(len(y), dtype=int)
     for label in (0.0, 1.0):
         members = np.flatnonzero(y == label)
         rng.shuffle(members)
-        fold_of[members] = np.arange(len(members)) % folds
-    return [(np.flatnonzero(fold_of != k), np.flatnonzero(fold_of == k)) for k in range(folds)]
+        fold_of[members] = np.arange(len(members)) % FOLDS
+    return [(np.flatnonzero(fold_of != k), np.flatnonzero(fold_of == k)) for k in range(FOLDS)]
 
 
 def scope_direction(vectors: np.ndarray, answerable: np.ndarray,
                     shrinkage: float) -> np.ndarray:
-    """The direction in embedding space from out-of-scope to answerable questions (the model's
-    'scope' signal).
+    """The direction in embedding space from out-of-scope to answerable questions (the 'scope'
+    signal): a shrinkage linear discriminant, the difference of the class means whitened by
+    their pooled covariance Σ plus `shrinkage` × its mean variance on the diagonal.
 
-    Shrinkage linear discriminant: the difference of the two class means, whitened by their
-    pooled covariance Σ with `shrinkage` × its mean variance added to the diagonal (with few
-    questions per class the raw covariance cannot be inverted). The retrieval signals ask
-    whether a passage matches; this one asks what kind of question it is — an amount, a
-    procedure, today's figures, another municipal topic — which the embedding carries
-    whatever the words.
-
-    scikit-learn's ShrunkCovariance gives (1 − α)·Σ + α·(mean variance)·I: with α = s / (1 + s)
-    that is the same matrix divided by 1 + s, so the solution is divided back by 1 + s. (Its
-    LinearDiscriminantAnalysis computes the same direction, but solves by least squares:
-    five times slower, and the calibration solves this some 400 times.)
+    ShrunkCovariance gives (1 − α)·Σ + α·(mean variance)·I: with α = s / (1 + s) that is the
+    same matrix divided by 1 + s, so the solution is divided back by 1 + s. (Not
+    LinearDiscriminantAnalysis: it solves by least squares, five times slower.)
     """
     inside, outside = vectors[answerable == 1], vectors[answerable == 0]
     centred = np.vstack([inside - inside.mean(axis=0), outside - outside.mean(axis=0)])
@@ -133,24 +110,19 @@ def read_vectors(x: np.ndarray, v: np.ndarray, v_fit: np.ndarray, y_fit: np.ndar
 
 
 def with_vector_signals(x: np.ndarray, v: np.ndarray, y: np.ndarray, shrinkage: float,
-                        rng: np.random.Generator, folds: int = 5) -> np.ndarray:
+                        rng: np.random.Generator) -> np.ndarray:
     """`x` with the vector signals of each sample from a direction and neighbours without its
     fold, so the logistic model weighs them as they will behave on new questions."""
     x = x.copy()
-    for train, test in folds_of(y, folds, rng):
+    for train, test in folds_of(y, rng):
         x[test] = read_vectors(x[test], v[test], v[train], y[train], shrinkage)
     return x
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, np.ndarray,
                                                                      np.ndarray, float]:
-    """L2-penalised logistic regression on standardised features; returns means, scales,
-    weights, bias.
-
-    Classes weigh equally ('balanced'): the suites hold far more answerable questions. The
-    objective is Σ weight·log loss + l2/2·|w|² with the bias unpenalised; scikit-learn writes
-    it as C·Σ weight·log loss + |w|²/2, so C = 1/l2.
-    """
+    """L2-penalised logistic regression on standardised features, classes weighing equally;
+    returns means, scales, weights, bias. The penalty is l2/2·|w|², so C = 1/l2."""
     scaler = StandardScaler().fit(x)  # means and scales over the measured values (NaN skipped)
     # A signal not measurable for a question (NaN) counts as its mean: no evidence either way.
     z = np.nan_to_num(scaler.transform(x))
@@ -165,39 +137,33 @@ def predict(x: np.ndarray, means: np.ndarray, scales: np.ndarray, weights: np.nd
                                         -40, 40)))
 
 
-def fit_predict(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, l2: float,
-                v_train: np.ndarray | None = None, v_test: np.ndarray | None = None,
-                shrinkage: float = 1.0, rng: np.random.Generator | None = None) -> np.ndarray:
-    """Fit on the training part, predict the test part. With question vectors the scope
-    direction and the neighbours come from the training part only, whose own vector signals
-    come from inner folds (`with_vector_signals`)."""
-    if v_train is not None and v_test is not None:
-        x_train = with_vector_signals(x_train, v_train, y_train, shrinkage,
-                                      rng or np.random.default_rng(0))
-        x_test = read_vectors(x_test, v_test, v_train, y_train, shrinkage)
-    return predict(x_test, *fit_logistic(x_train, y_train, l2))
+def fit_predict(x: np.ndarray, y: np.ndarray, v: np.ndarray, train: np.ndarray,
+                test: np.ndarray, l2: float, shrinkage: float,
+                rng: np.random.Generator) -> np.ndarray:
+    """Fit on the `train` samples, predict the `test` ones. The scope direction and the
+    neighbours come from the training part only, whose own vector signals come from inner
+    folds (`with_vector_signals`)."""
+    x_train = with_vector_signals(x[train], v[train], y[train], shrinkage, rng)
+    x_test = read_vectors(x[test], v[test], v[train], y[train], shrinkage)
+    return predict(x_test, *fit_logistic(x_train, y[train], l2))
 
 
-def out_of_fold(x: np.ndarray, y: np.ndarray, l2: float, folds: int = 5, seed: int = 0,
-                v: np.ndarray | None = None, shrinkage: float = 1.0) -> np.ndarray:
+def out_of_fold(x: np.ndarray, y: np.ndarray, v: np.ndarray, l2: float, shrinkage: float,
+                seed: int) -> np.ndarray:
     """Probabilities of each sample from a model fitted without its fold (stratified folds)."""
     rng = np.random.default_rng(seed)
     result = np.empty(len(y))
-    for train, test in folds_of(y, folds, rng):
-        result[test] = fit_predict(x[train], y[train], x[test], l2,
-                                   None if v is None else v[train],
-                                   None if v is None else v[test], shrinkage, rng)
+    for train, test in folds_of(y, rng):
+        result[test] = fit_predict(x, y, v, train, test, l2, shrinkage, rng)
     return result
 
 
-def across_groups(x: np.ndarray, y: np.ndarray, groups: np.ndarray, l2: float,
-                  v: np.ndarray | None = None, shrinkage: float = 1.0) -> np.ndarray:
+def across_groups(x: np.ndarray, y: np.ndarray, v: np.ndarray, groups: np.ndarray, l2: float,
+                  shrinkage: float) -> np.ndarray:
     """Probabilities of each group's samples from a model fitted on the other groups."""
     result = np.empty(len(y))
     for train, test in LeaveOneGroupOut().split(x, y, groups):
-        result[test] = fit_predict(x[train], y[train], x[test], l2,
-                                   None if v is None else v[train],
-                                   None if v is None else v[test], shrinkage)
+        result[test] = fit_predict(x, y, v, train, test, l2, shrinkage, np.random.default_rng(0))
     return result
 
 
@@ -207,14 +173,9 @@ def log_loss(p: np.ndarray, y: np.ndarray) -> float:
 
 
 def choose_cutoffs(p: np.ndarray, y: np.ndarray, max_false_refusal: float) -> tuple[float, float]:
-    """(refuse_below, sure_from) from out-of-fold probabilities.
-
-    `sure_from` is the classifier's best balanced cut (Youden's J: most answerable questions
-    above, fewest unanswerable ones). Below it the model leans to 'not in the publications';
-    but refusing an answerable question is the worse error, so only below `refuse_below`, the
-    highest cut that refuses at most `max_false_refusal` of the answerable questions, does it
-    refuse. Between the two the answer is given with a caveat ("onzeker").
-    """
+    """(refuse_below, sure_from) from out-of-fold probabilities: `sure_from` the best balanced
+    cut (Youden's J), `refuse_below` the highest cut that refuses at most `max_false_refusal`
+    of the answerable questions (the worse error). Between the two: "onzeker"."""
     candidates = np.unique(np.concatenate([[0.0], p]))
     answerable = max(1, int(y.sum()))
     outside = max(1, int(len(y) - y.sum()))
@@ -245,11 +206,8 @@ def outcome_rates(p: np.ndarray, y: np.ndarray, refuse_below: float, sure_from: 
     }
 
 
-# Refusing an answerable question is the worse error, and new questions are refused more often
-# than the fitting suites' own out-of-fold figure says (their wording is further from the text:
-# with the previous model 2.7% out of fold became 4.8% on blind). So the bound leaves room:
-# at most 1% of the fitting suites' answerable questions refused out of fold. (With 3%, blind
-# refused 7% of its answerable questions; docs/beslissingen/zekerheid.md.)
+# New questions are refused more often than the fitting suites' out-of-fold figure says, so the
+# bound leaves room (with 3%, blind refused 7% of its answerable questions).
 MAX_FALSE_REFUSAL = 0.01
 
 
@@ -259,27 +217,20 @@ def calibrate(samples: Sequence[Sample], max_false_refusal: float = MAX_FALSE_RE
               ) -> tuple[ConfidenceModel, dict[str, Any]]:
     """Choose shrinkage and L2 by log loss where one suite predicts the other (out-of-fold
     when there is one suite), the cut-offs on out-of-fold probabilities, then fit on all
-    samples. Without question vectors the two vector signals are left out (NaN: the model
-    reads them as no evidence)."""
+    samples."""
     x, y = matrix(samples)
-    v = vectors(samples) if all(s.vector is not None for s in samples) else None
-    if v is None:
-        shrinkage_grid = (0.0,)
-        x[:, [SCOPE, NEIGHBOURS]] = 0.0  # constants: the fit gives them no weight
-
+    v = np.array([s.vector for s in samples], dtype=np.float64)
     groups = np.array([s.group for s in samples])
 
     # Folds are drawn five times: with ~40 unanswerable questions one split is noisy.
     def averaged(l2: float, shrinkage: float) -> np.ndarray:
-        return np.mean([out_of_fold(x, y, l2, seed=seed, v=v, shrinkage=shrinkage)
-                        for seed in range(5)], axis=0)
+        return np.mean([out_of_fold(x, y, v, l2, shrinkage, seed) for seed in range(5)], axis=0)
 
-    # Shrinkage and L2 are chosen where one suite predicts the other: suites written apart
-    # differ the way new questions differ from ours, and random folds of one author's
-    # questions flatter a strong signal. Only one suite: random folds.
+    # Random folds of one author's questions flatter a strong signal; suites written apart
+    # differ the way new questions do.
     def loss(l2: float, shrinkage: float) -> float:
         if len(set(groups)) > 1:
-            return log_loss(across_groups(x, y, groups, l2, v, shrinkage), y)
+            return log_loss(across_groups(x, y, v, groups, l2, shrinkage), y)
         return log_loss(averaged(l2, shrinkage), y)
 
     losses = {(l2, shrinkage): loss(l2, shrinkage)
@@ -287,18 +238,14 @@ def calibrate(samples: Sequence[Sample], max_false_refusal: float = MAX_FALSE_RE
     l2, shrinkage = min(losses, key=losses.get)  # type: ignore[arg-type]
     oof = averaged(l2, shrinkage)
     refuse_below, sure_from = choose_cutoffs(oof, y, max_false_refusal)
-    direction: tuple[float, ...] = ()
-    examples = ""
-    if v is not None:
-        x = with_vector_signals(x, v, y, shrinkage, np.random.default_rng(0))
-        direction = tuple(map(float, scope_direction(v, y, shrinkage)))
-        examples = ConfidenceModel.pack_examples(v)
+    x = with_vector_signals(x, v, y, shrinkage, np.random.default_rng(0))
+    direction = tuple(map(float, scope_direction(v, y, shrinkage)))
     means, scales, weights, bias = fit_logistic(x, y, l2)
     model = ConfidenceModel(tuple(map(float, means)), tuple(map(float, scales)),
                             tuple(map(float, weights)), bias, refuse_below, sure_from,
                             fitted_on="+".join(FIT_SUITES), direction=direction,
-                            embedder=embedder if direction else "", examples=examples,
-                            example_answerable=tuple(int(a) for a in y) if examples else ())
+                            embedder=embedder, examples=ConfidenceModel.pack_examples(v),
+                            example_answerable=tuple(int(a) for a in y))
     foreign = np.array([bool(s.values.get("other_language")) for s in samples])
     report = {"l2": l2, "shrinkage": shrinkage,
               "log_loss_by_setting": {f"l2={a} shrinkage={b}": round(value, 4)
@@ -310,7 +257,7 @@ def calibrate(samples: Sequence[Sample], max_false_refusal: float = MAX_FALSE_RE
 
 def evaluate(model: ConfidenceModel, samples: Sequence[Sample]) -> dict[str, float]:
     """Outcome rates of a fitted model on other suites."""
-    x, y = matrix(samples)
+    y = matrix(samples)[1]
     p = np.array([model.probability(model.read_vector(s.values, s.vector, model.embedder))
                   for s in samples])
     foreign = np.array([bool(s.values.get("other_language")) for s in samples])

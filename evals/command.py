@@ -1,11 +1,7 @@
 """`wegwijzer eval`: run suites, write the report, compare, gate; or draft questions from feedback.
 
-The library entry point is `run_eval(EvalOptions(...), settings)`; the CLI only turns its
-arguments into EvalOptions.
-
 Exit codes: 0 all well; 1 a --fail-under threshold was missed (or feedback lines were invalid);
-2 the command's input is unusable (unknown metric, bad threshold, invalid suite, unreadable
-previous report or feedback file, options that do not go together).
+2 the command's input is unusable.
 """
 
 from __future__ import annotations
@@ -28,12 +24,11 @@ from common.settings import Settings
 from .compare import (ReportError, compare_reports, describe_answerers, describe_change,
                       load_report)
 from .feedback import HOW_TO_COMPLETE, FeedbackError, convert_feedback
-from .format import METRIC_LABELS, fmt_delta, fmt_value, group_label, plural
-from .metrics import METRICS
+from .format import fmt_value, group_label, plural
 from .report import build_report, write_reports
 from .runner import run_questions
 from .suites import DEFAULT_SUITE, SuiteError, load_suites
-from .summary import problem_questions
+from .summary import problem_questions, summary_rows
 from .thresholds import ThresholdError, check_thresholds, parse_thresholds
 
 console = make_console(stderr=True)
@@ -58,16 +53,9 @@ def default_out_dir(now: datetime | None = None) -> Path:
 
 @dataclass(frozen=True)
 class EvalOptions:
-    """What one `wegwijzer eval` run does.
-
-    suites: suite names (blind, core, dev, smoke, vers) or JSONL paths; empty means the default suite.
-    out: the folder for report.json, report.md and report.html (default eval-out/<timestamp>);
-        with from_feedback the folder for draft.jsonl (default: the drafts go to stdout).
-    compare: a previous report.json, or the run folder holding one.
-    fail_under: thresholds as `METRIC=VALUE` texts, checked before anything is loaded.
-    from_feedback: a feedback.jsonl to draft suite questions from instead of running suites; it
-        does not go together with suites, compare or fail_under.
-    """
+    """What one `wegwijzer eval` run does. Empty suites means the default suite; `out` is the
+    folder for the reports (default eval-out/<timestamp>) or, with from_feedback, for
+    draft.jsonl (default: stdout); `compare` a previous report.json or its run folder."""
 
     suites: tuple[str, ...] = ()
     out: Path | None = None
@@ -78,11 +66,8 @@ class EvalOptions:
 
 def run_eval(options: EvalOptions, settings: Settings, *, assistant: Any = None,
              embeddings: Any = None) -> int:
-    """Run `wegwijzer eval` with these options, print the outcome in Dutch, return the exit code.
-
-    `assistant` (an already loaded Assistant) or `embeddings` may be passed by library users and
-    tests so the model is not loaded again.
-    """
+    """Run `wegwijzer eval`, print the outcome in Dutch, return the exit code. A loaded
+    `assistant` or `embeddings` may be passed so the model is not loaded again."""
     try:
         if options.from_feedback is not None:
             return _run_feedback(options.from_feedback, options)
@@ -98,9 +83,7 @@ def _run_suites(options: EvalOptions, settings: Settings, assistant: Any, embedd
     previous = load_report(options.compare) if options.compare is not None else None
     manifest = load_manifest(settings.manifest_path)
     suites = load_suites(options.suites or (DEFAULT_SUITE,), [p.id for p in manifest])
-    out_dir = options.out if options.out is not None else default_out_dir()
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"--out {out_dir} is een bestand, geen map. Geef een map op.")
+    out_dir = _folder(options.out if options.out is not None else default_out_dir())
 
     if assistant is None:
         from assistant.service import Assistant
@@ -117,10 +100,16 @@ def _run_suites(options: EvalOptions, settings: Settings, assistant: Any, embedd
         report["comparison"] = compare_reports(previous, report)
     checked = check_thresholds(thresholds, report["overall"])
     if checked:
-        report["thresholds"] = [{**c.to_json(), "message": c.message()} for c in checked]
+        report["thresholds"] = [c.to_json() for c in checked]
     paths = write_reports(report, out_dir)
     _print_outcome(report, results, checked, paths)
     return EXIT_GATE if any(not c.passed for c in checked) else EXIT_OK
+
+
+def _folder(out_dir: Path) -> Path:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out {out_dir} is een bestand, geen map. Geef een map op.")
+    return out_dir
 
 
 def _print_outcome(report: dict[str, Any], results: Sequence[Any], checked: Sequence[Any],
@@ -196,21 +185,16 @@ def summary_table(report: Mapping[str, Any]) -> Table:
     table.add_column("Waarde", justify="right", no_wrap=True)
     table.add_column("n", justify="right")
     comparison = report.get("comparison")
-    previous: dict[str, Mapping[str, Any]] = {}
     if comparison:
         table.add_column("Vorige", justify="right", no_wrap=True)
         table.add_column("Verschil", justify="right", no_wrap=True)
-        previous = {m["metric"]: m for m in comparison["metrics"]}
-    for name in METRICS:
-        row: list[str | Text] = [name, METRIC_LABELS[name], fmt_value(name, report["overall"].get(name)),
-               str(report["support"].get(name, 0))]
+    for row in summary_rows(report)[1]:
+        cells: list[str | Text] = [row["metric"], row["label"], row["value"],
+                                   str(report["support"].get(row["metric"], 0))]
         if comparison:
-            change = previous.get(name, {})
-            colour = {"beter": "green", "slechter": "red"}.get(change.get("verdict") or "", "")
-            delta = fmt_delta(name, change.get("delta"))
-            row += [fmt_value(name, change.get("previous")),
-                    Text(delta, style=colour)]
-        table.add_row(*row)
+            colour = {"beter": "green", "slechter": "red"}.get(row["verdict"], "")
+            cells += [row["previous"], Text(row["delta"], style=colour)]
+        table.add_row(*cells)
     return table
 
 
@@ -273,9 +257,7 @@ def _run_feedback(path: Path, options: EvalOptions) -> int:
                + (f", {plural(len(result.problems), 'ongeldige regel', 'ongeldige regels')} "
                   f"overgeslagen" if result.problems else "") + ").")
     if options.out is not None:
-        out_dir = options.out
-        if out_dir.exists() and not out_dir.is_dir():
-            raise UsageError(f"--out {out_dir} is een bestand, geen map. Geef een map op.")
+        out_dir = _folder(options.out)
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / "draft.jsonl"
         target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")

@@ -49,9 +49,10 @@ class Threshold:
         return f"{self.metric} is {value} en blijft onder de drempel van {limit}."
 
     def to_json(self) -> dict[str, object]:
+        """The threshold's entry in report.json."""
         return {"metric": self.metric, "threshold": self.value,
                 "bound": "max" if self.upper else "min", "value": self.measured,
-                "passed": self.passed}
+                "passed": self.passed, "message": self.message()}
 
 
 def parse_thresholds(options: Iterable[str]) -> list[Threshold]:
