@@ -1,10 +1,5 @@
-"""report.html: one self-contained page (inline CSS and SVG, no scripts, no external assets).
-
-The page is the Jinja2 template templates/report.html.j2 (with chart.svg.j2 and report.css),
-rendered with autoescaping: every piece of text from the suite, the answers or the sources is
-escaped. The "Toon alleen aandachtspunten" filter is a checkbox and a CSS `:has()` rule: no
-script.
-"""
+"""report.html: one self-contained page (inline CSS and SVG, no scripts, no external assets),
+rendered from templates/report.html.j2 with autoescaping."""
 
 from __future__ import annotations
 

@@ -12,12 +12,9 @@ from indexing.places import Place
 
 
 def source_counts(place: Place, expected: Mapping[str, Any]) -> bool:
-    """A source counts when publication, wegwijzer (if given) and pages (if given) match.
-
-    Expected wegwijzers and pages are those of the paged Jaarbericht. When a question accepts
-    several publications, a source without printed pages (the Tussenbericht, a news item) from
-    one of them is held only to the publication: it has neither pages nor wegwijzers to match.
-    """
+    """A source counts when publication, wegwijzer (if given) and pages (if given) match. With
+    several publications accepted, a source without printed pages is held only to those (the
+    expected wegwijzers and pages are the paged Jaarbericht's)."""
     publications = expected.get("publications") or []
     if publications and place.publication_id not in publications:
         return False
@@ -69,8 +66,8 @@ def citation_precision(answer: str, sources: Sequence[Source],
 
 
 def top1_page_accuracy(sources: Sequence[Source], expected: Mapping[str, Any]) -> float | None:
-    """1 when the best source is in an expected publication (if given) and its pages overlap the
-    expected pages; None when no pages are expected."""
+    """Whether the best source is in an expected publication and on the expected pages; None
+    without expected pages."""
     pages = expected.get("pages")
     if not pages:
         return None
@@ -102,8 +99,7 @@ def must_mention_recall(answer: str, expected: Mapping[str, Any]) -> float | Non
 
 
 def percentile(values: Iterable[float], q: float, method: str = "linear") -> float | None:
-    """The q-th percentile (0–100), by default by linear interpolation between the two nearest
-    values ("inverted_cdf" gives the nearest-rank value); None for no values."""
+    """The q-th percentile (0–100) by numpy's `method`; None for no values."""
     data = list(values)
     return float(np.percentile(data, q, method=method)) if data else None  # type: ignore[call-overload]
 

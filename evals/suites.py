@@ -1,22 +1,6 @@
-"""Evaluation suites: JSONL files of questions with the places where the answer should be found.
-
-One question per line::
-
-    {"id": "core-001", "question": "…", "answerable": true,
-     "publications": ["jaarbericht-2018-werkende-samenwerking"], "wegwijzers": [1],
-     "pages": [27, 30], "research_pages": [180], "must_mention": ["uwv"],
-     "answer": "reference answer", "tags": ["wegwijzer", "verhaal"]}
-
-Optional: "note" (text for staff), "follows" (a follow-up: the id of an earlier question
-in the same suite; outside a session the runner asks it with that question and its answer as
-history) and "session" (a conversation: the lines with the same session stand together in the
-file and are asked in order, each with all earlier lines of the session and their answers as
-history; a "follows" inside a session names an earlier line of that session). Draft lines
-made from chat feedback carry a "todo" field; a suite with a "todo" is rejected until staff have
-completed the line and removed it.
-
-The schema of a line is `SuiteLine` (pydantic); every problem is reported in Dutch with the
-file, the line and the field, and says how to fix it.
+"""Evaluation suites: JSONL files of questions with the places where the answer should be found
+(the format: docs/evalueren.md). A line's schema is `SuiteLine`; every problem is reported in
+Dutch with the file, the line and the field, and says how to fix it.
 """
 
 from __future__ import annotations
@@ -245,18 +229,12 @@ def _check_against_earlier(question: SuiteQuestion, earlier: dict[str, SuiteQues
                       f"elke vraag een eigen id.")
 
 
+JSON_TYPES = {type(None): "null", bool: "true/false", int: "een getal", float: "een getal",
+              str: "tekst", list: "een lijst"}
+
+
 def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "een getal"
-    if isinstance(value, str):
-        return "tekst"
-    if isinstance(value, list):
-        return "een lijst"
-    return "een object"
+    return JSON_TYPES.get(type(value), "een object")
 
 
 # Errors of this type carry a finished Dutch explanation; every other validation error means
@@ -320,21 +298,12 @@ class SuiteLine(BaseModel):
         description="een lijst met niet-lege woorden of zinsdelen (tekst)")
     answer: StrictStr = Field(description="tekst (het referentieantwoord)")
     tags: list[NonBlank] = Field(description="een lijst met labels (niet-lege tekst)")
-    note: StrictStr | None = Field(None, description="tekst")
-    follows: NonBlank | None = Field(
-        None, description="het id van een eerdere vraag in deze suite (tekst)")
-    session: NonBlank | None = Field(
-        None, description="niet-lege tekst (de naam van het gesprek)")
+    # Optional fields are left out when unused: null is not text (a default is not validated).
+    note: StrictStr = Field(None, description="tekst")
+    follows: NonBlank = Field(None, description="het id van een eerdere vraag in deze suite (tekst)")
+    session: NonBlank = Field(None, description="niet-lege tekst (de naam van het gesprek)")
     # Only drafts made from chat feedback carry it; a line with it is always rejected.
     todo: Any = Field(None, exclude=True)
-
-    @field_validator("note", "follows", "session", mode="before")
-    @classmethod
-    def _left_out_not_null(cls, value: Any) -> Any:
-        # An optional field is left out when unused; null is not text.
-        if value is None:
-            raise ValueError("null")
-        return value
 
     @field_validator("pages")
     @classmethod
@@ -383,14 +352,8 @@ def _check_line(item: dict[str, Any], known: set[str], problem: Callable[[str | 
         for field, message in _dutch(error, item):
             problem(field, message)
         return None
-    return SuiteQuestion(
-        id=checked.id, question=checked.question, answerable=checked.answerable,
-        publications=tuple(checked.publications), wegwijzers=tuple(checked.wegwijzers),
-        pages=(checked.pages[0], checked.pages[1]) if checked.pages else None,
-        research_pages=tuple(checked.research_pages), must_mention=tuple(checked.must_mention),
-        answer=checked.answer, tags=tuple(checked.tags), suite=suite, line=line,
-        note=checked.note, follows=checked.follows, session=checked.session,
-    )
+    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in checked.model_dump().items()}
+    return SuiteQuestion(**fields, suite=suite, line=line)
 
 
 def _dutch(error: ValidationError, item: dict[str, Any]) -> list[tuple[str, str]]:
