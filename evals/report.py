@@ -83,8 +83,7 @@ def _cell(text: Any) -> str:
 def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
     lines = ["| " + " | ".join(_cell(h) for h in header) + " |",
              "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return lines
+    return lines + ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
 
 
 def render_markdown(report: Mapping[str, Any]) -> str:
@@ -138,11 +137,9 @@ def render_markdown(report: Mapping[str, Any]) -> str:
 
 def _group_table(groups: Mapping[str, Any], kind: str, wtitles: Mapping[str, str]) -> list[str]:
     header = ["Wegwijzer" if kind == "wegwijzer" else "Label", "Vragen"] + list(GROUP_COLUMNS)
-    rows = []
-    for key, group in groups.items():
-        rows.append([group_label(kind, key, wtitles), group["questions"]]
-                    + [fmt_value(name, group["metrics"][name]) for name in GROUP_COLUMNS])
-    return _table(header, rows)
+    return _table(header, ([group_label(kind, key, wtitles), group["questions"]]
+                           + [fmt_value(name, group["metrics"][name]) for name in GROUP_COLUMNS]
+                           for key, group in groups.items()))
 
 
 def _question_markdown(q: Mapping[str, Any], titles: Mapping[str, str],
