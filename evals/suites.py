@@ -172,23 +172,24 @@ def load_suite(path: Path, publication_ids: Iterable[str]) -> Suite:
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
+        try:
+            item = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            problems.append(SuiteProblem(
+                file, number, None, f"geen geldige JSON ({exc.msg}, kolom {exc.colno}). Elke "
+                f"regel is één JSON-object, bijvoorbeeld "
+                f"{{\"id\": \"…\", \"question\": \"…\", …}}."))
+            continue
+        if not isinstance(item, dict):
+            problems.append(SuiteProblem(
+                file, number, None, f"de regel is geen JSON-object ({{…}}) maar "
+                f"{_json_type(item)}. Zet één vraag per regel als object."))
+            continue
         found: list[SuiteProblem] = []
 
         def problem(field: str | None, message: str) -> None:
             found.append(SuiteProblem(file, number, field, message))
 
-        try:
-            item = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            problem(None, f"geen geldige JSON ({exc.msg}, kolom {exc.colno}). Elke regel is één "
-                          f"JSON-object, bijvoorbeeld {{\"id\": \"…\", \"question\": \"…\", …}}.")
-            problems += found
-            continue
-        if not isinstance(item, dict):
-            problem(None, "de regel is geen JSON-object ({…}) maar "
-                          f"{_json_type(item)}. Zet één vraag per regel als object.")
-            problems += found
-            continue
         session = item.get("session") if isinstance(item.get("session"), str) else None
         if session in session_start and session != previous_session:
             problem("session", f"sessie '{session}' begon op regel {session_start[session]}, maar "
@@ -300,7 +301,8 @@ class SuiteLine(BaseModel):
     tags: list[NonBlank] = Field(description="een lijst met labels (niet-lege tekst)")
     # Optional fields are left out when unused: null is not text (a default is not validated).
     note: StrictStr = Field(None, description="tekst")
-    follows: NonBlank = Field(None, description="het id van een eerdere vraag in deze suite (tekst)")
+    follows: NonBlank = Field(None,
+                              description="het id van een eerdere vraag in deze suite (tekst)")
     session: NonBlank = Field(None, description="niet-lege tekst (de naam van het gesprek)")
     # Only drafts made from chat feedback carry it; a line with it is always rejected.
     todo: Any = Field(None, exclude=True)
