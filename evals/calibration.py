@@ -46,12 +46,11 @@ def collect(assistant: Any, questions: Sequence[Any]) -> list[Sample]:
     samples: list[Sample] = []
     by_id = {q.id: q for q in questions}
     for question in questions:
-        earlier = by_id.get(question.follows) if getattr(question, "follows", None) else None
+        earlier = by_id.get(question.follows)
         history = [Turn(earlier.question)] if earlier else None
         assessment = assistant.ask(question.question, history).assessment
-        values, vector = assessment.signals, assessment.vector
-        samples.append(Sample(question.id, question.answerable, values, np.array(vector),
-                              getattr(question, "suite", "")))
+        samples.append(Sample(question.id, question.answerable, assessment.signals,
+                              np.array(assessment.vector), question.suite))
     return samples
 
 
