@@ -57,12 +57,10 @@ class Vocabulary:
         self.words: set[str] = set()
         for text in texts:
             self.words.update(w for w in words(text) if len(w) >= self.MIN_PART)
-        self._cache: dict[str, list[str]] = {}
+        self.split = lru_cache(maxsize=None)(self._split)
 
-    def split(self, word: str) -> list[str]:
+    def _split(self, word: str) -> list[str]:
         """Parts of a compound whose parts are corpus words (Dutch linking 's' allowed)."""
-        if word in self._cache:
-            return self._cache[word]
         parts: list[str] = []
         if len(word) >= 2 * self.MIN_PART:
             for cut in range(len(word) - self.MIN_PART, self.MIN_PART - 1, -1):
@@ -75,7 +73,6 @@ class Vocabulary:
                     parts = [head[:-1], tail]
                 if parts:
                     break
-        self._cache[word] = parts
         return parts
 
     def terms(self, text: str) -> list[str]:

@@ -26,13 +26,6 @@ class Hit:
     fused: float = 0.0  # the fusion's own score (weighted z-scores)
 
 
-# The JSON keys of a source, in the order `wegwijzer ask --json` has always printed them.
-SOURCE_KEYS = ("marker", "chunk_id", "publication_id", "publication_title", "kind", "source_file",
-               "wegwijzer", "wegwijzer_title", "section", "part", "pages", "research_pages",
-               "score", "quote", "chapter", "story_title", "story_author", "page_labels",
-               "quoted")
-
-
 @dataclass
 class Source:
     """A passage as cited in an answer: [marker], where it sits, what it says."""
@@ -52,9 +45,10 @@ class Source:
                    score=round(float(hit.score), 4))
 
     def to_json(self) -> dict[str, Any]:
-        """The flat JSON shape of a source (ask --json, the chat's records, eval reports)."""
+        """The flat JSON shape of a source (ask --json, the chat's records, eval reports), in
+        the key order `wegwijzer ask --json` has always printed."""
         p = self.place
-        values = {
+        return {
             "marker": self.marker, "chunk_id": self.chunk_id,
             "publication_id": p.publication_id, "publication_title": p.publication_title,
             "kind": p.kind, "source_file": p.source_file, "wegwijzer": p.wegwijzer,
@@ -64,7 +58,6 @@ class Source:
             "story_author": p.story_author, "page_labels": p.page_labels,
             "quoted": list(self.quoted),
         }
-        return {key: values[key] for key in SOURCE_KEYS}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Source":
