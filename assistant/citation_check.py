@@ -106,8 +106,6 @@ def with_marker(sentence: str, marker: int) -> str:
 
 
 class _Checker:
-    """Checks the sentences of one answer against its sources."""
-
     def __init__(self, sources: Sequence[Source], vocabulary: Vocabulary, idf: dict[str, float],
                  threshold: float) -> None:
         self.by_marker = {source.marker: source for source in sources}

@@ -60,7 +60,6 @@ class ResearchRefStream:
         self.held = ""
 
     def feed(self, piece: str) -> str:
-        """What can be shown now."""
         text = self.held + piece
         cut = text.rfind("(")
         if cut == -1 or ")" in text[cut:]:
@@ -69,7 +68,6 @@ class ResearchRefStream:
         return label_research_refs(text[:cut], self.pages)
 
     def flush(self) -> str:
-        """The rest, at the end of the answer."""
         text, self.held = self.held, ""
         return label_research_refs(text, self.pages)
 

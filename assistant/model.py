@@ -12,8 +12,7 @@ from indexing.places import Place
 @dataclass
 class Hit:
     """A passage found by retrieval, the one candidate type from retrieval to citation: where
-    it is (its position in the generation's passages and its chunk id), what it says, and its
-    scores on their own scales."""
+    it is, what it says, and its scores on their own scales."""
 
     chunk_id: str
     text: str
@@ -101,18 +100,14 @@ class Answer:
     id: Any = None
     notices: list[str] = field(default_factory=list)
     resolved_question: str | None = None
-    # Set when a language model wrote the answer: its name, whether the citation check ran,
-    # the sentences their cited passage does not support, and markers to missing sources.
+    # Set when a language model wrote the answer.
     llm: str | None = None
     citations_checked: bool = False
     unsupported: list[str] = field(default_factory=list)
     removed_markers: int = 0
-    # How sure retrieval is that the publications answer: "hoog", "onzeker" (answered with a
-    # caveat) or "geen" (refused), from the calibrated probability.
-    confidence: str = "hoog"
+    confidence: str = "hoog"  # "onzeker": answered with a caveat, "geen": refused
     probability: float | None = None
-    # How retrieval judged the question (steps.Assessment: signals, probability, the reading's
-    # vector), for evaluation and calibration; not part of the JSON.
+    # How retrieval judged the question (steps.Assessment), for calibration; not in the JSON.
     assessment: Any = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:

@@ -19,8 +19,6 @@ __all__ = ["Diversify", "Filters", "RetrievalPipeline", "Retrieved", "distinct_p
 
 @dataclass
 class Member:
-    """A retriever in the pipeline, with its weight in the fusion."""
-
     retriever: BaseRetriever
     weight: float
 
@@ -32,8 +30,6 @@ class Step(Protocol):
 
 
 class DistinctPlaces:
-    """Keep the order, but a second passage of the same place waits behind the others."""
-
     def apply(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
         return distinct_places_first(hits)
 
@@ -113,12 +109,9 @@ class RetrievalPipeline:
 
     def retrieve(self, query: str, k: int = 5, filters: Filters | None = None,
                  language_share: float = 1.0, foreign_below: float = 0.5) -> Retrieved:
-        """The k best passages, with each list's exact scores over the candidate pool.
-
-        A question in another language (`language_share` below `foreign_below`) shares few
-        words with the corpus, mostly names: the lists that match words weigh by that share, so
-        the e5 lists lead but a name still counts (docs/beslissingen/talen.md).
-        """
+        """The k best passages. In a question in another language (`language_share` below
+        `foreign_below`) the lists that match words weigh by that share: the e5 lists lead but a
+        name still counts (docs/beslissingen/talen.md)."""
         filters = filters or Filters()
         foreign = language_share < foreign_below
         found = [(m, m.retriever.search(query, self.candidates, filters)) for m in self.members]

@@ -213,8 +213,6 @@ class Compose:
 
 @dataclass(frozen=True)
 class Steps:
-    """The steps of one index generation, in the order they run."""
-
     clean: Clean
     follow_up: FollowUp
     overview: ChooseOverview

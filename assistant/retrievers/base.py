@@ -76,11 +76,8 @@ class Resources:
 
 class BaseRetriever:
     """A retriever that scores every passage for a question (`compute`, cached per question).
-
-    `signal` names the confidence signal that reads the list ('dense', 'lexical', 'latent');
-    `words` marks a list that matches the corpus's words (it weighs less for a question in
-    another language).
-    """
+    `signal` names the confidence signal that reads the list; `words` marks a list that matches
+    the corpus's words (it weighs less for a question in another language)."""
 
     name: ClassVar[str] = ""
     signal: ClassVar[str | None] = None
@@ -97,7 +94,6 @@ class BaseRetriever:
         return cls(resources)
 
     def compute(self, query: str) -> np.ndarray:
-        """The score of every passage for `query`."""
         raise NotImplementedError
 
     def search(self, query: str, n: int, filters: Filters) -> Candidates:
@@ -108,7 +104,6 @@ class BaseRetriever:
                           baseline=float(scores.mean()) if len(scores) else 0.0)
 
     def score(self, query: str, positions: Collection[int]) -> dict[int, float]:
-        """The exact score of each passage in `positions`."""
         scores = self.scores(query)
         return {i: float(scores[i]) for i in positions}
 
