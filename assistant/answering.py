@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
@@ -66,15 +67,15 @@ def continuation_openers(texts: Sequence[str], alpha: float) -> frozenset[str]:
     """First words ('Dat', 'Daar', 'Maar') that the corpus uses to continue a paragraph: they
     open one significantly less often than sentence openers in general do (one-sided binomial
     test at `alpha`, so a rare word is never flagged on a handful of occurrences; pure)."""
-    first: dict[str, int] = {}
-    total: dict[str, int] = {}
+    first: Counter[str] = Counter()
+    total: Counter[str] = Counter()
     for text in texts:
         for paragraph in text.split("\n\n"):
             for index, sentence in enumerate(split_sentences(paragraph.strip())):
                 word = opener(sentence)
                 if word:
-                    total[word] = total.get(word, 0) + 1
-                    first[word] = first.get(word, 0) + (index == 0)
+                    total[word] += 1
+                    first[word] += index == 0
     n_all = sum(total.values())
     if not n_all:
         return frozenset()
@@ -114,11 +115,10 @@ class ExtractiveAnswerer(StreamingAnswerer):
                 for sentence in split_sentences(paragraph):
                     text = balance_quotes(sentence.strip())
                     before, previous = previous, text
-                    if len(text.split()) < self.profile.min_sentence_words or CAPTION.match(text):
-                        continue
-                    if REFERENCE_ONLY.match(text) or not SENTENCE_CLOSE.search(text):
-                        continue
-                    if text[0].islower():  # a list item cut from its lead-in reads as a fragment
+                    # A list item cut from its lead-in (lower case) reads as a fragment.
+                    if (len(text.split()) < self.profile.min_sentence_words or CAPTION.match(text)
+                            or REFERENCE_ONLY.match(text) or not SENTENCE_CLOSE.search(text)
+                            or text[0].islower()):
                         continue
                     found.append(Candidate(source.marker, position, text,
                                            set(self.vocabulary.terms(text)), previous=before))
@@ -128,9 +128,7 @@ class ExtractiveAnswerer(StreamingAnswerer):
     def antecedent(self, candidate: Candidate) -> str | None:
         """The sentence before this one when it opens with a word that leans on that sentence
         ('Dat kunt u invullen zoals u wilt.'), else None."""
-        if candidate.previous and opener(candidate.text) in self.openers:
-            return candidate.previous
-        return None
+        return candidate.previous if opener(candidate.text) in self.openers else None
 
     def measure_meaning(self, question: str, candidates: list[Candidate]) -> None:
         """Each candidate's similarity to the question, scaled to 0–1 over the candidates (the
@@ -239,17 +237,12 @@ def balance_quotes(sentence: str) -> str:
 
 
 def _similar(a: set[str], b: set[str], threshold: float) -> bool:
-    if not a or not b:
-        return False
-    return len(a & b) / len(a | b) >= threshold
+    return bool(a and b) and len(a & b) / len(a | b) >= threshold
 
 
 def idf_table(term_lists: list[list[str]]) -> dict[str, float]:
     """Inverse document frequency of each term over the passages."""
-    df: dict[str, int] = {}
-    for terms in term_lists:
-        for term in set(terms):
-            df[term] = df.get(term, 0) + 1
+    df = Counter(term for terms in term_lists for term in set(terms))
     n = len(term_lists) or 1
     return {term: math.log(1 + n / count) for term, count in df.items()}
 
