@@ -1,20 +1,13 @@
-"""Answerers turn a question and its ranked sources into an answer with [n] markers.
-
-An answerer streams events (`assistant.model`): the sources, text deltas, and last the complete
-`Answer`, which may be a refusal. `answer()` is derived from the stream, once, in
-`StreamingAnswerer`. `make_answerer` builds the configured one from the settings:
-
-- `ExtractiveAnswerer` (the default, no LLM) quotes 2–5 sentences verbatim from the sources;
-- `llm.ChatModelAnswerer` wraps the LangChain chat model the user configures (`WEGWIJZER_LLM`),
-  with the extractive answerer as its fallback (`llm.FallbackAnswerer`).
-"""
+"""Answerers turn a question and its ranked sources into an answer with [n] markers: the
+extractive one (the default) quotes sentences verbatim; `llm.py` has the language model's."""
 
 from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from common.registry import Registry
 from common.sentences import split_sentences
@@ -34,24 +27,9 @@ REFERENCE_ONLY = re.compile(r"^\(?p\.?\s*\d")
 SENTENCE_CLOSE = re.compile(r"[.!?…][’'”\")*]*\s*(\(p\.?[^)]*\)[.*]*)?$")
 
 
-class Answerer(Protocol):
-    """Turns a question, its ranked sources and the earlier turns into an Answer.
-
-    `stream` yields `SourcesFound`, then `TextDelta`s whose concatenation is the answer text
-    (tokens from a chat model, sentences from the extractive answerer), then the `Answer`.
-    """
-
-    name: str
-
-    def stream(self, question: str, sources: list[Source],
-               history: Sequence[Turn] = ()) -> Iterator[AnswerEvent]: ...
-
-    def answer(self, question: str, sources: list[Source],
-               history: Sequence[Turn] = ()) -> Answer: ...
-
-
 class StreamingAnswerer:
-    """Base for answerers: implement `stream`; `answer` is the stream's final Answer."""
+    """Base for answerers: `stream` yields `SourcesFound`, then `TextDelta`s whose concatenation
+    is the answer text, then the `Answer`; `answer` is the stream's final Answer."""
 
     name = "answerer"
 
@@ -63,6 +41,9 @@ class StreamingAnswerer:
                history: Sequence[Turn] = ()) -> Answer:
         """The complete answer (runs the stream)."""
         return final_answer(self.stream(question, sources, history))
+
+
+Answerer = StreamingAnswerer
 
 
 @dataclass
@@ -83,22 +64,18 @@ def opener(sentence: str) -> str:
 
 
 def continuation_openers(texts: Sequence[str], alpha: float) -> frozenset[str]:
-    """First words that the corpus itself uses to continue a paragraph, not to open one.
-
-    A sentence opening with such a word ('Dat', 'Daar', 'Maar', 'Er') usually leans on the
-    sentence before it. Measured on the passages: a word qualifies when it opens a paragraph
-    significantly less often than sentence openers in general do (one-sided binomial test at
-    `alpha`), so a rare word is never flagged on a handful of occurrences (pure).
-    """
-    first: dict[str, int] = {}
-    total: dict[str, int] = {}
+    """First words ('Dat', 'Daar', 'Maar') that the corpus uses to continue a paragraph: they
+    open one significantly less often than sentence openers in general do (one-sided binomial
+    test at `alpha`, so a rare word is never flagged on a handful of occurrences; pure)."""
+    first: Counter[str] = Counter()
+    total: Counter[str] = Counter()
     for text in texts:
         for paragraph in text.split("\n\n"):
             for index, sentence in enumerate(split_sentences(paragraph.strip())):
                 word = opener(sentence)
                 if word:
-                    total[word] = total.get(word, 0) + 1
-                    first[word] = first.get(word, 0) + (index == 0)
+                    total[word] += 1
+                    first[word] += index == 0
     n_all = sum(total.values())
     if not n_all:
         return frozenset()
@@ -112,16 +89,10 @@ def _binomial_cdf(k: int, n: int, p: float) -> float:
 
 
 class ExtractiveAnswerer(StreamingAnswerer):
-    """Picks the sentences of the sources that best match the question, verbatim.
-
-    A sentence scores by the weighted overlap of its terms with the question (rarer terms
-    weigh more) and, given a sentence similarity, by its meaning (e5: it finds the sentence
-    that says the question in other words), plus a prior from its source's rank;
-    near-duplicates are skipped. Its numbers are the profile's [answer] section: quoting only
-    the best two sources raised citation precision on dev + core from 0.56 to 0.61 at the same
-    must-mention recall; five sentences and the meaning at 0.4 gave the most must-mention recall
-    with citation precision above 0.60 (docs/beslissingen/antwoord.md).
-    """
+    """Picks the sentences of the sources that best match the question, verbatim: by the
+    idf-weighted overlap of their terms with the question, their meaning (e5) and their
+    source's rank; near-duplicates skipped. Its numbers: the profile's [answer] section
+    (docs/beslissingen/antwoord.md)."""
 
     name = "extractief"
 
@@ -132,14 +103,8 @@ class ExtractiveAnswerer(StreamingAnswerer):
         self.idf = idf or {}
         self.openers = openers  # see continuation_openers
         self.profile = profile or Profile.load().answer
-        self.max_sources = self.profile.max_sources
-        self.min_sentences = self.profile.min_sentences
-        self.max_sentences = self.profile.max_sentences
         self.similarity = similarity
         self.meaning_weight = self.profile.meaning_weight if similarity is not None else 0.0
-
-    def _weight(self, term: str) -> float:
-        return self.idf.get(term, 1.0)
 
     def candidates(self, sources: list[Source]) -> list[Candidate]:
         found = []
@@ -150,11 +115,10 @@ class ExtractiveAnswerer(StreamingAnswerer):
                 for sentence in split_sentences(paragraph):
                     text = balance_quotes(sentence.strip())
                     before, previous = previous, text
-                    if len(text.split()) < self.profile.min_sentence_words or CAPTION.match(text):
-                        continue
-                    if REFERENCE_ONLY.match(text) or not SENTENCE_CLOSE.search(text):
-                        continue
-                    if text[0].islower():  # a list item cut from its lead-in reads as a fragment
+                    # A list item cut from its lead-in (lower case) reads as a fragment.
+                    if (len(text.split()) < self.profile.min_sentence_words or CAPTION.match(text)
+                            or REFERENCE_ONLY.match(text) or not SENTENCE_CLOSE.search(text)
+                            or text[0].islower()):
                         continue
                     found.append(Candidate(source.marker, position, text,
                                            set(self.vocabulary.terms(text)), previous=before))
@@ -164,9 +128,7 @@ class ExtractiveAnswerer(StreamingAnswerer):
     def antecedent(self, candidate: Candidate) -> str | None:
         """The sentence before this one when it opens with a word that leans on that sentence
         ('Dat kunt u invullen zoals u wilt.'), else None."""
-        if candidate.previous and opener(candidate.text) in self.openers:
-            return candidate.previous
-        return None
+        return candidate.previous if opener(candidate.text) in self.openers else None
 
     def measure_meaning(self, question: str, candidates: list[Candidate]) -> None:
         """Each candidate's similarity to the question, scaled to 0–1 over the candidates (the
@@ -185,15 +147,15 @@ class ExtractiveAnswerer(StreamingAnswerer):
     def select(self, question: str, sources: list[Source]) -> list[Candidate]:
         """The chosen sentences, in answer order."""
         query = set(self.vocabulary.terms(question))
-        norm = sum(self._weight(t) for t in query) or 1.0
+        knobs = self.profile
+        norm = sum(self.idf.get(t, 1.0) for t in query) or 1.0
         ranks = {source.marker: rank for rank, source in enumerate(sources)}
-        candidates = self.candidates(sources[: self.max_sources])
-        if len(candidates) < self.min_sentences:
+        candidates = self.candidates(sources[: knobs.max_sources])
+        if len(candidates) < knobs.min_sentences:
             candidates = self.candidates(sources)
         self.measure_meaning(question, candidates)
-        knobs = self.profile
         for candidate in candidates:
-            overlap = sum(self._weight(t) for t in query & candidate.terms) / norm
+            overlap = sum(self.idf.get(t, 1.0) for t in query & candidate.terms) / norm
             rank_prior = 1.0 / (1.0 + ranks[candidate.marker])
             lead = knobs.lead_bonus if candidate.position == 0 else 0.0
             candidate.score = ((1 - self.meaning_weight) * overlap
@@ -205,11 +167,11 @@ class ExtractiveAnswerer(StreamingAnswerer):
         ordered = sorted(candidates, key=lambda c: -c.score)
         chosen: list[Candidate] = []
         for candidate in ordered:
-            if len(chosen) >= self.max_sentences:
+            if len(chosen) >= knobs.max_sentences:
                 break
             if any(_similar(candidate.terms, c.terms, knobs.duplicate_overlap) for c in chosen):
                 continue
-            if (len(chosen) >= self.min_sentences
+            if (len(chosen) >= knobs.min_sentences
                     and candidate.score < knobs.stop_below * chosen[0].score):
                 break
             chosen.append(candidate)
@@ -219,11 +181,8 @@ class ExtractiveAnswerer(StreamingAnswerer):
 
     def stream(self, question: str, sources: list[Source],
                history: Sequence[Turn] = ()) -> Iterator[AnswerEvent]:
-        """The sources, one sentence and its marker at a time, then the Answer.
-
-        History is not used: the Assistant already resolved a follow-up into `question`.
-        The sentences are chosen first, so the sources they cite can come first.
-        """
+        """The sources (cited first), one sentence and its marker at a time, then the Answer.
+        History is not used: a follow-up is already resolved into `question`."""
         chosen = self.select(question, sources)
         renumbered, sources = cited_first(" ".join(f"[{c.marker}]" for c in chosen), sources)
         new_marker = {c.marker: int(m) for c, m in
@@ -278,17 +237,12 @@ def balance_quotes(sentence: str) -> str:
 
 
 def _similar(a: set[str], b: set[str], threshold: float) -> bool:
-    if not a or not b:
-        return False
-    return len(a & b) / len(a | b) >= threshold
+    return bool(a and b) and len(a & b) / len(a | b) >= threshold
 
 
 def idf_table(term_lists: list[list[str]]) -> dict[str, float]:
     """Inverse document frequency of each term over the passages."""
-    df: dict[str, int] = {}
-    for terms in term_lists:
-        for term in set(terms):
-            df[term] = df.get(term, 0) + 1
+    df = Counter(term for terms in term_lists for term in set(terms))
     n = len(term_lists) or 1
     return {term: math.log(1 + n / count) for term, count in df.items()}
 

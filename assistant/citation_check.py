@@ -1,17 +1,9 @@
-"""The citation check after a language model answers: every sentence, marked or not.
-
-- A marker that points to no listed source, or that is not in the marker grammar ('[01]',
-  '[١]', see markers.py), is removed and counted.
-- Every sentence is checked. Support is the idf-weighted share of the sentence's content words
-  (stems, compounds split on corpus words) that a passage contains. The measure and its
-  threshold were chosen by `benchmarks/citation_support.py` (docs/beslissingen/taalmodel.md): on the suites'
-  hand-written reference answers against their own passages versus passages elsewhere.
-  - A sentence its cited passage(s) support keeps its markers.
-  - A sentence without markers (or whose markers were removed), or whose cited passage does not
-    support it, is checked against every source: the one that supports it best gets its marker.
-  - A sentence no source supports is left out of the answer and listed in `unsupported`, so
-    the reader sees it was dropped. An answer left with no supported sentence is no answer:
-    the caller falls back to the extractive one.
+"""The citation check after a language model answers. A marker to no listed source, or outside
+the marker grammar (markers.py), is removed. Every sentence is checked: support is the
+idf-weighted share of its content words that a passage contains (threshold and measure chosen by
+`benchmarks/citation_support.py`, docs/beslissingen/taalmodel.md). A sentence its cited passage
+does not support gets the marker of the source that does; one that no source supports is left
+out and listed in `unsupported`.
 """
 
 from __future__ import annotations
@@ -41,10 +33,7 @@ class CitationCheck:
     # (faithfulness of the answer as written).
     checked: int = 0
     supported: int = 0
-    # Sentences kept in `text` with something to check in them, and how many of those got their
-    # marker from the check (written without one, or citing a passage that does not hold it).
-    kept: int = 0
-    attributed: int = 0
+    kept: int = 0  # sentences kept in `text` with something to check in them
     unsupported: list[str] = field(default_factory=list)
     # Per marker: the passage sentences that best support the answer's sentences citing it.
     quoted: dict[int, list[str]] = field(default_factory=dict)
@@ -117,8 +106,6 @@ def with_marker(sentence: str, marker: int) -> str:
 
 
 class _Checker:
-    """Checks the sentences of one answer against its sources."""
-
     def __init__(self, sources: Sequence[Source], vocabulary: Vocabulary, idf: dict[str, float],
                  threshold: float) -> None:
         self.by_marker = {source.marker: source for source in sources}
@@ -134,7 +121,7 @@ class _Checker:
         """The sentence as it may be shown (markers checked or given), or None: unsupported."""
         if not set(self.vocabulary.terms(strip_markers(sentence))):
             return sentence  # nothing to check ("Zie [1].", "Ja.")
-        cited = {m for m in markers(sentence)}
+        cited = set(markers(sentence))
         if cited:
             result.checked += 1
             if self.support(sentence, cited) >= self.threshold:
@@ -146,7 +133,6 @@ class _Checker:
         if best is None or scores[best] < self.threshold:
             result.unsupported.append(strip_markers(sentence).strip())
             return None
-        result.attributed += 1
         return self._kept(with_marker(strip_markers(sentence), best), {best}, result)
 
     def _kept(self, sentence: str, cited: set[int], result: CitationCheck) -> str:
@@ -161,11 +147,8 @@ class _Checker:
 
 def check_citations(text: str, sources: Sequence[Source], vocabulary: Vocabulary,
                     idf: dict[str, float], threshold: float = SUPPORT_THRESHOLD) -> CitationCheck:
-    """Check every sentence of an answer against its sources (see the module docstring).
-
-    `text` of the result keeps the answer's lines (a list stays a list); a line whose sentences
-    were all left out is dropped.
-    """
+    """Check every sentence of an answer against its sources; the answer's lines are kept (a
+    list stays a list), a line whose sentences were all left out is dropped."""
     checker = _Checker(sources, vocabulary, idf, threshold)
     cleaned, removed = keep_markers(text, lambda marker: marker in checker.by_marker)
     result = CitationCheck(text="", removed_markers=removed)

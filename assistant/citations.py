@@ -36,12 +36,8 @@ def with_quoted(sources: Sequence[Source], quoted: Mapping[int, Iterable[str]]) 
 
 
 def label_research_refs(text: str, pages: Collection[int]) -> str:
-    """'(p. 61)' becomes '(onderzoeksrapport p. 61)' when those are research-report pages.
-
-    The Jaarbericht cites the research report as '(p. 61)'; next to a citation that says
-    'p. 41–44' that reads as a contradiction. Only references whose pages are all among
-    `pages` (the research pages the passages cite) are rewritten; other page numbers stay.
-    """
+    """'(p. 61)' becomes '(onderzoeksrapport p. 61)' when all its pages are among `pages` (the
+    research pages the passages cite): next to a citation 'p. 41–44' it reads as a contradiction."""
     known = set(pages)
     if not known:
         return text
@@ -56,16 +52,14 @@ def label_research_refs(text: str, pages: Collection[int]) -> str:
 
 
 class ResearchRefStream:
-    """`label_research_refs` for text that arrives in pieces (a terminal printing an answer as
-    it streams): a '(' whose ')' has not arrived yet is held back, so '(p.' and '61)' in two
-    pieces still become '(onderzoeksrapport p. 61)'."""
+    """`label_research_refs` for text that arrives in pieces: a '(' whose ')' has not arrived
+    yet is held back."""
 
     def __init__(self, pages: Collection[int]) -> None:
         self.pages = set(pages)
         self.held = ""
 
     def feed(self, piece: str) -> str:
-        """What can be shown now."""
         text = self.held + piece
         cut = text.rfind("(")
         if cut == -1 or ")" in text[cut:]:
@@ -74,7 +68,6 @@ class ResearchRefStream:
         return label_research_refs(text[:cut], self.pages)
 
     def flush(self) -> str:
-        """The rest, at the end of the answer."""
         text, self.held = self.held, ""
         return label_research_refs(text, self.pages)
 
@@ -85,6 +78,5 @@ def research_pages_of(sources: Iterable[Source]) -> set[int]:
 
 
 def readable_text(text: str, sources: Iterable[Source]) -> str:
-    """An answer's text as a reader reads it, in every face: '(p. 61)' written out as
-    '(onderzoeksrapport p. 61)' where the sources cite those research-report pages."""
+    """An answer's text as a reader reads it, in every face (see label_research_refs)."""
     return label_research_refs(text, research_pages_of(sources))

@@ -1,13 +1,6 @@
-"""Do the publications answer the question? A calibrated estimate from retrieval signals.
-
-No word lists: every signal comes from the retrieval scores and the corpus itself (its idf and
-its word forms). A logistic model over these signals is fitted on the `dev` and `core` suites
-with cross-validation (`python -m evals.calibration`), and its two cut-offs give three outcomes:
-
-- "hoog": answer;
-- "onzeker": answer, with a visible caveat and the nearest passages;
-- "geen": refuse ("dat staat er niet in").
-"""
+"""Do the publications answer the question? A logistic model over retrieval signals (no word
+lists), fitted on dev + core by `python -m evals.calibration`; two cut-offs give 'hoog' (answer),
+'onzeker' (answer with a caveat) and 'geen' (refuse)."""
 
 from __future__ import annotations
 
@@ -15,7 +8,7 @@ import base64
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Collection, Mapping, Sequence
@@ -35,16 +28,13 @@ MODEL_PATH = Path(__file__).with_name("confidence.json")
 
 class ConfidenceMismatchError(WegwijzerError):
     """The confidence model was fitted for another profile or embedder."""
+
+
 NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
 PAGE_REFERENCE = re.compile(r"\(\s*p\.?\s*[\d,\s–-]+\)")
 
-# The signals, in the order of the model's weights. This set had the best cross-validated log
-# loss on dev + core among those tried (also with BM25's standardised top score, the agreement
-# of the dense and BM25 top 5, the language and unknown-word shares on their own, the rarest
-# question term's idf and presence, and BM25's gap to the median candidate). Adding
-# coverage_sentence lowered it from 0.399 to 0.395. With the latent-term list, latent_top lowered
-# the log loss where one suite predicts the other from 0.274 to 0.261 (its cosine, its share of
-# the question's terms, its gap to the median: 0.266–0.273).
+# The signals, in the order of the model's weights: the set with the best cross-validated log
+# loss on dev + core among those tried (docs/beslissingen/zekerheid.md).
 FEATURES = (
     "dense_top",            # cosine of the best passage (question as asked)
     "dense_gap",            # how far the best passage is ahead of the median candidate
@@ -56,16 +46,10 @@ FEATURES = (
     "coverage_in_language",  # coverage_best × language share
     "missing_name",         # a proper name in the question that the corpus never mentions
     "missing_number",       # a number in the question that the top passages do not contain
-    "other_language",       # 1 when the question is not in the corpus's language (dense
-                            # similarity across languages runs lower for the same match)
-    "scope",                # the question's embedding on the direction that best separates
-                            # answerable from out-of-scope questions (fitted by
-                            # `evals.calibration.scope_direction`)
-    "neighbours",           # how much closer the question lies to the nearest answerable
-                            # fitting questions than to the nearest out-of-scope ones
-                            # (see `neighbour_margin`)
+    "other_language",       # 1 when the question is not in the corpus's language
+    "scope",                # the question's embedding on the answerable/out-of-scope direction
+    "neighbours",           # see `neighbour_margin`
 )
-LEVELS = ("hoog", "onzeker", "geen")
 # Signals that compare the question's words with the corpus's: meaningless for a question in
 # another language, so the model reads them at their mean (no evidence either way).
 WORD_SIGNALS = ("coverage_best", "coverage_top", "coverage_sentence", "unknown_in_language",
@@ -73,12 +57,8 @@ WORD_SIGNALS = ("coverage_best", "coverage_top", "coverage_sentence", "unknown_i
 
 
 def language_share(question: str, word_forms: frozenset[str]) -> float:
-    """Share of the question's words (function words included) that the corpus uses.
-
-    The corpus is Dutch, so a Dutch question scores high whatever its topic, while a question
-    in another language scores low: its function words never occur. Measured on the suites:
-    see docs/beslissingen/talen.md.
-    """
+    """Share of the question's words (function words included) that the corpus uses: high for
+    any Dutch question, low for another language (docs/beslissingen/talen.md)."""
     tokens = [w for w in words(question) if not w.isdigit()]
     if not tokens:
         return 1.0
@@ -94,22 +74,16 @@ def proper_names(question: str) -> list[str]:
     return names
 
 
-# Neighbours per class for `neighbour_margin`: five, the usual default, not tuned. On dev + core
-# (where one suite predicts the other) k = 3–10 all gave 0.259–0.267 log loss and 78–80% refused
-# out-of-scope questions out of fold; one neighbour alone 0.251 but 72%
-# (docs/beslissingen/zekerheid.md, 'Naaste oefenvragen').
+# Neighbours per class: five, the usual default, not tuned (docs/beslissingen/zekerheid.md,
+# 'Naaste oefenvragen').
 NEIGHBOURS = 5
 
 
 def neighbour_margin(vectors: np.ndarray, examples: np.ndarray, answerable: np.ndarray,
                      k: int = NEIGHBOURS) -> np.ndarray:
     """Per question: mean cosine to its k nearest answerable examples minus that to its k
-    nearest out-of-scope ones (pure).
-
-    The scope direction is one line through embedding space; out-of-scope questions come in
-    kinds (amounts, procedures, today's figures, events after the publications) that lie in
-    different corners of it. Nearest labelled questions see each corner on its own.
-    """
+    nearest out-of-scope ones (pure). Out-of-scope questions come in kinds that lie in different
+    corners of embedding space, which one scope direction cannot see apart."""
     def unit(m: np.ndarray) -> np.ndarray:
         m = np.atleast_2d(np.asarray(m, dtype=np.float32))
         return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
@@ -124,10 +98,6 @@ def neighbour_margin(vectors: np.ndarray, examples: np.ndarray, answerable: np.n
     return nearest(inside) - nearest(outside)
 
 
-def _question_terms(question: str, passages: "PassageIndex") -> list[str]:
-    return list(dict.fromkeys(passages.vocabulary.terms(question)))
-
-
 def _weighted_share(terms: Sequence[str], present: Collection[str],
                     idf: Mapping[str, float]) -> float:
     total = sum(idf[t] for t in terms)
@@ -139,11 +109,9 @@ def _weighted_share(terms: Sequence[str], present: Collection[str],
 def signals(question: str, retrieved: "Retrieved", passages: "PassageIndex",
             idf: Mapping[str, float], language: float, foreign_below: float,
             best_of: int = 3) -> dict[str, float]:
-    """The retrieval signals of one question (see FEATURES); `language` is its language share
-    (see language_share), measured once for the question. The hits are retrieval's own, so
-    each knows its position in `passages`, whose per-passage analyses are cached."""
+    """The retrieval signals of one question (see FEATURES); `language` is its language share.
+    `scope` and `neighbours` are read from the question's vector by the model."""
     values = dict.fromkeys(FEATURES, 0.0)
-    # Read from the question's vector by the model (`scope`, `neighbours`).
     values["scope"] = values["neighbours"] = math.nan
     if not retrieved.hits:
         return values
@@ -160,7 +128,6 @@ def signals(question: str, retrieved: "Retrieved", passages: "PassageIndex",
 
 
 def _score_signals(retrieved: "Retrieved", best: Sequence[int]) -> dict[str, float]:
-    """How well the best passage matches, and how far it is ahead of the other candidates."""
     values = {"dense_top": max(h.dense for h in retrieved.hits)}
     values["latent_top"] = (max(retrieved.latent.get(p, 0.0) for p in best)
                             if retrieved.latent is not None else math.nan)
@@ -172,17 +139,14 @@ def _score_signals(retrieved: "Retrieved", best: Sequence[int]) -> dict[str, flo
 
 def _coverage_signals(question: str, positions: Sequence[int], passages: "PassageIndex",
                       idf: Mapping[str, float], best_of: int, language: float) -> dict[str, float]:
-    """How much of the question's rarer words the passages hold: in one passage, in all of
-    them, in one sentence; and how many of its words the corpus never uses."""
     values: dict[str, float] = {}
-    terms = _question_terms(question, passages)
+    terms = list(dict.fromkeys(passages.vocabulary.terms(question)))
     known = [t for t in terms if t in idf]
     if known:
         per_hit = [passages.hit_terms(p) for p in positions]
         values["coverage_best"] = max(_weighted_share(known, t, idf) for t in per_hit[:best_of])
         values["coverage_top"] = _weighted_share(known, set().union(*per_hit), idf)
-        # A passage can hold every term in different sentences while none answers; one
-        # sentence holding them is closer to an answer.
+        # A passage can hold every term in different sentences while none answers.
         values["coverage_sentence"] = max(
             (_weighted_share(known, sentence, idf)
              for p in positions[:best_of] for sentence in passages.sentence_terms(p)),
@@ -190,8 +154,7 @@ def _coverage_signals(question: str, positions: Sequence[int], passages: "Passag
     content = [w for w in dict.fromkeys(words(question)) if stem(w) in terms]
     if content:
         unknown = sum(1 for w in content if stem(w) not in idf) / len(content)
-        # In a question in the corpus's language, unknown words point at another topic; in
-        # another language every word is unknown, so the share says nothing there.
+        # In another language every word is unknown, so the share says nothing there.
         values["unknown_in_language"] = unknown * language
     values["coverage_in_language"] = values.get("coverage_best", 0.0) * language
     return values
@@ -199,7 +162,6 @@ def _coverage_signals(question: str, positions: Sequence[int], passages: "Passag
 
 def _missing_signals(question: str, positions: Sequence[int],
                      passages: "PassageIndex") -> dict[str, float]:
-    """A name the corpus never mentions, a number the passages do not contain."""
     values: dict[str, float] = {}
     for name in proper_names(question):
         parts = [p for p in re.split(r"[-'’]", fold(name)) if len(p) > 1]
@@ -223,21 +185,18 @@ class ConfidenceModel:
     refuse_below: float  # probability under which the answer is "geen" (refuse)
     sure_from: float  # probability from which the answer is "hoog"
     fitted_on: str = ""
-    # The scope direction (see `evals.calibration.scope_direction`) and the embedder whose
-    # vectors it reads.
-    direction: tuple[float, ...] = ()
+    # The embedder whose vectors the scope direction (evals.calibration.scope_direction) reads.
     embedder: str = ""
-    # The fitting questions' vectors (float16, base64) and whether each is answerable, for
-    # `neighbour_margin`.
-    examples: str = ""
-    example_answerable: tuple[int, ...] = ()
-    # The fingerprint of the profile sections its signals come from (profile.Profile.fingerprint).
+    direction: tuple[float, ...] = ()
+    # The fingerprint of the profile sections its signals come from (Profile.fingerprint).
     profile: str = ""
+    # Whether each fitting question is answerable, and their vectors (float16, base64).
+    example_answerable: tuple[int, ...] = ()
+    examples: str = ""
 
     def check_fitted_for(self, profile: str, embedder: str) -> None:
-        """A Dutch error unless this model was fitted for this profile and embedder: its
-        signals would describe other numbers than retrieval now gives. A model fitted on
-        nothing (`neutral`) fits anything."""
+        """A Dutch error unless this model was fitted for this profile and embedder (a model
+        fitted on nothing, `neutral`, fits anything)."""
         if not self.fitted_on:
             return
         problems = []
@@ -257,8 +216,7 @@ class ConfidenceModel:
             and len(vector) == len(self.direction)
 
     def scope(self, vector: np.ndarray | None, embedder: str) -> float:
-        """The question vector on the scope direction; NaN (no evidence) without a direction
-        or for another embedder's vectors."""
+        """The question vector on the scope direction; NaN (no evidence) when not readable."""
         if not self.direction or not self._reads(vector, embedder):
             return math.nan
         return float(np.dot(np.asarray(self.direction, dtype=np.float64), vector))
@@ -269,8 +227,7 @@ class ConfidenceModel:
         return raw.reshape(len(self.example_answerable), -1).astype(np.float32)
 
     def neighbours(self, vector: np.ndarray | None, embedder: str) -> float:
-        """`neighbour_margin` of the question among the fitting questions; NaN (no evidence)
-        without them or for another embedder's vectors."""
+        """`neighbour_margin` among the fitting questions; NaN (no evidence) when not readable."""
         if not self.examples or not self._reads(vector, embedder):
             return math.nan
         return float(neighbour_margin(np.asarray(vector), self._examples,
@@ -292,39 +249,25 @@ class ConfidenceModel:
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
     def level(self, probability: float, values: Mapping[str, float] | None = None) -> str:
-        """'hoog', 'onzeker' or 'geen'.
-
-        Without its word signals (a question in another language) the model keeps only the
-        dense scores, which barely separate answerable from unanswerable questions here; it
-        then answers with a caveat rather than refuse, as refusing is the worse error.
-        """
+        """'hoog', 'onzeker' or 'geen'. Without its word signals (another language) the model
+        barely separates answerable from not: it answers with a caveat rather than refuse."""
         if probability < self.refuse_below:
-            if values is not None and values.get("other_language"):
-                return "onzeker"
-            return "geen"
+            return "onzeker" if values and values.get("other_language") else "geen"
         return "onzeker" if probability < self.sure_from else "hoog"
 
     def to_json(self) -> dict[str, object]:
-        return {"features": list(FEATURES), "means": list(self.means), "scales": list(self.scales),
-                "weights": list(self.weights), "bias": self.bias,
-                "refuse_below": self.refuse_below, "sure_from": self.sure_from,
-                "fitted_on": self.fitted_on, "embedder": self.embedder,
-                "direction": list(self.direction), "profile": self.profile,
-                "example_answerable": list(self.example_answerable), "examples": self.examples}
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {"features": list(FEATURES),
+                **{k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}}
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> "ConfidenceModel":
         if list(data.get("features", [])) != list(FEATURES):  # type: ignore[call-overload]
             raise ValueError("the confidence model was fitted on other signals; refit it with "
                              "`python -m evals.calibration`")
-        return cls(tuple(data["means"]), tuple(data["scales"]),  # type: ignore[arg-type]
-                   tuple(data["weights"]), float(data["bias"]),  # type: ignore[arg-type]
-                   float(data["refuse_below"]), float(data["sure_from"]),  # type: ignore[arg-type]
-                   str(data.get("fitted_on", "")),
-                   tuple(data.get("direction", ())),  # type: ignore[arg-type]
-                   str(data.get("embedder", "")), str(data.get("examples", "")),
-                   tuple(data.get("example_answerable", ())),  # type: ignore[arg-type]
-                   str(data.get("profile", "")))
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: tuple(v) if isinstance(v, list) else v  # type: ignore[arg-type]
+                      for k, v in data.items() if k in names})
 
     @staticmethod
     def pack_examples(vectors: np.ndarray) -> str:

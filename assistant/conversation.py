@@ -13,6 +13,7 @@ from .model import Turn
 
 MAX_QUESTION_CHARS = 2000
 
+
 class QuestionError(WegwijzerError):
     """The question itself cannot be answered as typed."""
 
@@ -25,10 +26,8 @@ def strip_controls(text: str) -> str:
 
 
 def clean_question(raw: str | None) -> tuple[str, list[str]]:
-    """Strip control characters, cut to 2,000 characters; refuse an empty question.
-
-    Returns the question and Dutch notices for the user.
-    """
+    """The question without control characters, cut to 2,000 characters (an empty one is
+    refused), and Dutch notices for the user."""
     notices: list[str] = []
     text = re.sub(r"\s+", " ", strip_controls(raw or "")).strip()
     if not text:
@@ -46,12 +45,8 @@ def clean_question(raw: str | None) -> tuple[str, list[str]]:
 
 
 def recent_history(history: Sequence[Turn] | None, turns: int) -> list[Turn]:
-    """What a follow-up needs of a conversation: its last `turns` exchanges with a question,
-    each question and answer cleaned and cut to MAX_QUESTION_CHARS.
-
-    Everything else is dropped before anything is embedded or sent to a model, so the size of a
-    client's history never sets the work or the cost of an answer.
-    """
+    """The last `turns` exchanges with a question, each cleaned and cut to MAX_QUESTION_CHARS:
+    the size of a client's history never sets the work or the cost of an answer."""
     kept: list[Turn] = []
     for turn in reversed(list(history or [])):
         if len(kept) >= turns:
@@ -75,24 +70,20 @@ def with_previous(question: str, history: list[Turn] | None) -> str | None:
     return f"{previous} {question}" if previous.strip() else None
 
 
-# Closed-class words by which a question points back at the conversation (Dutch and English;
-# the corpus is Dutch, some users ask in English). No topic words: a question without them names
-# its own topic and is read alone. Measured on dev, core, vers and blind, each question asked
-# after the one before it (docs/beslissingen/vervolgvragen.md).
-# - a coordinating conjunction that opens the question: 'En wat zeggen de onderzoekers?';
+# Closed-class words by which a question points back at the conversation (Dutch and English);
+# no topic words. Measured on dev, core, vers and blind (docs/beslissingen/vervolgvragen.md).
+# A coordinating conjunction that opens the question: 'En wat zeggen de onderzoekers?'
 OPENERS = frozenset("en maar ook dus of and but also so or".split())
-# - in its first clause, a pronominal adverb ('daarvan', 'hierover', 'erbij') or a determiner
-#   that refers back ('zo'n netwerk', 'dezelfde plannen'). Later clauses are left out: there the
-#   word mostly points inside the question ('..., en hoe deed Rotterdam het daarbij?').
-#   Personal pronouns and plain demonstratives (hij, ze, hun, die, dat) are left out too: in
-#   questions that stand alone they are mostly relative pronouns, conjunctions or generic
-#   ('Wat bedoelen ze met ...?'); with them 25 of 322 standalone questions were joined, without
-#   them 9, and the same 8 of 10 follow-ups were found.
+# In its first clause (later, the word mostly points inside the question): a pronominal adverb
+# ('daarvan', 'erbij') or a determiner that refers back ('zo'n netwerk'). Personal pronouns and
+# plain demonstratives joined 25 of 322 standalone questions instead of 9, for no more follow-ups.
 POINTING_ADVERB = re.compile(r"(?:daar|hier|er)(?:van|over|bij|in|mee|aan|na|voor|door|uit|op|om"
                              r"|tegen|achter|naast|onder|tussen|toe|heen)")
 POINTING_DETERMINERS = frozenset(
     "zo'n zulke zulk dezelfde hetzelfde diezelfde datzelfde such".split())
 CLAUSE_END = re.compile(r"[.?!;:]\s+|,\s+(?=(?:en|of|maar|and|or|but)\b)", re.IGNORECASE)
+
+
 def points_back(question: str) -> bool:
     """Does the question lean on the conversation before it? (see OPENERS)"""
     if set(words(question)[:1]) & OPENERS:

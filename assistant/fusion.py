@@ -1,12 +1,10 @@
 """Fusion: one score per candidate from the weighted lists of several retrievers (pure).
-
-Z-scores, not ranks: reciprocal rank fusion was measured beside it and dropped
-(docs/beslissingen/retrieval.md); it forgets how far ahead a passage is.
-"""
+Z-scores, not ranks: reciprocal rank fusion forgets how far ahead a passage is
+(docs/beslissingen/retrieval.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,21 +21,9 @@ class Ranked:
     exact: dict[int, float]  # every fused candidate's score; own candidates as found
 
 
-def _stats(values: Iterable[float]) -> tuple[float, float]:
-    array = np.fromiter(values, dtype=np.float32)
-    if not array.size:
-        return 0.0, 1.0
-    return float(array.mean()), float(array.std()) or 1.0
-
-
 class ZScoreFusion:
-    """Weighted sum of z-scores, each list standardised over its own candidates.
-
-    Unlike rank fusion it keeps how far ahead a passage is. A candidate that a list did not
-    find is scored by what it is (`exact`), not guessed.
-    """
-
-    name = "zscore"
+    """Weighted sum of z-scores, each list standardised over its own candidates; a candidate
+    that a list did not find is scored by what it is (`exact`), not guessed."""
 
     def __init__(self, floor: float = 0.5) -> None:
         # Shown scores below this are no better than the average candidate (z ≤ 0): not shown.
@@ -48,7 +34,10 @@ class ZScoreFusion:
         fused = {index: 0.0 for index in candidates}
         for ranked in lists:
             own = ranked.candidates
-            mean, std = _stats(own.scores.values()) if own.scores else (own.baseline, 1.0)
+            mean, std = own.baseline, 1.0
+            if own.scores:
+                array = np.fromiter(own.scores.values(), dtype=np.float32)
+                mean, std = float(array.mean()), float(array.std()) or 1.0
             for index in candidates:
                 value = ranked.exact.get(index, mean)
                 fused[index] += ranked.weight * (value - mean) / std

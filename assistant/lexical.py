@@ -12,10 +12,8 @@ from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 _STEMMER = snowballstemmer.stemmer("dutch")
 WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 
-# Standard stopword lists only (bm25s: NLTK's Dutch, Lucene's English). A hand-made list of
-# question words ('welke', 'zegt', 'vertelt', …) was removed in issue 12: measured with and without
-# it (hit@3 / MRR), dev 0.91 / 0.85 → 0.91 / 0.82, core 0.93 / 0.83 → 0.93 / 0.84, vers 0.73 /
-# 0.54 → 0.73 / 0.61, blind 0.81 / 0.74 → 0.86 / 0.74: it helped only the suite it grew up with.
+# Standard stopword lists only (bm25s: NLTK's Dutch, Lucene's English): a hand-made list of
+# question words helped only the suite it grew up with (issue 12).
 STOPWORDS = frozenset(STOPWORDS_DUTCH) | frozenset(STOPWORDS_EN)
 
 
@@ -57,12 +55,10 @@ class Vocabulary:
         self.words: set[str] = set()
         for text in texts:
             self.words.update(w for w in words(text) if len(w) >= self.MIN_PART)
-        self._cache: dict[str, list[str]] = {}
+        self.split = lru_cache(maxsize=None)(self._split)
 
-    def split(self, word: str) -> list[str]:
+    def _split(self, word: str) -> list[str]:
         """Parts of a compound whose parts are corpus words (Dutch linking 's' allowed)."""
-        if word in self._cache:
-            return self._cache[word]
         parts: list[str] = []
         if len(word) >= 2 * self.MIN_PART:
             for cut in range(len(word) - self.MIN_PART, self.MIN_PART - 1, -1):
@@ -75,7 +71,6 @@ class Vocabulary:
                     parts = [head[:-1], tail]
                 if parts:
                     break
-        self._cache[word] = parts
         return parts
 
     def terms(self, text: str) -> list[str]:

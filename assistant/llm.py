@@ -1,15 +1,6 @@
-"""Everything that talks to the language model the user configures.
-
-- Backends: `openai:MODEL` (any OpenAI-compatible server: Ollama's /v1, llama.cpp, vLLM,
-  LM Studio, a cloud endpoint) or `ollama:MODEL`, as LangChain chat models from the `.[llm]`
-  extra, imported only when configured, with temperature 0.
-- `ChatModelAnswerer`: answers from the numbered sources only, within a deadline and a length
-  (`bounded_stream`), then checks every sentence against the sources (`citation_check`).
-- `FallbackAnswerer`: when the model is down, slow, errs, writes too much or replies nothing
-  the sources support, the extractive answer with a Dutch notice that says why; the user never
-  sees a stack trace.
-- `ChatModelRewriter`: turns a follow-up into a standalone question before retrieval.
-"""
+"""The language model the user configures (`openai:MODEL` or `ollama:MODEL`, LangChain, the
+`.[llm]` extra): answers checked against the sources, the extractive answer with a Dutch notice
+when the model fails, and follow-ups rewritten into standalone questions."""
 
 from __future__ import annotations
 
@@ -38,16 +29,6 @@ EXTRACTIVE_INSTEAD = "dit antwoord bestaat uit letterlijke zinnen uit de bronnen
 LLM_UNREACHABLE = f"Het taalmodel is niet bereikbaar; {EXTRACTIVE_INSTEAD}"
 LLM_UNSUPPORTED = (f"Het antwoord van het taalmodel stond niet in de bronnen (geen zin werd erin "
                    f"teruggevonden); {EXTRACTIVE_INSTEAD}")
-
-
-def llm_too_slow(seconds: float) -> str:
-    return (f"Het taalmodel had na {seconds:g} seconden nog geen volledig antwoord "
-            f"(WEGWIJZER_LLM_DEADLINE); {EXTRACTIVE_INSTEAD}")
-
-
-def llm_too_long(limit: str) -> str:
-    return f"Het antwoord van het taalmodel werd te lang ({limit}); {EXTRACTIVE_INSTEAD}"
-
 REFUSAL_FORM = "Dat staat er niet in."
 
 # Measured with a 1.5B model here: a short system prompt, the question before and after the
@@ -120,8 +101,12 @@ def probe(model: Any) -> str | None:
     try:
         reply = model.invoke([("human", "Antwoord met één woord: ja.")])
     except Exception as error:  # any client error means: not answering now
-        return f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"
+        return f"{type(error).__name__}: {first_line(error)}"
     return None if content_text(reply.content).strip() else "leeg antwoord"
+
+
+def first_line(error: BaseException) -> str:
+    return str(error).splitlines()[0][:200] if str(error) else ""
 
 
 def content_text(content: Any) -> str:
@@ -158,36 +143,28 @@ def frame_sources(sources: Sequence[Source]) -> str:
 class ModelAnswerRejected(Exception):
     """The model's answer cannot be used; `notice` tells the user why (in Dutch)."""
 
-    notice = LLM_UNREACHABLE
+    def __init__(self, reason: str, notice: str = LLM_UNREACHABLE) -> None:
+        super().__init__(reason)
+        self.notice = notice
 
 
-class EmptyReply(ModelAnswerRejected):
-    """The model sent no text."""
+def too_slow(seconds: float) -> ModelAnswerRejected:
+    return ModelAnswerRejected(
+        f"no complete answer after {seconds:g} s",
+        f"Het taalmodel had na {seconds:g} seconden nog geen volledig antwoord "
+        f"(WEGWIJZER_LLM_DEADLINE); {EXTRACTIVE_INSTEAD}")
 
 
-class TooSlow(ModelAnswerRejected):
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"no complete answer after {seconds:g} s")
-        self.notice = llm_too_slow(seconds)
-
-
-class TooLong(ModelAnswerRejected):
-    def __init__(self, limit: str) -> None:
-        super().__init__(f"answer longer than {limit}")
-        self.notice = llm_too_long(limit)
-
-
-class Unsupported(ModelAnswerRejected):
-    """No sentence of the answer is in the sources."""
-
-    notice = LLM_UNSUPPORTED
+def too_long(limit: int, unit: str, setting: str) -> ModelAnswerRejected:
+    text = f"meer dan {limit} {unit}, {setting}"
+    return ModelAnswerRejected(f"answer longer than {text}", f"Het antwoord van het taalmodel "
+                               f"werd te lang ({text}); {EXTRACTIVE_INSTEAD}")
 
 
 @dataclass(frozen=True)
 class OutputLimits:
-    """Bounds on one answer of the model (see Settings: llm_deadline, llm_max_chars and
-    llm_max_tokens; each streamed chunk carries at least one token, so more chunks than
-    max_tokens means the server ignored the limit it was sent)."""
+    """Bounds on one answer (Settings: llm_deadline, llm_max_chars, llm_max_tokens); each
+    streamed chunk carries at least one token."""
 
     deadline_s: float = 120.0
     max_chars: int = 6000
@@ -221,13 +198,8 @@ def _read(chunks: Iterable[Any], pieces: "queue.Queue[Any]", stop: threading.Eve
 
 def bounded_stream(chunks: Iterable[Any], limits: OutputLimits,
                    clock: Any = time.monotonic) -> Iterator[str]:
-    """The text of a chat model's stream, within `limits`: raises TooSlow at the deadline (also
-    while the model is silent) and TooLong past the characters or tokens.
-
-    The model is read in a daemon thread, so a silent model cannot hold the answer past the
-    deadline. When the reader stops early, the thread closes the model's stream at its next
-    chunk (or when the client's own timeout ends the wait).
-    """
+    """The text of a chat model's stream, within `limits` (else ModelAnswerRejected). A daemon
+    thread reads the model, so a silent model cannot hold the answer past the deadline."""
     pieces: queue.Queue[Any] = queue.Queue(maxsize=64)
     stop = threading.Event()
     threading.Thread(target=_read, args=(chunks, pieces, stop), name="llm-stream",
@@ -238,11 +210,11 @@ def bounded_stream(chunks: Iterable[Any], limits: OutputLimits,
         while True:
             remaining = deadline - clock()
             if remaining <= 0:
-                raise TooSlow(limits.deadline_s)
+                raise too_slow(limits.deadline_s)
             try:
                 item = pieces.get(timeout=remaining)
             except queue.Empty:
-                raise TooSlow(limits.deadline_s) from None
+                raise too_slow(limits.deadline_s) from None
             if item is _DONE:
                 return
             if isinstance(item, BaseException):
@@ -251,9 +223,9 @@ def bounded_stream(chunks: Iterable[Any], limits: OutputLimits,
             tokens += 1
             chars += len(text)
             if chars > limits.max_chars:
-                raise TooLong(f"meer dan {limits.max_chars} tekens, WEGWIJZER_LLM_MAX_CHARS")
+                raise too_long(limits.max_chars, "tekens", "WEGWIJZER_LLM_MAX_CHARS")
             if tokens > limits.max_tokens:
-                raise TooLong(f"meer dan {limits.max_tokens} tokens, WEGWIJZER_LLM_MAX_TOKENS")
+                raise too_long(limits.max_tokens, "tokens", "WEGWIJZER_LLM_MAX_TOKENS")
             if text:
                 yield text
     finally:
@@ -279,15 +251,12 @@ class ChatModelAnswerer(StreamingAnswerer):
         self.idf = idf or {}
         self.limits = limits or OutputLimits()
         self.threshold = threshold  # the profile's [citations] support_threshold
-        if name:
-            self.name = name
+        self.name = name or self.name
 
     def messages(self, question: str, sources: list[Source],
                  history: Sequence[Turn] = ()) -> list[tuple[str, str]]:
         """System prompt, earlier turns, then the framed sources and the question."""
-        turns: list[tuple[str, str]] = []
-        for turn in history:
-            turns += [("human", turn.question), ("ai", turn.answer)]
+        turns = [m for turn in history for m in (("human", turn.question), ("ai", turn.answer))]
         request = ANSWER_REQUEST.format(question=question)
         return [("system", SYSTEM_PROMPT), *turns,
                 ("human", f"Vraag: {question}\n\nBronnen:\n\n{frame_sources(sources)}\n\n{request}")]
@@ -302,7 +271,7 @@ class ChatModelAnswerer(StreamingAnswerer):
             yield TextDelta(text)
         text = "".join(pieces).strip()
         if not text:
-            raise EmptyReply("the model sent no text")
+            raise ModelAnswerRejected("the model sent no text")
         if is_refusal(text):
             yield Answer(question=question, answer=text, refused=True, sources=sources,
                          llm=self.name, citations_checked=True)
@@ -310,7 +279,8 @@ class ChatModelAnswerer(StreamingAnswerer):
         vocabulary = self.vocabulary or Vocabulary([s.quote for s in sources])
         check = check_citations(text, sources, vocabulary, self.idf, self.threshold)
         if not check.kept:
-            raise Unsupported(f"none of {len(check.unsupported)} sentences in the sources")
+            raise ModelAnswerRejected(f"none of {len(check.unsupported)} sentences in the sources",
+                                      LLM_UNSUPPORTED)
         if check.text != text:  # what streamed is not what may be shown: show the checked text
             yield TextReset()
             yield TextDelta(check.text)
@@ -337,8 +307,7 @@ class FallbackAnswerer(StreamingAnswerer):
             return
         except Exception as error:  # any model failure: logged once, answered without the model
             log.warning("Taalmodel %s gaf geen bruikbaar antwoord (%s: %s); letterlijke zinnen "
-                        "gebruikt", self.primary.name, type(error).__name__,
-                        str(error).splitlines()[0][:200] if str(error) else "")
+                        "gebruikt", self.primary.name, type(error).__name__, first_line(error))
             notice = error.notice if isinstance(error, ModelAnswerRejected) else LLM_UNREACHABLE
         if streamed:
             yield TextReset()

@@ -1,9 +1,6 @@
 """The [n] source markers of an answer: one grammar to find, renumber and strip them (pure).
-
-A marker is '[', a number written in ASCII digits without a leading zero, ']'. Anything else
-that looks like one ('[01]', '[١]', '[ 1 ]') is not a citation: a language model that writes it
-has cited nothing, and Python's int() would silently read it as [1].
-"""
+A marker is '[', ASCII digits without a leading zero, ']'; '[01]' or '[١]' cite nothing (Python's
+int() would silently read them as [1])."""
 
 from __future__ import annotations
 
@@ -13,19 +10,13 @@ from typing import Callable
 MARKER = re.compile(r"\[([1-9][0-9]{0,2})\]", re.ASCII)
 # The same, captured whole: `SPLIT.split(text)` alternates text and markers.
 SPLIT = re.compile(r"(\[[1-9][0-9]{0,2}\])", re.ASCII)
-# What a reader would take for a marker: any digits (any script), spaces inside allowed.
-MARKER_LIKE = re.compile(r"\[\s*\d+\s*\]")
-# A marker with the white space before it (removing it leaves no double space).
+# What a reader would take for a marker (any digits, spaces inside), with the white space before.
 _MARKER_LIKE_WITH_SPACE = re.compile(r"\s*\[\s*\d+\s*\]")
 
 
 def markers(text: str) -> list[int]:
     """The numbers of the markers in `text`, in order (repeats kept)."""
     return [int(number) for number in MARKER.findall(text)]
-
-
-def is_marker(token: str) -> bool:
-    return MARKER.fullmatch(token) is not None
 
 
 def strip_markers(text: str) -> str:
@@ -41,7 +32,7 @@ def keep_markers(text: str, keep: Callable[[int], bool]) -> tuple[str, int]:
     def decide(match: re.Match[str]) -> str:
         nonlocal removed
         token = match.group(0).strip()
-        if is_marker(token) and keep(int(token[1:-1])):
+        if MARKER.fullmatch(token) and keep(int(token[1:-1])):
             return match.group(0)
         removed += 1
         return ""

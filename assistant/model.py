@@ -12,8 +12,7 @@ from indexing.places import Place
 @dataclass
 class Hit:
     """A passage found by retrieval, the one candidate type from retrieval to citation: where
-    it is (its position in the generation's passages and its chunk id), what it says, and its
-    scores on their own scales."""
+    it is, what it says, and its scores on their own scales."""
 
     chunk_id: str
     text: str
@@ -24,13 +23,6 @@ class Hit:
     lexical: float = 0.0  # BM25
     position: int = -1  # in the PassageIndex of the generation that found it
     fused: float = 0.0  # the fusion's own score (weighted z-scores)
-
-
-# The JSON keys of a source, in the order `wegwijzer ask --json` has always printed them.
-SOURCE_KEYS = ("marker", "chunk_id", "publication_id", "publication_title", "kind", "source_file",
-               "wegwijzer", "wegwijzer_title", "section", "part", "pages", "research_pages",
-               "score", "quote", "chapter", "story_title", "story_author", "page_labels",
-               "quoted")
 
 
 @dataclass
@@ -52,9 +44,10 @@ class Source:
                    score=round(float(hit.score), 4))
 
     def to_json(self) -> dict[str, Any]:
-        """The flat JSON shape of a source (ask --json, the chat's records, eval reports)."""
+        """The flat JSON shape of a source (ask --json, the chat's records, eval reports), in
+        the key order `wegwijzer ask --json` has always printed."""
         p = self.place
-        values = {
+        return {
             "marker": self.marker, "chunk_id": self.chunk_id,
             "publication_id": p.publication_id, "publication_title": p.publication_title,
             "kind": p.kind, "source_file": p.source_file, "wegwijzer": p.wegwijzer,
@@ -64,7 +57,6 @@ class Source:
             "story_author": p.story_author, "page_labels": p.page_labels,
             "quoted": list(self.quoted),
         }
-        return {key: values[key] for key in SOURCE_KEYS}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Source":
@@ -108,18 +100,14 @@ class Answer:
     id: Any = None
     notices: list[str] = field(default_factory=list)
     resolved_question: str | None = None
-    # Set when a language model wrote the answer: its name, whether the citation check ran,
-    # the sentences their cited passage does not support, and markers to missing sources.
+    # Set when a language model wrote the answer.
     llm: str | None = None
     citations_checked: bool = False
     unsupported: list[str] = field(default_factory=list)
     removed_markers: int = 0
-    # How sure retrieval is that the publications answer: "hoog", "onzeker" (answered with a
-    # caveat) or "geen" (refused), from the calibrated probability.
-    confidence: str = "hoog"
+    confidence: str = "hoog"  # "onzeker": answered with a caveat, "geen": refused
     probability: float | None = None
-    # How retrieval judged the question (steps.Assessment: signals, probability, the reading's
-    # vector), for evaluation and calibration; not part of the JSON.
+    # How retrieval judged the question (steps.Assessment), for calibration; not in the JSON.
     assessment: Any = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:

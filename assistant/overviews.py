@@ -1,11 +1,6 @@
-"""Questions about the structure of the publications, answered from the catalog as a list.
-
-'Wat zijn de tien wegwijzers?' is not answered well by quoting passages: no single passage
-lists all ten with their pages. The catalog knows them. Each list the catalog can give (the
-wegwijzers of the routekaart, the stories and their authors, the items of a section such as
-the five parts of the routekaart) becomes an `Overview`. An overview is embedded like a
-passage, and a question is answered with it only when the question is closer to the overview
-than to every passage (see `OverviewIndex.match`): retrieval decides, not a list of phrasings.
+"""Questions about the structure of the publications ('Wat zijn de tien wegwijzers?'), answered
+from the catalog as a list: no single passage lists all ten. Each list is embedded like a passage
+and answers a question only when it is closer than the passages (`OverviewIndex.match`).
 """
 
 from __future__ import annotations
@@ -47,13 +42,13 @@ class Overview:
         return f"{self.title}: " + "; ".join(item.label for item in self.items)
 
 
-def _first(passages: PassageIndex, wanted) -> int | None:  # noqa: ANN001
+def _first(passages: PassageIndex, wanted: Callable[[Place], bool]) -> int | None:
     return next((i for i, place in enumerate(passages.places) if wanted(place)), None)
 
 
-def _pages(place: Place) -> str:
-    pages = format_pages(list(place.pages) if place.pages else None)
-    return f" ({pages})" if pages else ""
+def _pages(pages: Sequence[int] | None) -> str:
+    text = format_pages(list(pages) if pages else None)
+    return f" ({text})" if text else ""
 
 
 def build_overviews(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
@@ -68,9 +63,8 @@ def _wegwijzers(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
     for stop in catalog.wegwijzers:
         position = _first(passages, lambda p, n=stop.number: p.wegwijzer == n)
         if position is not None:
-            pages = format_pages(stop.pages)
-            stops.append(OverviewItem(f"Wegwijzer {stop.number}: {stop.title}"
-                                      + (f" ({pages})" if pages else ""), position))
+            stops.append(OverviewItem(f"Wegwijzer {stop.number}: {stop.title}{_pages(stop.pages)}",
+                                      position))
     if not stops:
         return []
     return [Overview(f"De {len(stops)} wegwijzers van de routekaart", tuple(stops),
@@ -89,7 +83,7 @@ def _stories(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
             if position is None:
                 continue
             by = f" door {author}" if author else ""
-            stories.append(OverviewItem(f"'{title}'{by}{_pages(passages.places[position])}",
+            stories.append(OverviewItem(f"'{title}'{by}{_pages(passages.places[position].pages)}",
                                         position))
         if stories:
             overviews.append(Overview(
@@ -115,8 +109,8 @@ def _section_items(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
                 position = _first(passages, lambda p, s=subsection, t=section.title:
                                   p.section == t and p.subsection == s)
                 if position is not None:
-                    items.append(OverviewItem(f"{subsection}{_pages(passages.places[position])}",
-                                              position))
+                    items.append(OverviewItem(
+                        f"{subsection}{_pages(passages.places[position].pages)}", position))
             if len(items) >= 2:
                 names = tuple(s.split(". ", 1)[-1] for s in section.subsections if " · " not in s)
                 overviews.append(Overview(section.title, tuple(items), names))
@@ -204,13 +198,8 @@ class OverviewIndex:
 
     def match(self, question: str, query_vector: np.ndarray,
               hits: Sequence[Hit]) -> Overview | None:
-        """The overview that answers the question better than quoting passages, if any.
-
-        Overviews are embedded like passages, so their similarity to the question compares
-        with the passages' (`Hit.dense`). An overview is chosen when the question is closer to
-        it than to every passage, or when one of the three best passages is itself a list of
-        the same things and the overview would rank among the top three passages.
-        """
+        """The overview the question is closer to than to every passage (`Hit.dense`), or one
+        that would rank in the top three and lists what one of the three best passages lists."""
         if not self.overviews or not hits:
             return None
         dense = sorted((h.dense for h in hits), reverse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import bm25s
@@ -41,9 +42,10 @@ class PassageIndex:
                             dtype=np.float32)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True) if matrix.size else 1.0
         self.vectors = matrix / np.where(norms == 0, 1.0, norms)
-        self._hit_terms: dict[int, frozenset[str]] = {}
-        self._sentence_terms: dict[int, list[frozenset[str]]] = {}
-        self._folded: dict[int, str] = {}
+        # Per-passage analyses the confidence signals read for every question; computed once.
+        self.hit_terms = lru_cache(maxsize=None)(self._hit_terms)
+        self.sentence_terms = lru_cache(maxsize=None)(self._sentence_terms)
+        self.folded = lru_cache(maxsize=None)(self._folded)
 
     @classmethod
     def from_collection(cls, collection: Any, **bm25: float) -> "PassageIndex":
@@ -63,27 +65,18 @@ class PassageIndex:
         return Hit(chunk_id=self.chunk_ids[index], text=self.texts[index],
                    header=self.headers[index], place=self.places[index], position=index)
 
-    # Per-passage analyses the confidence signals read for every question; computed once.
-
-    def hit_terms(self, index: int) -> frozenset[str]:
+    def _hit_terms(self, index: int) -> frozenset[str]:
         """The index terms of a passage with its header."""
-        if index not in self._hit_terms:
-            self._hit_terms[index] = frozenset(
-                self.vocabulary.terms(f"{self.headers[index]} {self.texts[index]}"))
-        return self._hit_terms[index]
+        return frozenset(self.vocabulary.terms(f"{self.headers[index]} {self.texts[index]}"))
 
-    def sentence_terms(self, index: int) -> list[frozenset[str]]:
+    def _sentence_terms(self, index: int) -> list[frozenset[str]]:
         """The index terms of each sentence of a passage's text."""
-        if index not in self._sentence_terms:
-            self._sentence_terms[index] = [frozenset(self.vocabulary.terms(sentence))
-                                           for sentence in split_sentences(self.texts[index])]
-        return self._sentence_terms[index]
+        return [frozenset(self.vocabulary.terms(sentence))
+                for sentence in split_sentences(self.texts[index])]
 
-    def folded(self, index: int) -> str:
+    def _folded(self, index: int) -> str:
         """A passage with its header, lowercased without accents."""
-        if index not in self._folded:
-            self._folded[index] = fold(f"{self.headers[index]} {self.texts[index]}")
-        return self._folded[index]
+        return fold(f"{self.headers[index]} {self.texts[index]}")
 
     def lexical_scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for `query`."""

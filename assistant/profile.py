@@ -1,9 +1,5 @@
-"""The profile: every tuned number of the answer path, typed, from one TOML file.
-
-The default is `profile.toml` beside this module; `WEGWIJZER_PROFILE` names another file, whose
-values override the default's (sections and keys left out keep theirs). An unknown key or a
-value of the wrong kind is a Dutch error that names the file and the key.
-"""
+"""The profile: every tuned number of the answer path, typed, from `profile.toml`; the file
+that `WEGWIJZER_PROFILE` names overrides the values it gives."""
 
 from __future__ import annotations
 
@@ -119,16 +115,12 @@ def _problem(path: Path, error: ValidationError) -> str:
 
 _BOUNDS = {"greater_than": "groter dan", "greater_than_equal": "minstens",
            "less_than": "kleiner dan", "less_than_equal": "hoogstens"}
+_KINDS = {"int": "een geheel getal", "float": "een getal", "dict": "een tabel (naam = gewicht)"}
 
 
 def _expected(error: Any) -> str:
     kind, context = error["type"], error.get("ctx") or {}
     if kind in _BOUNDS:
         return f"een getal {_BOUNDS[kind]} {next(iter(context.values()))}"
-    if kind.startswith("int"):
-        return "een geheel getal"
-    if kind.startswith("float"):
-        return "een getal"
-    if kind.startswith("dict"):
-        return "een tabel (naam = gewicht)"
-    return "zie het standaardprofiel"
+    return next((text for prefix, text in _KINDS.items() if kind.startswith(prefix)),
+                "zie het standaardprofiel")

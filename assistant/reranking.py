@@ -1,9 +1,6 @@
 """Optional rerankers: a second, slower model that reorders the hybrid search's best passages.
-
-None ships offline, so the default is no reranker. A user who has a cross-encoder on disk (or in
-the Hugging Face cache) turns one on with `--reranker cross-encoder:MODEL` or
-`WEGWIJZER_RERANKER`; it needs the `st` extra (sentence-transformers and torch).
-"""
+None ships offline: a user with a cross-encoder on disk or in the Hugging Face cache turns one on
+with `--reranker cross-encoder:MODEL` or `WEGWIJZER_RERANKER` (the `st` extra)."""
 
 from __future__ import annotations
 
@@ -32,18 +29,13 @@ class Reranker(Protocol):
 
 
 class CrossEncoderReranker:
-    """A sentence-transformers `CrossEncoder` scores (question, passage) pairs; best first.
-
-    The passage is given with its context header (publication, wegwijzer, part), as it was
-    embedded. `hit.score` becomes the cross-encoder's relevance mapped into 0–1.
-    """
+    """A sentence-transformers `CrossEncoder` scores (question, passage with its context header,
+    as embedded) pairs; best first, `hit.score` its relevance in 0–1."""
 
     def __init__(self, model: str | object, depth: int = 20, spec: str | None = None) -> None:
-        if isinstance(model, str):
-            model = _load_cross_encoder(model)
-        self.model = model
+        self.model = _load_cross_encoder(model) if isinstance(model, str) else model
         self.depth = depth
-        self.spec = spec or PREFIX + str(getattr(model, "model_name_or_path", "model"))
+        self.spec = spec or PREFIX + str(getattr(self.model, "model_name_or_path", "model"))
 
     def rerank(self, question: str, hits: Sequence[Hit]) -> list[Hit]:
         if not hits:
@@ -52,13 +44,9 @@ class CrossEncoderReranker:
         scores = self.model.predict(pairs, show_progress_bar=False)
         ranked = sorted(zip(hits, (float(s) for s in scores)), key=lambda pair: -pair[1])
         for hit, score in ranked:
-            hit.score = _unit(score)
+            # Logits become 0–1; scores already in 0–1 (a model with its own sigmoid) stay.
+            hit.score = score if 0.0 <= score <= 1.0 else 1.0 / (1.0 + math.exp(-score))
         return [hit for hit, _ in ranked]
-
-
-def _unit(score: float) -> float:
-    """Logits become 0–1; scores already in 0–1 (a model with its own sigmoid) stay as they are."""
-    return score if 0.0 <= score <= 1.0 else 1.0 / (1.0 + math.exp(-score))
 
 
 def _load_cross_encoder(name: str) -> object:
@@ -91,8 +79,8 @@ def cross_encoder(name: str, depth: int) -> Reranker:
 
 
 def make_reranker(spec: str | None, depth: int = 20) -> Reranker | None:
-    """The reranker named by `spec` ('KIND:MODEL', e.g. 'cross-encoder:MODEL-OR-PATH'), seeing
-    the `depth` best hits; None for '', 'geen' or 'none'."""
+    """The reranker named by `spec` ('KIND:MODEL'), seeing the `depth` best hits; None for '',
+    'geen' or 'none'."""
     if not spec or spec.strip().lower() in ("", "geen", "none"):
         return None
     kind, _, name = spec.strip().partition(":")

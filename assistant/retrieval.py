@@ -1,10 +1,5 @@
-"""Retrieval as parts: retrievers → fusion → post-steps, built from the profile.
-
-In the spirit of haystack's retrievers → joiner → rankers: each retriever proposes candidates
-(`retrievers/`, registered by name), the fusion turns their lists into one score (`fusion.py`),
-and post-steps reorder the fused list (diversity by section or distinct places, an optional
-reranker). Which lists take part, and with what weight, is the profile's `[retrieval.lists]`.
-"""
+"""Retrieval as parts, built from the profile: retrievers (`retrievers/`, weighed by
+`[retrieval.lists]`) → z-score fusion (`fusion.py`) → post-steps that reorder the fused list."""
 
 from __future__ import annotations
 
@@ -24,8 +19,6 @@ __all__ = ["Diversify", "Filters", "RetrievalPipeline", "Retrieved", "distinct_p
 
 @dataclass
 class Member:
-    """A retriever in the pipeline, with its weight in the fusion."""
-
     retriever: BaseRetriever
     weight: float
 
@@ -37,8 +30,6 @@ class Step(Protocol):
 
 
 class DistinctPlaces:
-    """Keep the order, but a second passage of the same place waits behind the others."""
-
     def apply(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
         return distinct_places_first(hits)
 
@@ -46,10 +37,7 @@ class DistinctPlaces:
 class Diversify:
     """Maximal marginal relevance by section: among the best `depth` hits, each next slot goes
     to the best passage after a penalty (in fused z-score) for every shown passage of its
-    section.
-
-    When the first passages all come from one section, a close runner-up from another section
-    moves up: if that section was the wrong guess, the right one is still in the top 3.
+    section. If the first section was the wrong guess, the right one is still in the top 3.
     """
 
     def __init__(self, penalty: float, depth: int = 10) -> None:
@@ -57,20 +45,18 @@ class Diversify:
         self.depth = depth
 
     def apply(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
+        def section(hit: Hit) -> str:
+            return f"{hit.place.publication_id}|{hit.place.chapter}|{hit.place.section}"
+
         pool, rest = list(hits[: self.depth]), hits[self.depth:]
         shown: dict[str, int] = {}
         ordered = []
         while pool:
-            best = max(pool, key=lambda h: h.fused - self.penalty * shown.get(_section(h), 0))
+            best = max(pool, key=lambda h: h.fused - self.penalty * shown.get(section(h), 0))
             pool.remove(best)
             ordered.append(best)
-            shown[_section(best)] = shown.get(_section(best), 0) + 1
+            shown[section(best)] = shown.get(section(best), 0) + 1
         return ordered + rest
-
-
-def _section(hit: Hit) -> str:
-    place = hit.place
-    return f"{place.publication_id}|{place.chapter}|{place.section}"
 
 
 class Rerank:
@@ -88,16 +74,15 @@ def distinct_places_first(hits: Sequence[Hit]) -> list[Hit]:
     seen: set[str] = set()
     first, later = [], []
     for hit in hits:
-        key = hit.place.key
-        (later if key in seen else first).append(hit)
-        seen.add(key)
+        (later if hit.place.key in seen else first).append(hit)
+        seen.add(hit.place.key)
     return first + later
 
 
 @dataclass
 class Retrieved:
-    """The k best hits, and each confidence signal's list of exact scores over the candidate
-    pool (position → score; 'dense', 'lexical', 'latent'; a list that did not run is absent)."""
+    """The k best hits, and each confidence signal's exact scores over the candidate pool
+    (position → score; 'dense', 'lexical', 'latent'; a list that did not run is absent)."""
 
     hits: list[Hit]
     lists: dict[str, dict[int, float]] = field(default_factory=dict)
@@ -124,21 +109,15 @@ class RetrievalPipeline:
 
     def retrieve(self, query: str, k: int = 5, filters: Filters | None = None,
                  language_share: float = 1.0, foreign_below: float = 0.5) -> Retrieved:
-        """The k best passages, with each list's exact scores over the candidate pool (the
-        confidence model reads how far ahead the best passages are in each list).
-
-        A question in another language (`language_share` below `foreign_below`, decided once by
-        the caller) shares few words with the corpus, mostly names ('What is the Drechtraad?'):
-        the lists that match words weigh by that share, so the multilingual e5 lists lead but a
-        name still counts (dropping BM25 instead: blind 0.80 / 0.73 → 0.79 / 0.72 hit@3 / MRR).
-        """
+        """The k best passages. In a question in another language (`language_share` below
+        `foreign_below`) the lists that match words weigh by that share: the e5 lists lead but a
+        name still counts (docs/beslissingen/talen.md)."""
         filters = filters or Filters()
         foreign = language_share < foreign_below
         found = [(m, m.retriever.search(query, self.candidates, filters)) for m in self.members]
-        applying = [(m, c) for m, c in found if c is not None]
-        pool = set().union(*(c.scores for _, c in applying))
+        pool = set().union(*(c.scores for _, c in found))
         lists, exact_of = [], {}
-        for member, candidates in applying:
+        for member, candidates in found:
             missing = pool - set(candidates.scores)
             exact = {**member.retriever.score(query, missing), **candidates.scores}
             weight = member.weight * (language_share if foreign and member.retriever.words else 1)
@@ -165,21 +144,18 @@ class RetrievalPipeline:
 
 def make_retrieval(resources: Resources, profile: RetrievalProfile,
                    reranker: Reranker | None = None) -> RetrievalPipeline:
-    """The retrieval pipeline of the profile: its lists (registered retrievers whose resources
-    this generation has), z-score fusion, then diversity by section (or, with a reranker,
-    distinct places around it)."""
+    """The profile's lists (registered retrievers whose resources this generation has), fused,
+    then diversity by section or, with a reranker, distinct places around it."""
     members = []
     for name, weight in profile.lists.items():
         retriever = RETRIEVERS.get(name).build(resources) if weight > 0 else None
         if retriever is not None:
             members.append(Member(retriever, weight))
-    fusion = ZScoreFusion(profile.floor)
     # Without a reranker, diversity by section replaces the hard rule of distinct places: a
-    # second passage of a place comes up only when it is clearly ahead (its pages may be the
-    # ones asked for).
+    # second passage of a place comes up only when it is clearly ahead.
     steps: list[Step] = ([Diversify(profile.diversity, profile.diversity_depth)]
                          if profile.diversity > 0 and reranker is None else [DistinctPlaces()])
     if reranker is not None:
         steps += [Rerank(reranker), DistinctPlaces()]
-    return RetrievalPipeline(resources.passages, members, fusion, steps,
+    return RetrievalPipeline(resources.passages, members, ZScoreFusion(profile.floor), steps,
                              candidates=profile.candidates)

@@ -1,7 +1,5 @@
-"""The Assistant: the facade every face uses (`ask`, `stream`, `search`, `passage`).
-
-Models and the index load once. Each index generation is opened whole as an `IndexSnapshot`
-with its answer steps (steps.py); a question is answered by one snapshot from start to end.
+"""The Assistant: the facade every face uses (`ask`, `stream`, `search`, `passage`). Models
+load once; a question is answered by one `IndexSnapshot` (an index generation) from start to end.
 """
 
 from __future__ import annotations
@@ -94,17 +92,21 @@ class Assistant:
         self.store.check_embeddings(generation, collection, getattr(self.embeddings, "spec", None),
                                     len(vector[0]))
         query_vector = QueryEncoder(self.embeddings)
+        # Sentence vectors and latent terms are computed only for texts new to the cache.
+        owners, texts = passage_sentences(passages, retrieval.sentence_min_words)
+        encoder = latent_term_encoder(self.embeddings)  # None without a sparse head
+        latent = None if encoder is None else LatentTermBank(self.store.cached_latent_terms(
+            passages.documents, encoder, self.settings.embedder))
         search = make_retrieval(Resources(passages, self.embeddings, query_vector,
-                                          sentences=self.sentence_vectors(passages),
-                                          latent=self.latent_terms(passages)),
-                                retrieval, self.reranker)
+                                          SentenceBank(owners, texts, self.cached_vectors(texts)),
+                                          latent), retrieval, self.reranker)
         sentences = search.sentence_list()
         answerer = self._answerer or make_answerer(
             self.settings, self.profile, passages.vocabulary, idf, self.chat_model,
             continuation_openers(passages.texts, self.profile.answer.continuation_alpha),
             sentences.similarity if sentences else lambda query, texts: [None] * len(texts))
         assess = Assess(search, passages, idf, query_vector, self.confidence,
-                        self.settings.embedder, self.profile.confidence)
+                        self.settings.embedder, self.profile.confidence.foreign_below)
         overviews = OverviewIndex(build_overviews(catalog, passages), self.cached_vectors, passages)
         steps = Steps(Clean(catalog, self.settings.top_k, self.settings.history_turns),
                       FollowUp(assess, self.rewriter),
@@ -116,11 +118,8 @@ class Assistant:
     catalog = property(lambda self: self.snapshot.catalog)
 
     def refresh(self) -> bool:
-        """Switch to a newer index generation if a re-index finished; True when it did.
-
-        The new snapshot is built aside and swapped in with one assignment, so a question being
-        answered meanwhile finishes on the snapshot it started with.
-        """
+        """Switch to a newer index generation if a re-index finished; True when it did. The
+        snapshot is swapped in one assignment: a question being answered keeps its own."""
         with self._reload_lock:
             active = self.store.active()
             if active is None or active.name == self.snapshot.generation.name:
@@ -128,26 +127,9 @@ class Assistant:
             self.snapshot = self._open()
             return True
 
-    def sentence_vectors(self, passages: PassageIndex) -> SentenceBank:
-        """Each sentence with its passage and embedding; only sentences new to the cache are
-        embedded (the first load after an index run takes longer)."""
-        owners, texts = passage_sentences(passages, self.profile.retrieval.sentence_min_words)
-        return SentenceBank(owners, texts, self.cached_vectors(texts))
-
-    def latent_terms(self, passages: PassageIndex) -> LatentTermBank | None:
-        """Each passage's latent terms, when the embedder has a sparse head; computed only for
-        passages new to the cache (see the store)."""
-        encoder = latent_term_encoder(self.embeddings)
-        if encoder is None:
-            return None
-        return LatentTermBank(self.store.cached_latent_terms(passages.documents, encoder,
-                                                             self.settings.embedder))
-
     def cached_vectors(self, texts: list[str]) -> np.ndarray:
         """Document embeddings of `texts`, embedded only the first time (see the store)."""
         return self.store.cached_vectors(texts, self.embeddings, self.settings.embedder)
-
-    # --- the facade ------------------------------------------------------------------------------
 
     def ask(self, question: str, history: Sequence[Turn] | None = None, top_k: int | None = None,
             publication: str | None = None, wegwijzer: int | None = None, id: Any = None) -> Answer:
@@ -157,10 +139,7 @@ class Assistant:
     def stream(self, question: str, history: Sequence[Turn] | None = None,
                top_k: int | None = None, publication: str | None = None,
                wegwijzer: int | None = None, id: Any = None) -> Iterator[AnswerEvent]:
-        """Answer as events: notices, the sources, text deltas, then the complete Answer.
-
-        Runs the steps of one snapshot: clean → follow-up → overview → compose (steps.py).
-        """
+        """Answer as events: notices, the sources, text deltas, then the complete Answer."""
         return self.snapshot.steps.run(question, history, top_k, publication, wegwijzer, id)
 
     def search(self, question: str, k: int = 5, publication: str | None = None,
@@ -177,8 +156,8 @@ class Assistant:
         return None if position is None else passages.hit(position)
 
     def faithfulness(self, answer: str, sources: Sequence[Source]) -> float | None:
-        """Share of an answer's cited sentences that their cited passage supports (the check
-        run on a language model's answers; for evaluation)."""
+        """Share of an answer's cited sentences that their cited passage supports (for
+        evaluation)."""
         snapshot = self.snapshot
         return check_citations(answer, sources, snapshot.passages.vocabulary, snapshot.idf,
                                self.profile.citations.support_threshold).faithfulness

@@ -1,12 +1,6 @@
-"""The steps of answering one question, in order; `Assistant.stream` runs them.
+"""The named steps of answering one question, run in order by `Steps.run`:
 
-    clean → follow-up (retrieve + assess, for one reading or two) → overview → compose
-
-Each step is a small object built once per index generation, with the parts it needs; each
-takes the named result of the step before and returns its own: a `Request`, an `Assessment`,
-a `Selection`, then the answer's events. A passage keeps one identity throughout (`Hit`, with
-its position, chunk id and every score), and the question's language is decided once, in
-`Assess`.
+    clean → follow-up (retrieve + assess one reading) → overview → compose
 """
 
 from __future__ import annotations
@@ -27,7 +21,6 @@ from .conversation import clean_question, points_back, recent_history, with_prev
 from .model import Answer, AnswerEvent, Hit, Notice, Source, SourcesFound, TextDelta, Turn
 from .overviews import Overview, OverviewIndex, overview_answer, overview_hits
 from .passages import PassageIndex
-from .profile import ConfidenceProfile
 from .retrieval import RetrievalPipeline, Retrieved
 from .retrievers import Filters, QueryEncoder
 
@@ -64,7 +57,7 @@ class Assessment:
     probability: float
     level: str  # 'hoog', 'onzeker' or 'geen'
     foreign: bool  # the question is not in the corpus's language
-    vector: np.ndarray  # the reading's e5 vector (the confidence model's scope signal reads it)
+    vector: np.ndarray  # the reading's e5 vector
 
 
 @dataclass
@@ -76,13 +69,10 @@ class Selection:
     level: str
     overview: Overview | None = None
 
-    def sources(self) -> list[Source]:
-        return [Source.from_hit(rank, hit) for rank, hit in enumerate(self.hits, start=1)]
-
 
 class Clean:
-    """The question without control characters and cut to size; filters and k checked; the
-    conversation cut to what a follow-up needs."""
+    """The question cleaned, filters and k checked, the conversation cut to what a follow-up
+    needs."""
 
     def __init__(self, catalog: Catalog, top_k: int, history_turns: int) -> None:
         self.catalog, self.top_k, self.history_turns = catalog, top_k, history_turns
@@ -95,11 +85,6 @@ class Clean:
             raise WegwijzerError(
                 f"Het aantal bronnen (--top-k) moet minstens 1 zijn, niet {k}. Geef een getal "
                 f"van 1 of meer, of laat --top-k weg voor de standaard ({self.top_k}).")
-        return Request(text, tuple(notices), tuple(recent_history(history, self.history_turns)),
-                       self.filters(publication, wegwijzer), k, id)
-
-    def filters(self, publication: str | None, wegwijzer: int | None) -> Filters:
-        """Filters checked against the catalog of the index: known publication and wegwijzer."""
         ids = sorted(self.catalog.publication_titles)
         if publication and publication not in ids:
             raise WegwijzerError(
@@ -108,7 +93,8 @@ class Clean:
         if wegwijzer is not None and int(wegwijzer) not in numbers:
             raise WegwijzerError(f"Wegwijzer {wegwijzer} bestaat niet. Kies een nummer van "
                                  f"{min(numbers)} tot en met {max(numbers)}.")
-        return Filters(publication=publication, wegwijzer=wegwijzer)
+        return Request(text, tuple(notices), tuple(recent_history(history, self.history_turns)),
+                       Filters(publication, wegwijzer), k, id)
 
 
 class Assess:
@@ -116,45 +102,38 @@ class Assess:
 
     def __init__(self, search: RetrievalPipeline, passages: PassageIndex, idf: dict[str, float],
                  query_vector: QueryEncoder, confidence: ConfidenceModel, embedder: str,
-                 profile: ConfidenceProfile) -> None:
+                 foreign_below: float) -> None:
         self.search, self.passages, self.idf = search, passages, idf
         self.query_vector, self.confidence, self.embedder = query_vector, confidence, embedder
-        self.profile = profile
+        self.foreign_below = foreign_below
 
     def run(self, query: str, request: Request) -> Assessment:
         language = language_share(query, self.passages.word_forms)
-        foreign_below = self.profile.foreign_below
-        retrieved = self.search.retrieve(query, request.k, request.filters, language, foreign_below)
+        retrieved = self.search.retrieve(query, request.k, request.filters, language,
+                                         self.foreign_below)
         vector = self.query_vector(query)  # embedded by retrieval already (cached)
         values = self.confidence.read_vector(
-            signals(query, retrieved, self.passages, self.idf, language, foreign_below),
+            signals(query, retrieved, self.passages, self.idf, language, self.foreign_below),
             vector, self.embedder)
         probability = self.confidence.probability(values) if retrieved.hits else 0.0
         return Assessment(query, retrieved, values, probability,
                           self.confidence.level(probability, values),
-                          language < foreign_below, vector)
+                          language < self.foreign_below, vector)
 
 
 class FollowUp:
-    """The reading to answer: the question itself, or read with the previous one.
-
-    Only a question that points back at the conversation (conversation.points_back: closed-class
-    words, no topic words) is a follow-up; one that names its own topic is answered as asked.
-    A follow-up is rewritten into a standalone question by the language model when there is
-    one, else joined to the previous question.
-    """
+    """A question that points back at the conversation (conversation.points_back) is rewritten
+    by the language model when there is one, else joined to the previous question."""
 
     def __init__(self, assess: Assess, rewriter: Any = None) -> None:
         self.assess, self.rewriter = assess, rewriter
 
     def run(self, request: Request) -> Assessment:
-        history = list(request.history)
-        if not history or not points_back(request.question):
-            return self.assess.run(request.question, request)
-        if self.rewriter is not None:
-            return self.assess.run(self.rewriter.rewrite(request.question, history), request)
-        return self.assess.run(with_previous(request.question, history) or request.question,
-                               request)
+        question, history = request.question, list(request.history)
+        if history and points_back(question):
+            question = (self.rewriter.rewrite(question, history) if self.rewriter is not None
+                        else with_previous(question, history) or question)
+        return self.assess.run(question, request)
 
 
 class ChooseOverview:
@@ -166,9 +145,8 @@ class ChooseOverview:
 
     def run(self, request: Request, reading: Assessment) -> Selection:
         selection = Selection(reading, reading.retrieved.hits, reading.level)
-        # A question the passages don't answer with confidence may still name a list of the
-        # catalog ('Welke verhalen horen bij wegwijzer 6?'); without that, no list: measured
-        # on core and blind, out-of-scope questions then drew a list closest to them.
+        # Without confidence, only a question that names a list gets one: measured on core and
+        # blind, out-of-scope questions otherwise drew the list closest to them.
         if not selection.hits or (selection.level == "geen"
                                   and not self.overviews.named(reading.query)):
             return selection
@@ -190,8 +168,9 @@ class Compose:
 
     def run(self, request: Request, selection: Selection) -> Iterator[AnswerEvent]:
         reading = selection.reading
+        sources = [Source.from_hit(rank, hit) for rank, hit in enumerate(selection.hits, start=1)]
         answer = Answer(question=request.question, answer="", refused=selection.level == "geen",
-                        sources=selection.sources(), id=request.id,
+                        sources=sources, id=request.id,
                         notices=list(request.notices), resolved_question=reading.query,
                         confidence=selection.level, probability=reading.probability,
                         assessment=reading)
@@ -234,8 +213,6 @@ class Compose:
 
 @dataclass(frozen=True)
 class Steps:
-    """The steps of one index generation, in the order they run."""
-
     clean: Clean
     follow_up: FollowUp
     overview: ChooseOverview
@@ -246,6 +223,4 @@ class Steps:
             wegwijzer: int | None = None, id: Any = None) -> Iterator[AnswerEvent]:
         request = self.clean.run(question, history, top_k, publication, wegwijzer, id)
         reading = self.follow_up.run(request)
-        selection = self.overview.run(request, reading)
-        return self.compose.run(request, selection)
-
+        return self.compose.run(request, self.overview.run(request, reading))

@@ -1,8 +1,5 @@
-"""Retrievers: each proposes candidate passages for a question and scores any passage exactly.
-
-Each module registers one retriever by name (base.RETRIEVERS); the profile's
-`[retrieval.lists]` weighs them. Importing the package registers them all.
-"""
+"""Retrievers, one module each, registered by name in base.RETRIEVERS (importing the package
+registers them all); the profile's `[retrieval.lists]` weighs them."""
 
 from . import dense, latent, lexical, sentences, title  # noqa: F401  (registers each)
 from .base import (RETRIEVERS, BaseRetriever, Candidates, Filters, QueryEncoder, Resources,

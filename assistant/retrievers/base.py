@@ -1,17 +1,11 @@
 """What every retriever shares: the registry, the filters, the candidates it proposes, and one
-base class that turns a score per passage into `search` and `score`.
-
-A retriever answers two calls. `search` gives its own best `n` candidates with scores; `score`
-gives the exact score of any passages (the fusion needs that for candidates only another
-retriever found). Positions refer to the `PassageIndex` of the generation being served. A new
-retriever is one module in this package with one class that computes a score for every passage,
-registered by name; the profile's `[retrieval.lists]` gives it a weight (0: off).
-"""
+base class that turns a score per passage into `search` (its own best candidates) and `score`
+(exact scores of any passages, for candidates only another retriever found)."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, ClassVar, Collection
 
 import numpy as np
@@ -31,11 +25,8 @@ class Filters:
     wegwijzer: int | None = None
 
     def accepts(self, place: Any) -> bool:
-        if self.publication and place.publication_id != self.publication:
-            return False
-        if self.wegwijzer is not None and place.wegwijzer != self.wegwijzer:
-            return False
-        return True
+        return ((not self.publication or place.publication_id == self.publication)
+                and (self.wegwijzer is None or place.wegwijzer == self.wegwijzer))
 
 
 @dataclass
@@ -56,37 +47,20 @@ def best_positions(scores: np.ndarray, n: int, passages: PassageIndex,
     return [int(i) for i in allowed[order]]
 
 
-class LastResult:
-    """The last value computed, by key: `search` and `score` for one question share it."""
-
-    def __init__(self) -> None:
-        self._last: tuple[str, Any] | None = None
-        self._lock = threading.Lock()
-
-    def get(self, key: str, compute: Callable[[], Any]) -> Any:
-        with self._lock:
-            if self._last is not None and self._last[0] == key:
-                return self._last[1]
-        value = compute()
-        with self._lock:
-            self._last = (key, value)
-        return value
-
-
 class QueryEncoder:
     """The question's normalised e5 vector, computed once per question and shared by every
     part that reads it (the e5 lists, overview matching, the confidence model)."""
 
     def __init__(self, embeddings: Embeddings) -> None:
         self.embeddings = embeddings
-        self._last = LastResult()
+        self.last = lru_cache(maxsize=1)(self.embed)
 
     def __call__(self, text: str) -> np.ndarray:
-        def embed() -> np.ndarray:
-            vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
-            return vector / (np.linalg.norm(vector) or 1.0)
+        return self.last(text)
 
-        return self._last.get(text, embed)
+    def embed(self, text: str) -> np.ndarray:
+        vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        return vector / (np.linalg.norm(vector) or 1.0)
 
 
 @dataclass
@@ -98,39 +72,31 @@ class Resources:
     query_vector: QueryEncoder
     sentences: Any = None  # sentences.SentenceBank, when the sentence vectors are loaded
     latent: Any = None  # latent.LatentTermBank, when the embedder has latent terms
-    profile: Any = None  # profile.RetrievalProfile
 
 
 class BaseRetriever:
-    """A retriever that scores every passage for a question (cached per question).
-
-    Subclasses set `name` (through the registry) and implement `compute`; `signal` names the
-    confidence signal that reads the list ('dense', 'lexical', 'latent'), and `words` marks a
-    list that matches the corpus's words (it weighs less for a question in another language).
-    """
+    """A retriever that scores every passage for a question (`compute`, cached per question).
+    `signal` names the confidence signal that reads the list; `words` marks a list that matches
+    the corpus's words (it weighs less for a question in another language)."""
 
     name: ClassVar[str] = ""
     signal: ClassVar[str | None] = None
     words: ClassVar[bool] = False
     positive_only: ClassVar[bool] = False  # a score of 0 is no match at all (BM25)
 
-    def __init__(self, passages: PassageIndex) -> None:
-        self.passages = passages
-        self._last = LastResult()
+    def __init__(self, resources: Resources) -> None:
+        self.resources, self.passages = resources, resources.passages
+        self.scores = lru_cache(maxsize=1)(self.compute)
 
     @classmethod
     def build(cls, resources: Resources) -> "BaseRetriever | None":
         """The retriever for this generation, or None when its resources are missing."""
-        return cls(resources.passages)
+        return cls(resources)
 
     def compute(self, query: str) -> np.ndarray:
-        """The score of every passage for `query`."""
         raise NotImplementedError
 
-    def scores(self, query: str) -> np.ndarray:
-        return self._last.get(query, lambda: self.compute(query))
-
-    def search(self, query: str, n: int, filters: Filters) -> Candidates | None:
+    def search(self, query: str, n: int, filters: Filters) -> Candidates:
         scores = self.scores(query)
         top = best_positions(scores, max(1, n), self.passages, filters)
         return Candidates({i: float(scores[i]) for i in top
@@ -138,7 +104,6 @@ class BaseRetriever:
                           baseline=float(scores.mean()) if len(scores) else 0.0)
 
     def score(self, query: str, positions: Collection[int]) -> dict[int, float]:
-        """The exact score of each passage in `positions`."""
         scores = self.scores(query)
         return {i: float(scores[i]) for i in positions}
 

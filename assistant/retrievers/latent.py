@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from indexing.embeddings import LatentTerms, latent_term_encoder
 
-from ..passages import PassageIndex
 from .base import BaseRetriever, Resources, register
 
 
@@ -34,28 +33,18 @@ class LatentTermBank:
 
 @register("e5-latente-termen")
 class LatentTermRetriever(BaseRetriever):
-    """A passage scores by the latent terms it shares with the question (e5's sparse head).
-
-    Between BM25's exact words and e5's single vector: sparse like BM25, but its terms are
-    learned concepts that span languages and word forms (docs/beslissingen/retrieval.md: weight 0.2 best of
-    0.1–0.5 on dev + core, as a fourth list).
-    """
+    """A passage scores by the latent terms it shares with the question (e5's sparse head):
+    sparse like BM25, but its terms are learned concepts that span languages and word forms
+    (docs/beslissingen/retrieval.md)."""
 
     signal = "latent"
 
-    def __init__(self, passages: PassageIndex, bank: LatentTermBank,
-                 encode: Callable[[str], LatentTerms]) -> None:
-        super().__init__(passages)
-        self.bank = bank
-        self.encode = encode
-
     @classmethod
     def build(cls, resources: Resources) -> "LatentTermRetriever | None":
-        encoder = latent_term_encoder(resources.embeddings)
-        if resources.latent is None or encoder is None:
+        if resources.latent is None or latent_term_encoder(resources.embeddings) is None:
             return None
-        return cls(resources.passages, resources.latent,
-                   lambda text: encoder.latent_terms([text])[0])
+        return cls(resources)
 
     def compute(self, query: str) -> np.ndarray:
-        return self.bank.scores(self.encode(query))
+        [terms] = self.resources.embeddings.latent_terms([query])  # the encoder (see build)
+        return self.resources.latent.scores(terms)

@@ -10,7 +10,7 @@ import numpy as np
 from common.sentences import split_sentences
 
 from ..passages import PassageIndex
-from .base import BaseRetriever, QueryEncoder, Resources, register
+from .base import BaseRetriever, Resources, register
 
 
 def passage_sentences(passages: PassageIndex, min_words: int = 4) -> tuple[list[int], list[str]]:
@@ -41,26 +41,19 @@ class SentenceBank:
 
 @register("e5-zinnen")
 class SentenceRetriever(BaseRetriever):
-    """A passage scores as its best single sentence (cosine similarity of e5 embeddings).
+    """A passage of 120 words on three topics embeds as their average; the sentence that
+    answers the question does not (docs/beslissingen/retrieval.md)."""
 
-    A passage of 120 words on three topics embeds as their average; the sentence that answers
-    the question does not (docs/beslissingen/retrieval.md: MRR 0.805 → 0.854 on dev, 0.824 → 0.828 on core,
-    as a third list next to the passage lists).
-    """
-
-    def __init__(self, passages: PassageIndex, query_vector: QueryEncoder,
-                 bank: SentenceBank) -> None:
-        super().__init__(passages)
-        self.query_vector = query_vector  # shared with the e5 list: one embedding per question
-        self.bank = bank
-        self.owners = np.asarray(bank.owners, dtype=np.int64)
-        self.vectors = bank.vectors
+    def __init__(self, resources: Resources) -> None:
+        super().__init__(resources)
+        self.query_vector = resources.query_vector  # shared with the e5 list
+        self.bank = resources.sentences
+        self.owners = np.asarray(self.bank.owners, dtype=np.int64)
+        self.vectors = self.bank.vectors
 
     @classmethod
     def build(cls, resources: Resources) -> "SentenceRetriever | None":
-        if resources.sentences is None:
-            return None
-        return cls(resources.passages, resources.query_vector, resources.sentences)
+        return None if resources.sentences is None else cls(resources)
 
     def similarity(self, query: str, sentences: Sequence[str]) -> list[float | None]:
         """The cosine similarity of `query` to each sentence of the passages (None for a

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..passages import PassageIndex
-from .base import BaseRetriever, register
+from .base import BaseRetriever, Resources, register
 
 
 @register("titel")
@@ -16,12 +15,12 @@ class TitleRetriever(BaseRetriever):
     words = True
     positive_only = True
 
-    def __init__(self, passages: PassageIndex) -> None:
-        super().__init__(passages)
-        vocabulary = passages.vocabulary
+    def __init__(self, resources: Resources) -> None:
+        super().__init__(resources)
+        vocabulary = self.passages.vocabulary
         self.titles = [frozenset(vocabulary.terms(" ".join(
             part for part in (place.heading, place.wegwijzer_title, place.story_title) if part)))
-            for place in passages.places]
+            for place in self.passages.places]
 
     def compute(self, query: str) -> np.ndarray:
         asked = set(self.passages.vocabulary.terms(query))
