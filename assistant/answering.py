@@ -14,6 +14,7 @@ from common.sentences import split_sentences
 from common.settings import Settings
 
 from . import markers
+from .asked import Kind, asked_for, holds
 from .citations import cited_first, with_quoted
 from .lexical import Vocabulary
 from .model import Answer, AnswerEvent, Source, SourcesFound, TextDelta, Turn, final_answer
@@ -146,24 +147,16 @@ class ExtractiveAnswerer(StreamingAnswerer):
 
     def select(self, question: str, sources: list[Source]) -> list[Candidate]:
         """The chosen sentences, in answer order."""
-        query = set(self.vocabulary.terms(question))
         knobs = self.profile
-        norm = sum(self.idf.get(t, 1.0) for t in query) or 1.0
         ranks = {source.marker: rank for rank, source in enumerate(sources)}
-        candidates = self.candidates(sources[: knobs.max_sources])
+        every = self.candidates(sources)
+        candidates = [c for c in every if ranks[c.marker] < knobs.max_sources]
         if len(candidates) < knobs.min_sentences:
-            candidates = self.candidates(sources)
-        self.measure_meaning(question, candidates)
-        for candidate in candidates:
-            overlap = sum(self.idf.get(t, 1.0) for t in query & candidate.terms) / norm
-            rank_prior = 1.0 / (1.0 + ranks[candidate.marker])
-            lead = knobs.lead_bonus if candidate.position == 0 else 0.0
-            candidate.score = ((1 - self.meaning_weight) * overlap
-                               + self.meaning_weight * candidate.meaning
-                               + knobs.rank_prior * rank_prior + lead)
-            if candidate.text.rstrip("’'”\" ").endswith("?"):
-                # The text's own questions rarely answer the user's.
-                candidate.score *= knobs.own_question_factor
+            candidates = every
+        asked = asked_for(question)
+        # A factual question may find its fact in any source shown, not only the best two.
+        self.measure_meaning(question, every if asked else candidates)
+        self.score(question, every if asked else candidates, ranks)
         ordered = sorted(candidates, key=lambda c: -c.score)
         chosen: list[Candidate] = []
         for candidate in ordered:
@@ -175,9 +168,39 @@ class ExtractiveAnswerer(StreamingAnswerer):
                     and candidate.score < knobs.stop_below * chosen[0].score):
                 break
             chosen.append(candidate)
-        # Read like a text: group by source in rank order, sentences in their own order.
-        chosen.sort(key=lambda c: (ranks[c.marker], c.position))
+        fact = self.fact(question, asked, every, chosen)
+        if fact is not None:
+            chosen = [fact] + [c for c in chosen if c is not fact][: knobs.max_sentences - 1]
+        # Read like a text: the asked fact first, then by source in rank order, sentences in
+        # their own order.
+        chosen.sort(key=lambda c: (c is not fact, ranks[c.marker], c.position))
         return chosen
+
+    def score(self, question: str, candidates: list[Candidate], ranks: dict[int, int]) -> None:
+        query = set(self.vocabulary.terms(question))
+        norm = sum(self.idf.get(t, 1.0) for t in query) or 1.0
+        knobs = self.profile
+        for candidate in candidates:
+            overlap = sum(self.idf.get(t, 1.0) for t in query & candidate.terms) / norm
+            rank_prior = 1.0 / (1.0 + ranks[candidate.marker])
+            lead = knobs.lead_bonus if candidate.position == 0 else 0.0
+            candidate.score = ((1 - self.meaning_weight) * overlap
+                               + self.meaning_weight * candidate.meaning
+                               + knobs.rank_prior * rank_prior + lead)
+            if candidate.text.rstrip("’'”\" ").endswith("?"):
+                # The text's own questions rarely answer the user's.
+                candidate.score *= knobs.own_question_factor
+
+    def fact(self, question: str, asked: tuple[Kind, str] | None, every: list[Candidate],
+             chosen: list[Candidate]) -> Candidate | None:
+        """For a who/when/how-many/what-is question: the best sentence that holds the asked
+        fact, if it scores at least `stop_below` of the best chosen sentence."""
+        if asked is None or not chosen:
+            return None
+        bar = self.profile.stop_below * max(c.score for c in chosen)
+        holding = [c for c in every
+                   if c.score >= bar and holds(asked[0], asked[1], c.text, question)]
+        return max(holding, key=lambda c: c.score, default=None)
 
     def stream(self, question: str, sources: list[Source],
                history: Sequence[Turn] = ()) -> Iterator[AnswerEvent]:

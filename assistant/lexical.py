@@ -17,6 +17,22 @@ WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 STOPWORDS = frozenset(STOPWORDS_DUTCH) | frozenset(STOPWORDS_EN)
 
 
+# Numbers written out and ordinals, as digits: 'de vierde Denktank' finds 'de 4e Denktank'. A
+# closed class; 'een' is left out, it is mostly the article.
+NUMBER_WORDS = {word: str(n) for n, word in enumerate(
+    "twee drie vier vijf zes zeven acht negen tien elf twaalf".split(), start=2)}
+NUMBER_WORDS |= {word: str(n) for n, word in enumerate(
+    "eerste tweede derde vierde vijfde zesde zevende achtste negende tiende elfde twaalfde"
+    .split(), start=1)}
+ORDINAL = re.compile(r"^(\d+)(?:e|de|ste)$")
+
+
+def numeral(word: str) -> str:
+    """A number word or an ordinal as its digits ('vierde', '4e' → '4'); other words as they are."""
+    found = ORDINAL.match(word)
+    return found.group(1) if found else NUMBER_WORDS.get(word, word)
+
+
 def fold(text: str) -> str:
     """Lowercase without accents: 'geïnspireerd' → 'geinspireerd'."""
     text = unicodedata.normalize("NFKD", text.lower())
@@ -77,7 +93,7 @@ class Vocabulary:
         """Stemmed index terms of a text, with compound parts added."""
         terms: list[str] = []
         for word in content_words(text):
-            terms.append(stem(word))
+            terms.append(stem(numeral(word)))
             for part in self.split(word):
                 if part not in STOPWORDS:
                     terms.append(stem(part))
