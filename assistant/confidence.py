@@ -17,6 +17,9 @@ import numpy as np
 
 from common.errors import WegwijzerError
 
+from common.sentences import split_sentences
+
+from .asked import asked_for, holds
 from .lexical import fold, stem, words
 
 if TYPE_CHECKING:
@@ -172,6 +175,20 @@ def _missing_signals(question: str, positions: Sequence[int],
     if any(n not in numbers for n in NUMBER.findall(question)):
         values["missing_number"] = 1.0
     return values
+
+
+def answered_in(question: str, positions: Sequence[int], passages: "PassageIndex",
+                idf: Mapping[str, float], coverage: float) -> bool:
+    """Whether one sentence of these passages holds the asked fact (assistant.asked) and at least
+    `coverage` of the question's idf-weighted terms: direct evidence that the publications
+    answer it, which the signals of the question's form must not overrule."""
+    asked = asked_for(question)
+    known = [t for t in _question_terms(question, passages) if t in idf]
+    if asked is None or not known:
+        return False
+    return any(holds(*asked, sentence, question)
+               and _weighted_share(known, set(passages.vocabulary.terms(sentence)), idf) >= coverage
+               for p in positions for sentence in split_sentences(passages.texts[p]))
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,8 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     id: Any = None
     notices: list[str] = field(default_factory=list)
+    # Refused, but what the publications do say on the topic is quoted (a trap question).
+    partial: bool = False
     resolved_question: str | None = None
     # Set when a language model wrote the answer.
     llm: str | None = None
@@ -120,6 +122,7 @@ class Answer:
             "question": self.question,
             "answer": readable_text(self.answer, self.sources),
             "refused": self.refused,
+            "partial": self.partial,
             "confidence": self.confidence,
             "probability": round(self.probability, 3) if self.probability is not None else None,
             "sources": [source.to_json() for source in self.sources],

@@ -50,6 +50,10 @@ class AnswerProfile(_Section):
     continuation_alpha: float = Field(gt=0, lt=1)
 
 
+class EvidenceProfile(_Section):
+    coverage: float = Field(gt=0, le=1)
+
+
 class CitationProfile(_Section):
     support_threshold: float = Field(gt=0, le=1)
 
@@ -58,6 +62,7 @@ class Profile(_Section):
     retrieval: RetrievalProfile
     confidence: ConfidenceProfile
     answer: AnswerProfile
+    evidence: EvidenceProfile
     citations: CitationProfile
     source: str = Field(default=str(DEFAULT_PATH), exclude=True)
 

@@ -106,7 +106,8 @@ class Assistant:
             continuation_openers(passages.texts, self.profile.answer.continuation_alpha),
             sentences.similarity if sentences else lambda query, texts: [None] * len(texts))
         assess = Assess(search, passages, idf, query_vector, self.confidence,
-                        self.settings.embedder, self.profile.confidence.foreign_below)
+                        self.settings.embedder, self.profile.confidence.foreign_below,
+                        self.profile.evidence.coverage)
         overviews = OverviewIndex(build_overviews(catalog, passages), self.cached_vectors, passages)
         steps = Steps(Clean(catalog, self.settings.top_k, self.settings.history_turns),
                       FollowUp(assess, self.rewriter),

@@ -16,9 +16,11 @@ from indexing.catalog import Catalog
 from indexing.places import WEGWIJZER_NUMBERS
 
 from .answering import Answerer
-from .confidence import ConfidenceModel, language_share, signals
+from .asked import Kind, asked_for
+from .confidence import ConfidenceModel, answered_in, language_share, signals
 from .conversation import clean_question, points_back, recent_history, with_previous
-from .model import Answer, AnswerEvent, Hit, Notice, Source, SourcesFound, TextDelta, Turn
+from .model import (Answer, AnswerEvent, Hit, Notice, Source, SourcesFound, TextDelta, Turn,
+                    final_answer)
 from .overviews import Overview, OverviewIndex, overview_answer, overview_hits
 from .passages import PassageIndex
 from .retrieval import RetrievalPipeline, Retrieved
@@ -27,6 +29,10 @@ from .retrievers import Filters, QueryEncoder
 REFUSAL = (
     "Dat staat er niet in: de publicaties van de VNG Denktank geven geen antwoord op deze vraag."
 )
+# What a refused factual question says is missing (Compose.partial).
+MISSING_FACT = {Kind.NUMBER: "aantal of bedrag dat op deze vraag antwoordt",
+                Kind.DATE: "datum die op deze vraag antwoordt",
+                Kind.NAME: "naam die op deze vraag antwoordt"}
 REFUSAL_WITH_SOURCES = REFUSAL + " Deze passages liggen er het dichtst bij en zijn mogelijk relevant:"
 # For a question in another language (see confidence.language_share): one line in English.
 OTHER_LANGUAGE = "The sources are in Dutch, so the answer quotes them in Dutch."
@@ -102,10 +108,10 @@ class Assess:
 
     def __init__(self, search: RetrievalPipeline, passages: PassageIndex, idf: dict[str, float],
                  query_vector: QueryEncoder, confidence: ConfidenceModel, embedder: str,
-                 foreign_below: float) -> None:
+                 foreign_below: float, evidence: float) -> None:
         self.search, self.passages, self.idf = search, passages, idf
         self.query_vector, self.confidence, self.embedder = query_vector, confidence, embedder
-        self.foreign_below = foreign_below
+        self.foreign_below, self.evidence = foreign_below, evidence
 
     def run(self, query: str, request: Request) -> Assessment:
         language = language_share(query, self.passages.word_forms)
@@ -116,8 +122,11 @@ class Assess:
             signals(query, retrieved, self.passages, self.idf, language, self.foreign_below),
             vector, self.embedder)
         probability = self.confidence.probability(values) if retrieved.hits else 0.0
-        return Assessment(query, retrieved, values, probability,
-                          self.confidence.level(probability, values),
+        level = self.confidence.level(probability, values)
+        if level == "geen" and answered_in(query, [h.position for h in retrieved.hits[:3]],
+                                           self.passages, self.idf, self.evidence):
+            level = "onzeker"  # a sentence holds the asked fact: not refused, with a caveat
+        return Assessment(query, retrieved, values, probability, level,
                           language < self.foreign_below, vector)
 
 
@@ -180,6 +189,10 @@ class Compose:
         started = time.perf_counter()
         for notice in answer.notices:
             yield Notice(notice)
+        missing = self.missing_fact(reading) if answer.refused else None
+        if missing is not None:
+            yield from self.partial(request, reading, answer, missing)
+            return
         if answer.refused or selection.overview is not None:
             answer.answer = self.fixed_text(answer, selection)
             yield SourcesFound(answer.sources)
@@ -199,6 +212,33 @@ class Compose:
         answer.timings_ms["answer"] = (time.perf_counter() - started) * 1000
         answer.timings_ms["total"] = answer.timings_ms["retrieve"] + answer.timings_ms["answer"]
         yield answer
+
+    @staticmethod
+    def missing_fact(reading: Assessment) -> str | None:
+        """For a refused question that asks for a number, a date or a name, on a topic the corpus
+        knows (no name it never mentions): how to say which fact is missing."""
+        asked = asked_for(reading.query)
+        if asked is None or reading.signals.get("missing_name") or not reading.retrieved.hits:
+            return None
+        return MISSING_FACT.get(asked[0])
+
+    def partial(self, request: Request, reading: Assessment, refusal: Answer,
+                missing: str) -> Iterator[AnswerEvent]:
+        """A refusal that names the missing fact, then quotes what the closest passages say."""
+        found = final_answer(self.answerer.stream(reading.query, refusal.sources, request.history))
+        if found.refused or not found.answer:
+            refusal.answer = REFUSAL_WITH_SOURCES
+            yield SourcesFound(refusal.sources)
+            yield TextDelta(refusal.answer)
+            yield refusal
+            return
+        lead = f"Dat staat er niet in: de publicaties noemen geen {missing}. Wel staat er: "
+        yield SourcesFound(found.sources)
+        yield TextDelta(lead + found.answer)
+        timings = refusal.timings_ms
+        timings["total"] = (time.perf_counter() - request.started) * 1000
+        timings["answer"] = timings["total"] - timings["retrieve"]
+        yield replace(refusal, answer=lead + found.answer, sources=found.sources, partial=True)
 
     @staticmethod
     def fixed_text(answer: Answer, selection: Selection) -> str:

@@ -111,6 +111,34 @@ def test_research_quotes_carry_research_pages(assistant):
     assert any(157 in s.place.research_pages for s in research)
 
 
+def test_a_who_question_gets_the_sentence_with_the_name_first(assistant):
+    # The answer is in the third source, and the text writes '4e' where the question says
+    # 'vierde'.
+    answer = assistant.ask("Wie was de voorzitter van de vierde Denktank?")
+    assert not answer.refused
+    assert "Milo Schoenmaker" in answer.answer.split("[")[0]
+
+
+def test_a_what_is_question_whose_answer_is_in_a_sentence_is_answered(assistant):
+    # The question's form pulls the confidence model to a refusal; the sentence that says what
+    # the Drechtraad is outweighs it.
+    answer = assistant.ask("Wat is de Drechtraad?")
+    assert not answer.refused
+    assert "algemeen bestuur van de regio" in answer.answer.split("[")[0]
+
+
+def test_a_trap_on_a_known_topic_gets_a_partial_answer(assistant):
+    answer = assistant.ask("Hoeveel stemmen heeft elke gemeente in de Drechtraad?")
+    assert answer.refused and answer.partial
+    assert answer.answer.startswith("Dat staat er niet in: de publicaties noemen geen aantal")
+    assert "Wel staat er: " in answer.answer and "Drechtraad" in answer.answer
+    assert answer.to_json()["partial"] is True
+    assert {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)} <= {
+        s.marker for s in answer.sources}
+    elsewhere = assistant.ask("Hoe vraag ik een parkeervergunning aan?")
+    assert elsewhere.refused and not elsewhere.partial
+
+
 def test_filters_restrict_publication_and_wegwijzer(assistant):
     answer = assistant.ask("Wat raadt de Denktank aan?", wegwijzer=8)
     assert {s.place.wegwijzer for s in answer.sources} == {8}
