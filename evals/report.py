@@ -145,7 +145,8 @@ def _group_table(groups: Mapping[str, Any], kind: str, wtitles: Mapping[str, str
 def _question_markdown(q: Mapping[str, Any], titles: Mapping[str, str],
                        wtitles: Mapping[str, str]) -> list[str]:
     m = q["metrics"]
-    status = "geweigerd" if q["refused"] else "beantwoord"
+    status = ("geweigerd, met wat er wel staat" if q.get("partial") else
+              "geweigerd" if q["refused"] else "beantwoord")
     lines = [f"### {q['id']} ({q['suite']})", "", f"**Vraag:** {q['question']}", "",
              f"- Labels: {', '.join(q['tags']) or 'geen'}",
              f"- Verwacht: {expected_place(q['expected'], q['answerable'], titles, wtitles)}"]

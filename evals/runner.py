@@ -31,6 +31,7 @@ class QuestionResult:
     earlier_turns: int = 0
     resolved_question: str | None = None
     joined: bool = False
+    partial: bool = False  # refused, with what the publications do say quoted
 
     def to_json(self) -> dict[str, Any]:
         """The question's entry in report.json; each source says whether it `counts`."""
@@ -50,7 +51,8 @@ class QuestionResult:
             "earlier_turns": self.earlier_turns, "resolved_question": self.resolved_question,
             "joined": self.joined,
         }
-        optional = {"session": q.session, "follows": q.follows, "note": q.note, "error": self.error}
+        optional = {"session": q.session, "follows": q.follows, "note": q.note, "error": self.error,
+                    "partial": self.partial}
         return data | {key: value for key, value in optional.items() if value}
 
 
@@ -95,14 +97,17 @@ def run_questions(assistant: Any, questions: Iterable[SuiteQuestion],
         try:
             reply = assistant.ask(question.question, history=history, id=question.id)
             text, refused, sources, error = reply.answer, reply.refused, reply.sources, None
+            partial = reply.partial
             resolved: str | None = reply.resolved_question or question.question
         except WegwijzerError as exc:
             text, refused, sources, error, resolved = "", False, [], str(exc), None
+            partial = False
         latency = (time.perf_counter() - started) * 1000
         result = QuestionResult(question=question, answer=text, refused=refused,
                                 sources=list(sources), latency_ms=latency, error=error,
                                 earlier_turns=len(history or ()), resolved_question=resolved,
-                                joined=joined_reading(question.question, resolved, bool(history)))
+                                joined=joined_reading(question.question, resolved, bool(history)),
+                                partial=partial)
         result.metrics = score(question, result.answer, result.refused, result.sources,
                                None if refused else assistant.faithfulness(text, sources))
         results.append(result)
