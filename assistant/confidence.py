@@ -183,7 +183,7 @@ def answered_in(question: str, positions: Sequence[int], passages: "PassageIndex
     `coverage` of the question's idf-weighted terms: direct evidence that the publications
     answer it, which the signals of the question's form must not overrule."""
     asked = asked_for(question)
-    known = [t for t in _question_terms(question, passages) if t in idf]
+    known = [t for t in dict.fromkeys(passages.vocabulary.terms(question)) if t in idf]
     if asked is None or not known:
         return False
     return any(holds(*asked, sentence, question)

@@ -169,6 +169,21 @@ class ChooseOverview:
                          "hoog", overview)
 
 
+def one_source_per_place(hits: Sequence[Hit]) -> list[Source]:
+    """The hits as numbered sources, in rank order; passages of one place (two parts of one
+    story) are one source, their texts in the order of the publication, so the same label is
+    never shown twice."""
+    places: dict[Any, list[Hit]] = {}
+    for hit in hits:
+        places.setdefault(hit.place, []).append(hit)
+    sources = []
+    for marker, group in enumerate(places.values(), start=1):
+        source = Source.from_hit(marker, group[0])
+        in_order = sorted(group, key=lambda hit: hit.position)
+        sources.append(replace(source, quote="\n\n".join(hit.text for hit in in_order)))
+    return sources
+
+
 class Compose:
     """The answer's events: notices, the sources, the text, then the complete Answer."""
 
@@ -177,7 +192,7 @@ class Compose:
 
     def run(self, request: Request, selection: Selection) -> Iterator[AnswerEvent]:
         reading = selection.reading
-        sources = [Source.from_hit(rank, hit) for rank, hit in enumerate(selection.hits, start=1)]
+        sources = one_source_per_place(selection.hits)
         answer = Answer(question=request.question, answer="", refused=selection.level == "geen",
                         sources=sources, id=request.id,
                         notices=list(request.notices), resolved_question=reading.query,
@@ -245,8 +260,8 @@ class Compose:
         """A refusal, or the catalog's list with the markers of the passages it cites."""
         if answer.refused:
             return REFUSAL_WITH_SOURCES if answer.sources else REFUSAL
-        marker_of = {hit.position: source.marker
-                     for hit, source in zip(selection.hits, answer.sources)}
+        marker = {source.place: source.marker for source in answer.sources}
+        marker_of = {hit.position: marker[hit.place] for hit in selection.hits}
         return overview_answer(selection.overview, marker_of,  # type: ignore[arg-type]
                                title_marker=answer.sources[0].marker)
 

@@ -134,3 +134,21 @@ def test_llm_settings_come_from_the_environment() -> None:
     settings = Settings.from_env({"WEGWIJZER_LLM": "openai:m", "WEGWIJZER_LLM_BASE_URL": "http://x/v1",
                                   "WEGWIJZER_LLM_TIMEOUT": "30"})
     assert (settings.llm, settings.llm_base_url, settings.llm_timeout) == ("openai:m", "http://x/v1", 30)
+
+
+def test_two_passages_of_one_place_are_one_source() -> None:
+    from assistant.model import Hit
+    from assistant.steps import one_source_per_place
+    from indexing.places import Place
+
+    story = Place(publication_id="jaarbericht", wegwijzer=6, story_title="Betrokkenheid vormgeven")
+    other = Place(publication_id="jaarbericht", wegwijzer=2)
+    hits = [Hit("b", "Tweede deel.", "", story, score=0.9, position=8),
+            Hit("o", "Elders.", "", other, score=0.8, position=3),
+            Hit("a", "Eerste deel.", "", story, score=0.7, position=7)]
+
+    sources = one_source_per_place(hits)
+
+    assert [(s.marker, s.chunk_id, s.place) for s in sources] == [(1, "b", story), (2, "o", other)]
+    assert sources[0].quote == "Eerste deel.\n\nTweede deel."  # in the publication's order
+    assert sources[0].score == 0.9
