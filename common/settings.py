@@ -22,17 +22,14 @@ ENV_PREFIX = "WEGWIJZER_"
 
 def _default_corpus_dir() -> Path:
     here = Path.cwd() / "corpus"
-    if (here / "publications.toml").exists():
-        return here
-    return PROJECT_ROOT / "corpus"
+    return here if (here / "publications.toml").exists() else PROJECT_ROOT / "corpus"
 
 
 class Settings(BaseSettings):
     """Where the corpus and the index live, and which models to use.
 
     Each field is also the variable WEGWIJZER_<FIELD> (the login: WEGWIJZER_AUTH_USER and
-    WEGWIJZER_AUTH_PASSWORD together). Build one with :meth:`from_env` and pass it along;
-    nothing else reads the environment: `Settings(...)` is exactly what it is given.
+    WEGWIJZER_AUTH_PASSWORD). Only :meth:`from_env` reads them: `Settings(...)` is what it is given.
     """
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True,
@@ -88,9 +85,7 @@ class Settings(BaseSettings):
                                    dotenv_settings: PydanticBaseSettingsSource,
                                    file_secret_settings: PydanticBaseSettingsSource,
                                    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # No environment, .env file or secrets directory behind the caller's back: from_env
-        # reads the variables, so a Settings built in code (tests, with_) is what it says.
-        return (init_settings,)
+        return (init_settings,)  # no environment, .env or secrets behind the caller's back
 
     @property
     def manifest_path(self) -> Path:
@@ -101,13 +96,11 @@ class Settings(BaseSettings):
         return self.data_dir / "feedback.jsonl"
 
     @property
-    def rates_path(self) -> Path:
-        """Embedding speed of earlier runs, for the time estimate before indexing."""
+    def rates_path(self) -> Path:  # embedding speed of earlier runs, for the time estimate
         return self.data_dir / "index-rates.json"
 
     @property
-    def log_path(self) -> Path:
-        """Where the commands log library warnings (the terminal shows only Dutch messages)."""
+    def log_path(self) -> Path:  # library warnings (the terminal shows only Dutch messages)
         return self.data_dir / "wegwijzer.log"
 
     @classmethod
@@ -131,8 +124,7 @@ class Settings(BaseSettings):
 
 
 class _Environment(EnvSettingsSource):
-    """The WEGWIJZER_* variables of a mapping (os.environ, or a test's dict); the login is the
-    pair WEGWIJZER_AUTH_USER and WEGWIJZER_AUTH_PASSWORD, both set."""
+    """The WEGWIJZER_* variables of a mapping; the login: AUTH_USER and AUTH_PASSWORD both set."""
 
     def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
         self.environ = environ
@@ -143,7 +135,7 @@ class _Environment(EnvSettingsSource):
                               self.env_parse_none_str)
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        if field_name == "auth":  # not one variable (WEGWIJZER_AUTH would be JSON): see below
+        if field_name == "auth":  # two variables, not WEGWIJZER_AUTH as JSON: see __call__
             return None, field_name, False
         return super().get_field_value(field, field_name)
 

@@ -51,8 +51,8 @@ _LABEL = r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"
 _TARGET = r"(?:\([^()\s]*(?:\([^()]*\)[^()\s]*)*(?:\s+[\"'(][^\n]*?[\"')])?\)|\[[^\[\]]*\])"
 MARKDOWN_LINK = re.compile(r"!?" + _LABEL + _TARGET)
 MARKDOWN_IMAGE_SHORTCUT = re.compile(r"!" + _LABEL)
-AUTOLINK = re.compile(r"<((?:https?|ftp|mailto|javascript|data|file):[^<>\s]*|[^<>\s@]+@[^<>\s@]+)>",
-                      re.IGNORECASE)
+AUTOLINK = re.compile(
+    r"<((?:https?|ftp|mailto|javascript|data|file):[^<>\s]*|[^<>\s@]+@[^<>\s@]+)>", re.IGNORECASE)
 # Elements whose content is code or another document, never text for a reader.
 HIDDEN_ELEMENTS = re.compile(
     r"<(script|style|iframe|object|embed|svg|math|template|noscript|frame|frameset|audio|video)"
@@ -121,28 +121,19 @@ def markdown_blocks(text: str) -> list[Block]:
         if not lines:
             continue
         first = HEADING.match(lines[0].strip())
-        if first and len(lines) == 1:
-            title = clean_inline(first.group(2))
-            if title:
-                blocks.append(
-                    Block(len(blocks), title, level=len(first.group(1)), items=[title],
-                          emphasised=_is_emphasised(lines[0]), lines=[title])
-                )
-            continue
-        if first:  # a heading directly followed by text: split them
+        if first:  # a heading, perhaps directly followed by text: split them
             title = clean_inline(first.group(2))
             if title:
                 blocks.append(Block(len(blocks), title, level=len(first.group(1)), items=[title],
+                                    emphasised=len(lines) == 1 and _is_emphasised(lines[0]),
                                     lines=[title]))
             lines = lines[1:]
         items = _list_items(lines)
-        joined = " ".join(items)
-        if joined:
-            blocks.append(
-                Block(len(blocks), joined, items=items, single_line=len(lines) == 1,
-                      emphasised=len(lines) == 1 and _is_emphasised(lines[0]),
-                      lines=[clean_inline(line) for line in lines])
-            )
+        if items:
+            blocks.append(Block(len(blocks), " ".join(items), items=items,
+                                single_line=len(lines) == 1,
+                                emphasised=len(lines) == 1 and _is_emphasised(lines[0]),
+                                lines=[clean_inline(line) for line in lines]))
     return blocks
 
 

@@ -8,7 +8,7 @@ from common.sentences import split_sentences
 
 from .model import Passage, Section
 from .places import context_header
-from .structure import research_pages
+from .routekaart import research_pages
 
 # Paragraphs shorter than this (topic lines, captions) are kept with their neighbour.
 MIN_WORDS = 12

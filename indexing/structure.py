@@ -1,14 +1,9 @@
-"""Recover each publication's structure from its own text.
+"""Recover each publication's structure from its own text (pure: text in, `Section`s out).
 
-Three strategies, chosen per document:
-
-* a table of contents ('Inhoud') gives chapters, sections, numbered items (the wegwijzers)
-  and printed start pages; the body is then matched against it, whatever the headings look like;
-* otherwise headings (Markdown or heading-like lines) start sections;
-* a PDF gives its pages directly; headings found on the pages name the sections.
-
-The chapter holding the Jaarbericht's wegwijzers is found here and split by `routekaart.py`.
-Everything here is pure: text in, `Section` objects out.
+A table of contents ('Inhoud') gives chapters, sections and printed pages, and the body is
+matched against it whatever its headings look like; without one, headings start sections; a
+PDF gives its pages, with headings on them naming the sections. `routekaart.py` splits the
+chapter holding the Jaarbericht's wegwijzers.
 """
 
 from __future__ import annotations
@@ -18,10 +13,7 @@ from dataclasses import dataclass, field
 
 from .blocks import Block, markdown_blocks, normalise, plain_blocks
 from .model import Document, Publication, Section
-from .routekaart import Routekaart, is_wegwijzer_chapter, research_pages
-
-# research_pages lives in routekaart.py; chunking.py still imports it from here.
-__all__ = ["TocEntry", "TocStructure", "parse_toc", "recover", "research_pages"]
+from .routekaart import Routekaart, is_wegwijzer_chapter
 
 ROMAN = re.compile(r"^(?P<num>[IVXL]{1,5})\.?(?:\s+(?P<title>.+))?$")
 NUMBERED = re.compile(r"^(?P<num>\d{1,2})[.)]\s+(?P<title>.+)$")
@@ -72,31 +64,21 @@ def _number(sections: list[Section]) -> list[Section]:
 
 def _drop_furniture(text: str, publication: Publication) -> str:
     marker = publication.hints.get("drop_from")
-    if not marker:
-        return text
     lines = text.split("\n")
-    for index in range(len(lines) - 1, -1, -1):
-        if lines[index].strip() == marker:
-            return "\n".join(lines[:index])
-    return text
+    ends = [i for i, line in enumerate(lines) if marker and line.strip() == marker]
+    return "\n".join(lines[:ends[-1]]) if ends else text
 
 
 # --- table of contents ---------------------------------------------------------------------
 
 
 def parse_toc(blocks: list[Block], heading: str) -> tuple[list[TocEntry], int] | None:
-    """Find the heading `heading` and read the entries below it.
-
-    Returns the chapters (with children) and the index of the first block after the TOC,
-    or None when the document has no such table of contents.
-    """
-    start = next(
-        (b.index for b in blocks if b.is_heading and b.norm == normalise(heading)), None
-    )
+    """The chapters (with children) listed below the heading `heading`, and the index of the
+    first block after them; None when the document has no such table of contents."""
+    start = next((b.index for b in blocks if b.is_heading and b.norm == normalise(heading)), None)
     if start is None:
         return None
     chapters: list[TocEntry] = []
-    loose: list[TocEntry] = []
     end = start + 1
     for block in blocks[start + 1 :]:
         lines = _toc_lines(block)
@@ -111,15 +93,12 @@ def parse_toc(blocks: list[Block], heading: str) -> tuple[list[TocEntry], int] |
             numbered = NUMBERED.match(title)
             if roman and roman.group("title"):
                 chapters.append(
-                    TocEntry(roman.group("title").strip(), page, 1, numeral=roman.group("num"))
-                )
-            elif numbered:
-                entry = TocEntry(numbered.group("title").strip(), page, 2,
-                                 number=int(numbered.group("num")))
-                (chapters[-1].children if chapters else loose).append(entry)
-            else:
-                entry = TocEntry(title, page, 2)
-                (chapters[-1].children if chapters else loose).append(entry)
+                    TocEntry(roman.group("title").strip(), page, 1, numeral=roman.group("num")))
+            elif chapters:  # entries before the first chapter are left out
+                chapters[-1].children.append(
+                    TocEntry(numbered.group("title").strip(), page, 2,
+                             number=int(numbered.group("num"))) if numbered
+                    else TocEntry(title, page, 2))
     if not chapters:
         return None
     _assign_page_ends(chapters)
