@@ -141,8 +141,8 @@ class SentenceTransformerEmbeddings(_Batched):
             self._model = SentenceTransformer(model, device="cpu")
         except Exception as exc:  # the library raises many types for a missing model
             raise WegwijzerError(
-                f"Het sentence-transformers-model '{model}' kan niet worden geladen ({exc}). "
-                f"Geef een bestaand lokaal pad op, of een modelnaam die offline in de cache staat."
+                f"Het sentence-transformers-model '{model}' kan niet worden geladen ({exc}). Geef "
+                f"een bestaand lokaal pad op, of een modelnaam die offline in de cache staat."
             ) from exc
         self.spec = f"sentence-transformers:{model}"
         self._e5 = "e5" in Path(model).name.lower()  # the model's name, not the folders above

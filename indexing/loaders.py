@@ -26,12 +26,10 @@ def load(publication: Publication) -> Document:
     if loader is None:
         raise CorpusError(
             f"Het bestand {publication.file} van publicatie '{publication.id}' heeft een onbekend "
-            f"formaat ('{suffix}'). Lever het aan als {', '.join(sorted(LOADERS))}."
-        )
+            f"formaat ('{suffix}'). Lever het aan als {', '.join(sorted(LOADERS))}.")
     try:
         return loader(publication)
     except OSError as exc:
         raise CorpusError(
             f"Het bestand {publication.file} van publicatie '{publication.id}' kan niet worden "
-            f"gelezen ({exc.strerror or exc}). Controleer of het bestaat en leesbaar is."
-        ) from exc
+            f"gelezen ({exc.strerror or exc}). Controleer of het bestaat en leesbaar is.") from exc

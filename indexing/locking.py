@@ -84,16 +84,14 @@ class WriterLock:
             if self.on_wait:
                 self.on_wait(
                     f"Er loopt al een herindexering ({self.holder()}). Wachten tot die klaar is "
-                    f"(hooguit {self.timeout:.0f} s)…"
-                )
+                    f"(hooguit {self.timeout:.0f} s)…")
             try:
                 self._lock.acquire(timeout=self.timeout)
             except Timeout:
                 raise IndexBusyError(
                     f"Er loopt nog een herindexering in {self.path.parent} ({self.holder()}); er "
                     f"mag er maar één tegelijk schrijven. Probeer het opnieuw als die klaar is, of "
-                    f"wacht langer met --wait SECONDEN (of WEGWIJZER_INDEX_WAIT)."
-                ) from None
+                    f"wacht langer met --wait SECONDEN (of WEGWIJZER_INDEX_WAIT).") from None
         owner = Owner.current(self.path)
         self.info_path.write_text(json.dumps({
             "pid": owner.pid, "host": owner.host, "started": time.strftime("%Y-%m-%d %H:%M:%S"),

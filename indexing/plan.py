@@ -114,8 +114,7 @@ def check_size(plan: IndexPlan, limit: int) -> None:
         f"De meeste komen uit '{name}' ({dutch_number(count)} passages). Controleer of dat "
         f"bestand klopt; "
         f"is het zo bedoeld, verhoog dan de grens met --max-passages {plan.to_embed} (of "
-        f"WEGWIJZER_MAX_PASSAGES={plan.to_embed}). Er is niets veranderd."
-    )
+        f"WEGWIJZER_MAX_PASSAGES={plan.to_embed}). Er is niets veranderd.")
 
 
 def dutch_number(value: int) -> str:

@@ -213,7 +213,8 @@ class IndexStore:
             part = missing[start:start + batch]
             vectors = embeddings.embed_documents([text for _, text in part])
             collection.upsert(ids=[key for key, _ in part], embeddings=vectors)
-            found.update((key, np.asarray(v, dtype=np.float32)) for (key, _), v in zip(part, vectors))
+            found.update((key, np.asarray(vector, dtype=np.float32))
+                         for (key, _), vector in zip(part, vectors))
         if not keys:
             return np.zeros((0, 1), dtype=np.float32)
         return np.stack([found[key] for key in keys])

@@ -14,13 +14,11 @@ def read_text_file(path: Path, publication_id: str) -> str:
     if not data.strip():
         raise CorpusError(
             f"Het bestand {path} van publicatie '{publication_id}' is leeg. Zet de tekst erin, "
-            f"of haal de publicatie uit publications.toml."
-        )
+            f"of haal de publicatie uit publications.toml.")
     if b"\x00" in data[:4096]:
         raise CorpusError(
             f"Het bestand {path} van publicatie '{publication_id}' is beschadigd of geen tekst "
-            f"(het bevat binaire gegevens). Lever het opnieuw aan als UTF-8-tekst of als PDF."
-        )
+            f"(het bevat binaire gegevens). Lever het opnieuw aan als UTF-8-tekst of als PDF.")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
