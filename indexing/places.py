@@ -81,8 +81,7 @@ class Place:
 def format_pages(pages: list[int] | None, labels: list[str] | None = None) -> str | None:
     """'p. 41–44', 'p. 16' or, for printed labels that are not numbers, 'p. iv'."""
     if labels and not all(label.isdigit() for label in labels):
-        first, last = labels
-        return f"p. {first}" if first == last else f"p. {first}–{last}"
+        pages = labels  # type: ignore[assignment]
     if not pages:
         return None
     first, last = pages
@@ -118,11 +117,9 @@ def describe_place(place: Place) -> str:
             bits.append(format_part(place.part, place.story_title, place.story_author))
     elif place.heading and place.heading != place.publication_title:
         bits.append(place.heading)
-    for extra in (format_pages(place.pages, place.page_labels),
-                  format_research_pages(place.research_pages)):
-        if extra:
-            bits.append(extra)
-    return " · ".join(bits)
+    extras = (format_pages(place.pages, place.page_labels),
+              format_research_pages(place.research_pages))
+    return " · ".join(bits + [extra for extra in extras if extra])
 
 
 def context_header(place: Place) -> str:
