@@ -103,7 +103,6 @@ def _is_emphasised(line: str) -> bool:
 
 
 def markdown_blocks(text: str) -> list[Block]:
-    """Blocks of a Markdown text: headings, paragraphs and lists."""
     blocks: list[Block] = []
     for chunk in re.split(r"\n[ \t]*\n", LINK_DEFINITION.sub("", text)):
         lines = [line for line in chunk.split("\n") if line.strip()]

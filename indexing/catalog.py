@@ -14,7 +14,7 @@ from .places import (
 @dataclass
 class PartSummary:
     name: str
-    chunks: int
+    chunks: int = 0
     stories: list[dict[str, str]] = field(default_factory=list)
     research_pages: list[int] = field(default_factory=list)
 
@@ -25,8 +25,8 @@ class SectionSummary:
     chapter: str | None
     wegwijzer: int | None
     wegwijzer_title: str | None
-    pages: list[int] | None  # [first, last] printed page over all its passages
-    chunks: int
+    pages: list[int] | None = None  # [first, last] printed page over all its passages
+    chunks: int = 0
     parts: list[PartSummary] = field(default_factory=list)
     subsections: list[str] = field(default_factory=list)
     page_labels: list[str] | None = None  # [first, last] printed label ('iv'), from a PDF
@@ -45,7 +45,7 @@ class PublicationSummary:
     title: str
     kind: str
     source_file: str
-    chunks: int
+    chunks: int = 0
     sections: list[SectionSummary] = field(default_factory=list)
 
     @property
@@ -129,15 +129,13 @@ def _add_to_outline(publications: dict[str, PublicationSummary],
                     sections: dict[tuple[str, str], SectionSummary], place: Place) -> None:
     pid = place.publication_id
     publication = publications.setdefault(pid, PublicationSummary(
-        id=pid, title=place.publication_title or pid, kind=place.kind,
-        source_file=place.source_file, chunks=0))
+        pid, place.publication_title or pid, place.kind, place.source_file))
     publication.chunks += 1
     key = (pid, f"{place.chapter or ''}|{place.section or ''}")
     section = sections.get(key)
     if section is None:
-        section = sections[key] = SectionSummary(
-            title=place.section or "", chapter=place.chapter, wegwijzer=place.wegwijzer,
-            wegwijzer_title=place.wegwijzer_title, pages=None, chunks=0)
+        section = sections[key] = SectionSummary(place.section or "", place.chapter,
+                                                 place.wegwijzer, place.wegwijzer_title)
         publication.sections.append(section)
     section.chunks += 1
     section.extend_pages(place)
@@ -146,7 +144,7 @@ def _add_to_outline(publications: dict[str, PublicationSummary],
     if place.part:
         part = next((p for p in section.parts if p.name == place.part), None)
         if part is None:
-            part = PartSummary(name=place.part, chunks=0)
+            part = PartSummary(place.part)
             section.parts.append(part)
         part.chunks += 1
         story = {"title": place.story_title, "author": place.story_author}

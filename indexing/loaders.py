@@ -20,7 +20,6 @@ LOADERS: dict[str, Loader] = {
 
 
 def load(publication: Publication) -> Document:
-    """Load a publication with the loader for its file suffix."""
     suffix = publication.file.suffix.lower()
     loader = LOADERS.get(suffix)
     if loader is None:

@@ -32,8 +32,6 @@ Notify = Callable[[str], None]  # a Dutch message for the user while the run goe
 
 @dataclass
 class IndexReport:
-    """What an index run did."""
-
     added: int = 0
     updated: int = 0
     skipped: int = 0
@@ -85,13 +83,9 @@ class Indexer:
 
     def build(self, rebuild: bool = False, progress: Progress | None = None,
               notify: Notify | None = None) -> IndexReport:
-        """(Re-)index the corpus, embedding only changed passages; see `store` for safety.
-
-        One run at a time per data dir (a second waits for the writer lock). Every run first
-        removes what killed runs left behind, then plans: more passages to embed than
-        `settings.max_passages` stops it before anything is written. `notify` receives Dutch
-        messages (waiting, the plan).
-        """
+        """(Re-)index the corpus, embedding only changed passages, one run at a time per data
+        dir. More passages to embed than `settings.max_passages` stops it before anything is
+        written. `notify` receives Dutch messages (waiting, the plan)."""
         started = time.perf_counter()
         publications, passages = prepare(self.settings)  # bad input stops here, store untouched
         documents = [LCDocument(page_content=p.embedded_text, metadata=dict(p.metadata))
@@ -192,7 +186,6 @@ class Indexer:
                 progress(EMBEDDING, done, len(documents))
 
     def inspect(self) -> list[PublicationSummary]:
-        """What the active index holds, per publication and section."""
         return Catalog.from_passages(self.all_metadata()).publications
 
     def all_metadata(self) -> list[dict[str, Any]]:

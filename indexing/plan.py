@@ -39,8 +39,6 @@ def document_key(document: LCDocument) -> str:
 
 @dataclass
 class IndexPlan:
-    """What a run will do before it does it."""
-
     total: int
     to_embed: int
     rate: float = DEFAULT_RATES[EMBEDDING]

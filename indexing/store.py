@@ -38,8 +38,6 @@ LATENT_BATCH = 8  # texts per encoder call in the latent-term step: one progress
 
 @dataclass(frozen=True)
 class Generation:
-    """One complete version of the index."""
-
     name: str
     embedder: str
     built_at: str = ""
@@ -176,11 +174,9 @@ class IndexStore:
                 f"herindexeer met `wegwijzer index --rebuild`.")
 
     def collection(self, generation: Generation) -> Any:
-        """The raw Chroma collection of a generation."""
         return self.client.get_collection(generation.name, embedding_function=None)
 
     def vectorstore(self, generation: Generation, embeddings: Any) -> Any:
-        """A LangChain Chroma vector store over a generation."""
         from langchain_chroma import Chroma
 
         return Chroma(
@@ -189,11 +185,9 @@ class IndexStore:
 
     def cached_vectors(self, texts: Sequence[str], embeddings: Any, embedder: str,
                        batch: int = 64) -> np.ndarray:
-        """Embeddings of `texts` (as documents), from a cache collection keyed by each text's hash.
-
-        For what the assistant embeds beyond the passages (sentences, the catalog's lists).
-        Beside the generations and shared by those of one embedder: a re-index or restart
-        embeds only texts it has never seen, and the passages' records stay what they were.
+        """Embeddings of `texts` (as documents) beyond the passages, from a cache collection
+        keyed by each text's hash: shared by the generations of one embedder, so a re-index or
+        restart embeds only texts it has never seen, and the passages' records stay as they were.
         """
         collection = self.client.get_or_create_collection(
             f"{self.prefix}.cache.{_safe_name(embedder)}",
@@ -314,11 +308,9 @@ class IndexStore:
                         generation.name, type(exc).__name__)
 
     def remove_stale(self, owner: Owner) -> list[str]:
-        """Remove what no live run owns: killed runs' staging, older generations, orphan records.
-
-        Never the active generation or the one before it (chats may still read it), and never
-        a live run's staging. Call it holding the writer lock. Returns the names removed.
-        """
+        """Remove (and return the names of) what no live run owns: killed runs' staging, older
+        generations, orphan records; never the active generation or the one before it (chats
+        may still read it). Call it holding the writer lock."""
         active = self.active()
         keep = {active.name, active.previous} if active else set()
         removed = [name for name, meta in self._generations()
@@ -346,7 +338,6 @@ class IndexStore:
         return owner.host == socket.gethostname() and not process_alive(owner.pid)
 
     def _generations(self) -> list[tuple[str, Any]]:
-        """(name, metadata) of every generation."""
         return [(c.name, getattr(c, "metadata", None)) for c in self.client.list_collections()
                 if c.name.startswith(self.prefix + "-") and c.name != self.pointer_name]
 

@@ -40,7 +40,6 @@ class TocEntry:
 
 
 def recover(document: Document) -> list[Section]:
-    """Sections of a loaded document, in reading order."""
     publication = document.publication
     if document.paged:
         return _paged_sections(document)
@@ -54,7 +53,6 @@ def recover(document: Document) -> list[Section]:
 
 
 def _number(sections: list[Section]) -> list[Section]:
-    """The sections that have text, numbered in reading order."""
     kept = [s for s in sections if s.paragraphs]
     for order, section in enumerate(kept):
         section.order = order
@@ -300,17 +298,15 @@ def _paged_sections(document: Document) -> list[Section]:
     sections: list[Section] = []
     heading = document.publication.title
     for page in document.pages:
-        blocks = plain_blocks(page.text)
         paragraphs: list[str] = []
-        for block in blocks:
+        for block in plain_blocks(page.text):
             if block.is_heading and not paragraphs:
                 heading = block.text
             paragraphs.extend(block.items)
         number = int(page.label) if page.label and page.label.isdigit() else None
-        sections.append(
-            Section.of(document.publication, heading, paragraphs, page_start=number,
-                       page_end=number, page_label_start=page.label, page_label_end=page.label)
-        )
+        sections.append(Section.of(document.publication, heading, paragraphs,
+                                   page_start=number, page_end=number,
+                                   page_label_start=page.label, page_label_end=page.label))
     # Numbered like every other document: the order keeps the pages in reading order in the
     # catalog, and tells apart the chunk ids of pages that share a heading.
     return _number(sections)
