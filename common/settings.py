@@ -58,18 +58,15 @@ class Settings(BaseSettings):
     ollama_url: str | None = None
     llm_timeout: int = 60
     llm_max_tokens: int = 600
-    # Bounds on one answer of the language model: the whole answer within this many seconds,
-    # and at most this many characters (a server may ignore max_tokens). Past either, the
-    # extractive answer is given with a notice.
+    # Bounds on one answer of the language model, in seconds and characters (a server may
+    # ignore max_tokens); past either, the extractive answer is given with a notice.
     llm_deadline: int = Field(default=120, ge=1)
     llm_max_chars: int = Field(default=6000, ge=1)
-    # What of a conversation is used for a follow-up (rewriting, joining, the model's context):
-    # the last turns only, each cut to the question limit (conversation.MAX_QUESTION_CHARS).
-    # 0 turns: no follow-ups.
+    # The last turns of a conversation used for a follow-up (0: no follow-ups), each cut to
+    # the question limit (conversation.MAX_QUESTION_CHARS).
     history_turns: int = Field(default=3, ge=0)
     # The largest request body the API (/v1) accepts, in bytes.
     max_request_bytes: int = Field(default=1_000_000, ge=1)
-    # Serving the chat (used by the assistant package).
     host: str = "127.0.0.1"
     port: int = 7860
     concurrency: int = 4
@@ -152,10 +149,9 @@ def _explain(field: str, problem: Mapping[str, Any]) -> str:
     """The Dutch message for a variable with a value that does not fit its field."""
     name = f"{ENV_PREFIX}{field.upper()}"
     if problem["type"] == "greater_than_equal":
-        default = Settings.model_fields[field].default
         return (f"{name}={problem['input']} is te klein: geef een getal van "
                 f"{problem['ctx']['ge']} of meer, of laat de variabele weg voor de standaard "
-                f"({default}).")
+                f"({Settings.model_fields[field].default}).")
     # Every other field read from a variable is a whole number (text and paths always fit).
     return (f"{name}={problem['input']!r} is geen geheel getal. "
             f"Geef een getal op, bijvoorbeeld {name}=5.")

@@ -28,12 +28,8 @@ def load_pdf(publication: Publication) -> Document:
                 f"Het PDF-bestand {path} van publicatie '{publication.id}' is versleuteld. "
                 f"Lever een versie zonder wachtwoord of beveiliging aan en indexeer opnieuw.")
         labels = _page_labels(reader)
-        pages = []
-        for index, page in enumerate(reader.pages):
-            text = page.extract_text() or ""
-            pages.append(Page(number=index + 1, label=labels[index], text=_clean(text)))
-    except CorpusError:
-        raise
+        pages = [Page(number=index + 1, label=label, text=_clean(page.extract_text() or ""))
+                 for index, (page, label) in enumerate(zip(reader.pages, labels))]
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise CorpusError(
             f"Het PDF-bestand {path} van publicatie '{publication.id}' is beschadigd of geen "

@@ -5,7 +5,7 @@ stories titled in capitals, 'Uit het onderzoek' citing '(p. 184, 185)', 'Een han
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .blocks import Block, normalise
 from .model import Publication, Section
@@ -60,7 +60,6 @@ class Routekaart:
         sections: list[Section] = []
         current: Section | None = None
         part: str | None = None
-        story_title: str | None = None
         expect_author = False
         title_norms = {normalise(item.title), normalise(f"{item.number} {item.title}"),
                        str(item.number)}
@@ -69,7 +68,6 @@ class Routekaart:
                 continue
             if block.norm in self.part_names:
                 part = self.part_names[block.norm]
-                story_title = None
                 current = self._new_section(chapter, item, part)
                 sections.append(current)
                 continue
@@ -79,14 +77,12 @@ class Routekaart:
             in_story = part is not None and normalise(part) in self.story_parts
             if in_story and _is_story_title(block):
                 story_title, author_line = _split_story_title(block.text)
-                current = self._new_section(chapter, item, part)
-                current.update(story_title=story_title)
+                current = self._new_section(chapter, item, part, story_title=story_title)
                 sections.append(current)
-                expect_author = True
+                expect_author = not author_line
                 if author_line:
                     current.update(story_author=_author_name(author_line))
                     current.paragraphs.append(author_line)
-                    expect_author = False
                 continue
             if expect_author and current.place.story_title and len(block.text) < 300:
                 current.update(story_author=_author_name(block.text))
@@ -122,10 +118,11 @@ class Routekaart:
             return following < len(self.blocks) and normalise(self.blocks[following].text) == title
         return False
 
-    def _new_section(self, chapter: TocEntry, item: TocEntry, part: str | None) -> Section:
+    def _new_section(self, chapter: TocEntry, item: TocEntry, part: str | None,
+                     **where: Any) -> Section:
         return Section.of(self.publication, f"Wegwijzer {item.number}: {item.title}",
                           chapter=chapter.label, wegwijzer=item.number, wegwijzer_title=item.title,
-                          part=part, page_start=item.page, page_end=item.page_end)
+                          part=part, page_start=item.page, page_end=item.page_end, **where)
 
 
 def _is_story_title(block: Block) -> bool:
