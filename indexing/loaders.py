@@ -11,12 +11,8 @@ from .text import load_text
 
 Loader = Callable[[Publication], Document]
 
-LOADERS: dict[str, Loader] = {
-    ".md": load_text,
-    ".markdown": load_text,
-    ".txt": load_text,
-    ".pdf": load_pdf,
-}
+LOADERS: dict[str, Loader] = {".md": load_text, ".markdown": load_text, ".txt": load_text,
+                              ".pdf": load_pdf}
 
 
 def load(publication: Publication) -> Document:
