@@ -46,11 +46,13 @@ class ApiError(Exception):
     def __init__(self, status: int, message: str, type: str = "invalid_request_error",
                  code: str | None = None, param: str | None = None) -> None:
         super().__init__(message)
-        self.status = status
-        self.error = {"message": message, "type": type, "param": param, "code": code}
+        self.status, self.message, self.type, self.code, self.param = (
+            status, message, type, code, param)
 
     def body(self) -> dict[str, Any]:
-        return {"error": self.error}
+        """OpenAI's error shape."""
+        return {"error": {"message": self.message, "type": self.type, "param": self.param,
+                          "code": self.code}}
 
     def response(self) -> JSONResponse:
         return JSONResponse(self.body(), status_code=self.status)
@@ -242,11 +244,6 @@ class ClientGone(Exception):
     """The client closed the connection before its answer was complete."""
 
 
-@dataclass(frozen=True)
-class _Failure:
-    error: BaseException
-
-
 class AnswerWorker:
     """One answer's events, computed in a thread while it holds one of the API's slots.
 
@@ -289,7 +286,7 @@ class AnswerWorker:
                     break
                 hand_over(event)
         except Exception as error:
-            hand_over(_Failure(error))
+            hand_over(error)
         finally:
             self.events.close()
             hand_over(_END)
@@ -301,8 +298,8 @@ class AnswerWorker:
     async def next(self) -> Any:
         """The next event, or _END; raises the answer's error."""
         item = await self.inbox.get()
-        if isinstance(item, _Failure):
-            raise item.error
+        if isinstance(item, Exception):  # the answer's error (events are never exceptions)
+            raise item
         return item
 
     async def final(self) -> Answer:
@@ -311,8 +308,6 @@ class AnswerWorker:
         while (event := await self.next()) is not _END:
             if isinstance(event, Answer):
                 answer = event
-        if answer is None:
-            raise RuntimeError("the assistant's stream ended without an answer")
         return answer
 
 
@@ -447,8 +442,6 @@ class OpenAIApi:
                     for piece in markdown.feed(event):
                         yield sse(completion.chunk({"content": piece}))
                     event = await worker.next()
-                if markdown.answer is None:
-                    raise RuntimeError("the assistant's stream ended without an answer")
                 yield sse(completion.last_chunk(markdown.answer))
             except Exception as error:  # the stream has started: the error goes in the stream
                 yield sse(answer_error(error, chat.question).body())

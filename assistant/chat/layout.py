@@ -16,7 +16,7 @@ from ..mcp_tools import PublicationTools, register
 from ..present.html import SEARCHING, note_html, render_user, text_html
 from ..present.markdown import conversation_markdown
 from .records import MAX_COMMENT_CHARS, append_feedback, judge_vote
-from .service import ChatService, routekaart_page_html
+from .service import ChatService
 from .statement import STATEMENT, STATEMENT_PATH, STATEMENT_TITLE
 from .texts import (
     BAD_INPUT,
@@ -145,7 +145,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                 pages: dict[int, gr.HTML] = {}
                 for stop in service.stops:
                     with gr.Accordion(stop.label, open=False):
-                        pages[stop.number] = gr.HTML(routekaart_page_html(stop))
+                        pages[stop.number] = gr.HTML(service.routekaart_page(stop.number))
                         focus = gr.Button(f"Vraag stellen over wegwijzer {stop.number}", size="sm")
                         focus.click(lambda n=stop.number: (n, gr.Tabs(selected="vragen")),
                                     outputs=[wegwijzer, tabs], api_visibility="private",

@@ -10,8 +10,7 @@ import gradio as gr
 
 from common.errors import WegwijzerError
 from common.settings import Settings
-from indexing.catalog import Wegwijzer
-from indexing.places import HANDREIKING_PART, WEGWIJZER_NUMBERS
+from indexing.places import WEGWIJZER_NUMBERS
 from indexing.store import connection_lost
 
 from ..model import Answer, Notice, SourcesFound, TextDelta, TextReset
@@ -28,11 +27,6 @@ from .records import history_turns, make_record
 from .texts import ALL_PUBLICATIONS, ALL_WEGWIJZERS
 
 log = logging.getLogger("wegwijzer.chat")
-
-
-def routekaart_page_html(stop: Wegwijzer) -> str:
-    """The body of one wegwijzer on the Routekaart tab."""
-    return routekaart_html(stop.stories, stop.research_pages, stop.handreiking, HANDREIKING_PART)
 
 
 class ChatService:
@@ -75,7 +69,7 @@ class ChatService:
     def routekaart_page(self, number: int) -> str:
         for stop in self.stops:
             if stop.number == number:
-                return routekaart_page_html(stop)
+                return routekaart_html(stop.stories, stop.research_pages, stop.handreiking)
         return note_html(f"Wegwijzer {number} staat niet (meer) in de index.")
 
     def ask(self, question: str) -> dict[str, Any]:
@@ -95,7 +89,7 @@ class ChatService:
         where = dict(publication=publication, wegwijzer=wegwijzer, number=len(records) + 1)
         try:
             self.refresh()
-            answer: Answer | None = None
+            answer = None  # a stream always ends with its Answer
             text, notices, sources = "", [], []
             for event in self.assistant.stream(question, history=history_turns(records),
                                                publication=publication, wegwijzer=wegwijzer):
@@ -111,8 +105,6 @@ class ChatService:
                 elif isinstance(event, TextReset):
                     text = ""
                 yield render_partial(text, notices, sources), None
-            if answer is None:
-                raise RuntimeError("the assistant's stream ended without an answer")
             yield render_answer(answer, scope=scope), make_record(question, answer, **where)
         except Exception as error:  # a Dutch message for every failure (present.errors)
             message = describe(error, question).message

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from indexing.places import format_research_pages
+from indexing.places import HANDREIKING_PART, format_research_pages
 
 from .. import markers
 from ..citations import format_citation, label_research_refs, readable_text
@@ -174,7 +174,7 @@ def render_user(question: str) -> str:
 
 
 def routekaart_html(stories: Sequence[tuple[str, str | None]], research_pages: Sequence[int],
-                    handreiking: Sequence[str], heading: str = "Een handreiking") -> str:
+                    handreiking: Sequence[str]) -> str:
     """The body of one wegwijzer on the Routekaart tab."""
     parts = []
     if stories:
@@ -185,7 +185,7 @@ def routekaart_html(stories: Sequence[tuple[str, str | None]], research_pages: S
     research = format_research_pages(list(research_pages))
     if research:
         parts.append(f"<p><strong>Uit het onderzoek:</strong> {text_html(research)}</p>")
-    parts.append(f"<p><strong>{text_html(heading)}</strong></p>")
+    parts.append(f"<p><strong>{HANDREIKING_PART}</strong></p>")
     if handreiking:
         parts += [paragraphs_html(text) for text in handreiking]
     else:
