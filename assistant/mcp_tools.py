@@ -97,7 +97,8 @@ class PublicationTools:
             JSON met chunk_id, de volledige tekst (quote) en de plaats (publicatie, wegwijzer, onderdeel, pagina's, pagina's van het onderzoeksrapport)
         """
         def work() -> dict[str, Any]:
-            hit = self.assistant.passage((_argument(chunk_id, "chunk_id", optional=True) or "").strip())
+            text = _argument(chunk_id, "chunk_id", optional=True) or ""
+            hit = self.assistant.passage(text.strip())
             if hit is None:
                 raise WegwijzerError(f"Passage '{chunk_id}' staat niet in de index. Gebruik een "
                                      f"chunk_id uit zoek_passages of beantwoord.")

@@ -127,7 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "MCP-server voor andere programma's")
     p_serve.add_argument("--host", help="adres (standaard 127.0.0.1)")
     p_serve.add_argument("--port", type=at_least(1), help="poort (standaard 7860)")
-    p_serve.add_argument("--concurrency", type=at_least(1), help="aantal vragen tegelijk (standaard 4)")
+    p_serve.add_argument("--concurrency", type=at_least(1),
+                         help="aantal vragen tegelijk (standaard 4)")
     _common(p_serve, answers=True)
 
     p_eval = sub.add_parser("eval", help="meet de antwoordkwaliteit met een vragensuite")

@@ -158,7 +158,8 @@ def render_answer(answer: "Answer", scope: str = "") -> str:
                                for sentence in answer.unsupported])]
     if answer.resolved_question and answer.resolved_question != answer.question:
         parts.append(f"<p><em>{labels.UNDERSTOOD_AS}</em> {text_html(answer.resolved_question)}</p>")
-    parts.append(render_sources(answer.sources, answer.refused, set(markers.markers(answer.answer))))
+    cited = set(markers.markers(answer.answer))
+    parts.append(render_sources(answer.sources, answer.refused, cited))
     parts.append(scope)
     return "".join(part for part in parts if part)
 
