@@ -1,26 +1,7 @@
-"""The OpenAI-compatible API that `wegwijzer serve` offers next to the chat, under /v1.
+"""The OpenAI-compatible API next to the chat (/v1): answers as Markdown with their sources.
 
-Chat programs such as Open WebUI and LibreChat, and the `openai` client, use Wegwijzer as a
-model: `GET /v1/models` lists `wegwijzer` and `wegwijzer-<publication id>` (answers from that
-publication only); `POST /v1/chat/completions` answers the last user message, with the earlier
-messages for follow-ups, as JSON or as server-sent events. The answer is the chat's (the checked
-answer of the language model with `--llm`, otherwise the extractive one), as Markdown with its
-[n] markers and a "Bronnen" list (see markdown.py); the structured sources, the same objects as
-`wegwijzer ask --json`, ride along in an extra top-level field `sources` (when streaming: in
-the last chunk).
-
-The routes are a FastAPI `APIRouter` (`OpenAIApi.router`); the request body is a pydantic model
-(`ChatRequest`), read and checked by the API itself rather than by FastAPI, so that the size
-limit holds while the body arrives and no 422 reaches a client. Errors come in OpenAI's shape,
-`{"error": {"message", "type", "param", "code"}}`, with a Dutch message that names the problem
-and the fix; a client's mistake is a 4xx, never a 500, and leaves no traceback in the log. The
-bearer token (`WEGWIJZER_API_KEY`) is checked before a request gets here, by
-`chat.guard.SharedInstallGuard`.
-
-Bounds: a body over `WEGWIJZER_MAX_REQUEST_BYTES` is refused (413) while it is read; of the
-earlier messages only what a follow-up needs is used (`conversation.recent_history`). An
-answer runs in a worker thread (`AnswerWorker`); when the client goes away, the answer stops at
-its next step and its slot is free at once.
+The body is read and checked here, not by FastAPI, so the size limit holds while it arrives and
+a client's mistake is a Dutch 4xx in OpenAI's error shape, never a 422 or a 500.
 """
 
 from __future__ import annotations
@@ -69,17 +50,12 @@ class ApiError(Exception):
             status, message, type, code, param)
 
     def body(self) -> dict[str, Any]:
-        return error_body(self.message, self.type, self.code, self.param)
+        """OpenAI's error shape."""
+        return {"error": {"message": self.message, "type": self.type, "param": self.param,
+                          "code": self.code}}
 
-
-def error_body(message: str, type: str, code: str | None = None,
-               param: str | None = None) -> dict[str, Any]:
-    """OpenAI's error shape."""
-    return {"error": {"message": message, "type": type, "param": param, "code": code}}
-
-
-def error_response(error: ApiError) -> JSONResponse:
-    return JSONResponse(error.body(), status_code=error.status)
+    def response(self) -> JSONResponse:
+        return JSONResponse(self.body(), status_code=self.status)
 
 
 def malformed(message: str, param: str | None = None) -> ApiError:
@@ -106,8 +82,7 @@ class OtherPart(BaseModel):
     """A part that is not text (an image, a file): left out of the question."""
 
 
-# Which member a value is decides itself (not pydantic trying each), so that a wrong value has
-# one error, at its own place.
+# The discriminators pick the member, so a wrong value has one error, at its own place.
 Part = Annotated[Annotated[TextPart, Tag("text")] | Annotated[OtherPart, Tag("other")],
                  Discriminator(_part_kind)]
 Content = Annotated[Annotated[StrictStr, Tag("text")] | Annotated[list[Part], Tag("parts")]
@@ -120,7 +95,6 @@ class Message(BaseModel):
 
     @property
     def text(self) -> str:
-        """A string, or the text parts of a list of parts."""
         if isinstance(self.content, list):
             return "\n".join(part.text or "" for part in self.content
                              if isinstance(part, TextPart))
@@ -128,8 +102,7 @@ class Message(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    """A chat-completions request, checked: the fields Wegwijzer uses (others are ignored), a
-    last message from the user with text in it."""
+    """The fields Wegwijzer uses (others are ignored), ending in a user message with text."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -158,7 +131,6 @@ class ChatRequest(BaseModel):
 
     @property
     def conversation(self) -> list[tuple[str, str]]:
-        """(role, text) of the user's and the assistant's messages."""
         return [(m.role, m.text) for m in self.messages if m.role not in IGNORED_ROLES]
 
     @property
@@ -167,7 +139,14 @@ class ChatRequest(BaseModel):
 
     @property
     def history(self) -> list[Turn]:
-        return history_turns(self.conversation[:-1])
+        """Earlier messages as Turns: each user message with the answer after it."""
+        turns: list[Turn] = []
+        for role, text in self.conversation[:-1]:
+            if role == "user":
+                turns.append(Turn(question=text))
+            elif turns and not turns[-1].answer:
+                turns[-1].answer = strip_answer_markdown(text)
+        return [turn for turn in turns if turn.question.strip()]
 
 
 def too_large(limit: int) -> ApiError:
@@ -191,7 +170,6 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def parse_chat_request(body: bytes) -> ChatRequest:
-    """The request body checked: a JSON object with 'messages' ending in a user message."""
     try:
         return ChatRequest.model_validate_json(body)
     except ValidationError as error:
@@ -233,23 +211,10 @@ def invalid_request(error: ValidationError) -> ApiError:
     return malformed(f"messages[{index}].content: 'text' moet tekst zijn.", "messages")
 
 
-def history_turns(conversation: list[tuple[str, str]]) -> list[Turn]:
-    """Earlier (role, text) messages as Turns: each user message with the answer after it."""
-    turns: list[Turn] = []
-    for role, text in conversation:
-        if role == "user":
-            turns.append(Turn(question=text))
-        elif turns and not turns[-1].answer:
-            turns[-1].answer = strip_answer_markdown(text)
-    return [turn for turn in turns if turn.question.strip()]
-
-
 def model_publications(catalog: Catalog) -> dict[str, str | None]:
     """Model id → the publication it answers from (None: all publications)."""
-    models: dict[str, str | None] = {MODEL: None}
-    for publication_id in sorted(catalog.publication_titles):
-        models[f"{MODEL}-{publication_id}"] = publication_id
-    return models
+    return {MODEL: None, **{f"{MODEL}-{publication_id}": publication_id
+                            for publication_id in sorted(catalog.publication_titles)}}
 
 
 def unknown_model(model: str, catalog: Catalog) -> ApiError:
@@ -259,8 +224,6 @@ def unknown_model(model: str, catalog: Catalog) -> ApiError:
 
 
 def answer_error(error: BaseException, question: str) -> ApiError:
-    """The API's error for a failure while answering (present.errors: logged for the
-    maintainer when it is an outage or a bug)."""
     problem = describe(error, question)
     return ApiError(problem.status, problem.message,
                     type="server_error" if problem.server_side else "invalid_request_error",
@@ -269,7 +232,6 @@ def answer_error(error: BaseException, question: str) -> ApiError:
 
 
 def sse(data: dict[str, Any] | str) -> bytes:
-    """One server-sent event."""
     text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
     return f"data: {text}\n\n".encode("utf-8")
 
@@ -282,17 +244,11 @@ class ClientGone(Exception):
     """The client closed the connection before its answer was complete."""
 
 
-@dataclass(frozen=True)
-class _Failure:
-    error: BaseException
-
-
 class AnswerWorker:
-    """One answer's events, computed in a worker thread and handed to the event loop.
+    """One answer's events, computed in a thread while it holds one of the API's slots.
 
-    The worker holds one of the API's slots while it runs. `stop()` (the client has gone) gives
-    the slot back at once and makes the thread close the answer's stream at its next event,
-    which also closes a language model's stream (a silent model is left to its deadline).
+    `stop()` (the client has gone) frees the slot at once; the thread closes the answer's stream
+    (and so a language model's) at its next event.
     """
 
     def __init__(self, events: Iterator[AnswerEvent], slots: asyncio.Semaphore) -> None:
@@ -309,7 +265,6 @@ class AnswerWorker:
                          daemon=True).start()
 
     def stop(self) -> None:
-        """Stop the answer (called on the event loop)."""
         self._stop.set()
         self._release()
 
@@ -331,7 +286,7 @@ class AnswerWorker:
                     break
                 hand_over(event)
         except Exception as error:
-            hand_over(_Failure(error))
+            hand_over(error)
         finally:
             self.events.close()
             hand_over(_END)
@@ -343,8 +298,8 @@ class AnswerWorker:
     async def next(self) -> Any:
         """The next event, or _END; raises the answer's error."""
         item = await self.inbox.get()
-        if isinstance(item, _Failure):
-            raise item.error
+        if isinstance(item, Exception):  # the answer's error (events are never exceptions)
+            raise item
         return item
 
     async def final(self) -> Answer:
@@ -353,8 +308,6 @@ class AnswerWorker:
         while (event := await self.next()) is not _END:
             if isinstance(event, Answer):
                 answer = event
-        if answer is None:
-            raise RuntimeError("the assistant's stream ended without an answer")
         return answer
 
 
@@ -377,8 +330,7 @@ async def unless_gone(request: Request, work: Awaitable[T]) -> T:
 
 
 class ApiRoute(APIRoute):
-    """A route that answers an ApiError, raised anywhere in it (also while the body is read),
-    in OpenAI's shape."""
+    """A route that answers an ApiError raised anywhere in it in OpenAI's shape."""
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         handle = super().get_route_handler()
@@ -387,14 +339,13 @@ class ApiRoute(APIRoute):
             try:
                 return await handle(request)
             except ApiError as error:
-                return error_response(error)
+                return error.response()
 
         return answer
 
 
 class OpenAIApi:
-    """The /v1 routes around a loaded Assistant: `router`, to include in a FastAPI app (the chat
-    passes its routes to Gradio's app, before Gradio's own)."""
+    """The /v1 routes (`router`) around a loaded Assistant."""
 
     def __init__(self, assistant: Any, concurrency: int = 4,
                  max_request_bytes: int = 1_000_000) -> None:
@@ -412,8 +363,6 @@ class OpenAIApi:
         for path in ("", "/{rest:path}"):  # anything else under /v1, also a wrong method
             self.router.add_api_route(path, self.not_found,
                                       methods=[*read, "POST", "PUT", "PATCH", "DELETE"])
-
-    # --- models ---------------------------------------------------------------------------------
 
     def _model_object(self, model_id: str, publication: str | None) -> dict[str, Any]:
         titles = self.assistant.catalog.publication_titles
@@ -444,10 +393,7 @@ class OpenAIApi:
                             f"Gebruik GET /v1/models of POST /v1/chat/completions.",
                        code="not_found")
 
-    # --- chat completions -----------------------------------------------------------------------
-
     def _refresh(self) -> None:
-        """Serve the newest index generation if a re-index finished meanwhile."""
         if self.assistant.refresh():
             log.info("Nieuwe indexgeneratie in gebruik: %s", self.assistant.generation.name)
 
@@ -476,14 +422,13 @@ class OpenAIApi:
             return Response(status_code=499)
         except Exception as error:
             worker.stop()
-            return error_response(answer_error(error, chat.question))
+            return answer_error(error, chat.question).response()
         completion = self._completion(chat)
         return StreamingResponse(self._stream(completion, chat, first, worker),
                                  media_type="text/event-stream",
                                  headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
 
     def _completion(self, chat: ChatRequest) -> "Completion":
-        # The fingerprint names the index generation that answered.
         return Completion(model=chat.model, fingerprint=self.assistant.generation.name)
 
     async def _stream(self, completion: "Completion", chat: ChatRequest, first: Any,
@@ -497,8 +442,6 @@ class OpenAIApi:
                     for piece in markdown.feed(event):
                         yield sse(completion.chunk({"content": piece}))
                     event = await worker.next()
-                if markdown.answer is None:
-                    raise RuntimeError("the assistant's stream ended without an answer")
                 yield sse(completion.last_chunk(markdown.answer))
             except Exception as error:  # the stream has started: the error goes in the stream
                 yield sse(answer_error(error, chat.question).body())
@@ -516,23 +459,19 @@ class Completion:
     id: str = field(default_factory=lambda: f"chatcmpl-{uuid.uuid4().hex}")
     created: int = field(default_factory=lambda: int(time.time()))
 
-    def _fields(self, kind: str) -> dict[str, Any]:
+    def _object(self, kind: str, choice: dict[str, Any], **extra: Any) -> dict[str, Any]:
         return {"id": self.id, "object": kind, "created": self.created, "model": self.model,
-                "system_fingerprint": self.fingerprint}
+                "system_fingerprint": self.fingerprint,
+                "choices": [{"index": 0, **choice, "logprobs": None}], **extra}
 
     def response(self, answer: Answer) -> dict[str, Any]:
-        """The whole answer (stream: false)."""
-        return {**self._fields("chat.completion"), "choices": [{
-            "index": 0, "message": {"role": "assistant", "content": answer_markdown(answer)},
-            "finish_reason": "stop", "logprobs": None}],
-            "sources": [source.to_json() for source in answer.sources]}
+        message = {"role": "assistant", "content": answer_markdown(answer)}
+        return self._object("chat.completion", {"message": message, "finish_reason": "stop"},
+                            sources=[source.to_json() for source in answer.sources])
 
     def chunk(self, delta: dict[str, Any]) -> dict[str, Any]:
-        return {**self._fields("chat.completion.chunk"), "choices": [{
-            "index": 0, "delta": delta, "finish_reason": None, "logprobs": None}]}
+        return self._object("chat.completion.chunk", {"delta": delta, "finish_reason": None})
 
     def last_chunk(self, answer: Answer) -> dict[str, Any]:
-        """The closing chunk: finish_reason 'stop' and the structured sources."""
-        return {**self._fields("chat.completion.chunk"), "choices": [{
-            "index": 0, "delta": {}, "finish_reason": "stop", "logprobs": None}],
-            "sources": [source.to_json() for source in answer.sources]}
+        return self._object("chat.completion.chunk", {"delta": {}, "finish_reason": "stop"},
+                            sources=[source.to_json() for source in answer.sources])

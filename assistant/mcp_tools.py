@@ -1,10 +1,7 @@
-"""The MCP tools over the publications, served by Gradio's MCP server (`launch(mcp_server=True)`,
-at /gradio_api/mcp/): an assistant that calls tools searches, reads and asks Wegwijzer itself.
+"""The MCP tools over the publications, served by Gradio's MCP server (/gradio_api/mcp/).
 
-Gradio builds each tool from a function registered with `gr.api`: the name from the function's
-name, the input schema from its type hints, the descriptions from its docstring (Dutch; Gradio
-reads the 'Args:' and 'Returns:' headings). A tool returns JSON text: the same source objects
-as `wegwijzer ask --json`, plus the citation line as `place`.
+Gradio builds each tool from a method: its name, type hints and (Dutch) docstring with 'Args:'
+and 'Returns:'. A tool returns JSON text, with sources as `wegwijzer ask --json` gives them.
 """
 
 from __future__ import annotations
@@ -23,8 +20,7 @@ from .conversation import clean_question
 from .model import Source
 
 MAX_PASSAGES = 20
-# The MCP tools, in the order MCP clients list them; the chat's own endpoints (/chat, /ask) stay
-# Gradio API endpoints only.
+# In the order MCP clients list them; the chat's own endpoints (/chat, /ask) are no MCP tools.
 TOOL_NAMES = ("zoek_passages", "lees_passage", "beantwoord", "routekaart")
 
 
@@ -32,18 +28,15 @@ def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def _text(value: Any, name: str, optional: bool = False) -> str | None:
-    """A text argument; anything else is the client's mistake (a Dutch error, nothing logged)."""
-    if isinstance(value, str) or (optional and value is None):
+def _argument(value: Any, name: str, optional: bool = False, number: bool = False) -> Any:
+    """A text (or whole-number: no yes/no value) argument; anything else is the client's
+    mistake (a Dutch error, nothing logged)."""
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    fits = whole if number else isinstance(value, str)
+    if fits or (optional and value is None):
         return value
-    raise WegwijzerError(f"'{name}' moet tekst zijn, geen {kind_of(value)}.")
-
-
-def _whole_number(value: Any, name: str, optional: bool = False) -> int | None:
-    """A whole-number argument (not a yes/no value, which Python counts as a number)."""
-    if (isinstance(value, int) and not isinstance(value, bool)) or (optional and value is None):
-        return value
-    raise WegwijzerError(f"'{name}' moet een geheel getal zijn, geen {kind_of(value)}.")
+    wanted = "een geheel getal" if number else "tekst"
+    raise WegwijzerError(f"'{name}' moet {wanted} zijn, geen {kind_of(value)}.")
 
 
 def passage_json(source: Source) -> dict[str, Any]:
@@ -81,9 +74,9 @@ class PublicationTools:
         """
         def work() -> dict[str, Any]:
             text, _ = clean_question(question_text(vraag))
-            _text(publicatie, "publicatie", optional=True)
-            _whole_number(wegwijzer, "wegwijzer", optional=True)
-            if not 1 <= _whole_number(aantal, "aantal") <= MAX_PASSAGES:
+            _argument(publicatie, "publicatie", optional=True)
+            _argument(wegwijzer, "wegwijzer", optional=True, number=True)
+            if not 1 <= _argument(aantal, "aantal", number=True) <= MAX_PASSAGES:
                 raise WegwijzerError(f"Het aantal passages moet van 1 tot en met {MAX_PASSAGES} "
                                      f"zijn, niet {aantal}. Laat 'aantal' weg voor 5.")
             hits = self.assistant.search(text, int(aantal), publicatie or None, wegwijzer or None)
@@ -104,7 +97,8 @@ class PublicationTools:
             JSON met chunk_id, de volledige tekst (quote) en de plaats (publicatie, wegwijzer, onderdeel, pagina's, pagina's van het onderzoeksrapport)
         """
         def work() -> dict[str, Any]:
-            hit = self.assistant.passage((_text(chunk_id, "chunk_id", optional=True) or "").strip())
+            text = _argument(chunk_id, "chunk_id", optional=True) or ""
+            hit = self.assistant.passage(text.strip())
             if hit is None:
                 raise WegwijzerError(f"Passage '{chunk_id}' staat niet in de index. Gebruik een "
                                      f"chunk_id uit zoek_passages of beantwoord.")
@@ -144,18 +138,14 @@ class PublicationTools:
 
 
 def register(tools: PublicationTools) -> None:
-    """Register the four tools as Gradio API endpoints (and so as MCP tools); call inside the
-    Blocks. Not queued: the MCP server then calls them directly, not through a loopback client
-    (which a login would stop)."""
+    """The four tools as Gradio API endpoints (and so MCP tools), inside the Blocks. Not queued:
+    the MCP server then calls them directly, not through a client that a login would stop."""
     for name in TOOL_NAMES:
         gr.api(getattr(tools, name), api_name=name, queue=False)
 
 
 def keep_only_publication_tools(server: Any) -> None:
-    """Make Gradio's MCP server (`Blocks.mcp_server_obj`) offer only the four tools.
-
-    Gradio makes every public API endpoint a tool: its schema (/gradio_api/mcp/schema) and
-    tools/call would include the chat's own endpoints. Its `tool_to_endpoint` map is what the
-    schema, tools/list and tools/call all read (gradio/mcp.py)."""
+    """Make Gradio's MCP server offer only the four tools, not every API endpoint: its schema,
+    tools/list and tools/call all read `tool_to_endpoint` (gradio/mcp.py)."""
     server.tool_to_endpoint = {tool: endpoint for tool, endpoint in server.tool_to_endpoint.items()
                                if tool in TOOL_NAMES}

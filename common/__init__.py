@@ -1,4 +1,1 @@
-"""What every layer shares: Dutch user errors, the one Settings object, sentence splitting.
-
-Nothing here imports from `indexing`, `assistant` or `evals`.
-"""
+"""What every layer shares (Dutch user errors, Settings, sentences); imports no other package."""

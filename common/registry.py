@@ -1,12 +1,5 @@
-"""Plug-ins by name: embedders, retrievers, rerankers and answerers register here (pure).
-
-A plug-in is a class (or factory) registered under the name that settings and the profile use:
-
-    @RETRIEVERS.register("bm25")
-    class LexicalRetriever(BaseRetriever): ...
-
-An unknown name is a Dutch error that lists the known ones.
-"""
+"""Plug-ins by name (embedders, retrievers, rerankers, answerers), registered with
+`@RETRIEVERS.register("bm25")`; an unknown name is a Dutch error listing the known ones."""
 
 from __future__ import annotations
 
@@ -34,14 +27,12 @@ class Registry(Generic[T]):
         return add
 
     def get(self, name: str, hint: str = "") -> T:
-        """The plug-in registered as `name`; a Dutch error naming the known ones (and `hint`:
-        how to choose) otherwise."""
-        try:
-            return self._entries[name]
-        except KeyError:
+        """The plug-in registered as `name`; else a Dutch error naming the known ones and
+        `hint` (how to choose)."""
+        if name not in self._entries:
             raise WegwijzerError(f"Onbekende {self.kind} '{name}'. Kies uit: "
-                                 f"{', '.join(sorted(self._entries))}.{' ' + hint if hint else ''}"
-                                 ) from None
+                                 f"{', '.join(sorted(self._entries))}.{' ' + hint if hint else ''}")
+        return self._entries[name]
 
     def names(self) -> list[str]:
         return list(self._entries)

@@ -9,8 +9,7 @@ import re
 # '(p. 192)' stays with the sentence before it.
 SENTENCE_END = re.compile(
     r"(?<!\bp\.)(?<!\bpp\.)(?<!\bbv\.)(?<!\bnr\.)(?<!\bo\.a\.)(?<!\bd\.w\.z\.)"
-    r"(?<=[.!?’'”])\s+(?=[A-Z‘'“\[])"
-)
+    r"(?<=[.!?’'”])\s+(?=[A-Z‘'“\[])")
 
 
 def split_sentences(text: str) -> list[str]:

@@ -22,17 +22,14 @@ ENV_PREFIX = "WEGWIJZER_"
 
 def _default_corpus_dir() -> Path:
     here = Path.cwd() / "corpus"
-    if (here / "publications.toml").exists():
-        return here
-    return PROJECT_ROOT / "corpus"
+    return here if (here / "publications.toml").exists() else PROJECT_ROOT / "corpus"
 
 
 class Settings(BaseSettings):
     """Where the corpus and the index live, and which models to use.
 
     Each field is also the variable WEGWIJZER_<FIELD> (the login: WEGWIJZER_AUTH_USER and
-    WEGWIJZER_AUTH_PASSWORD together). Build one with :meth:`from_env` and pass it along;
-    nothing else reads the environment: `Settings(...)` is exactly what it is given.
+    WEGWIJZER_AUTH_PASSWORD). Only :meth:`from_env` reads them: `Settings(...)` is what it is given.
     """
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True,
@@ -61,18 +58,15 @@ class Settings(BaseSettings):
     ollama_url: str | None = None
     llm_timeout: int = 60
     llm_max_tokens: int = 600
-    # Bounds on one answer of the language model: the whole answer within this many seconds,
-    # and at most this many characters (a server may ignore max_tokens). Past either, the
-    # extractive answer is given with a notice.
+    # Bounds on one answer of the language model, in seconds and characters (a server may
+    # ignore max_tokens); past either, the extractive answer is given with a notice.
     llm_deadline: int = Field(default=120, ge=1)
     llm_max_chars: int = Field(default=6000, ge=1)
-    # What of a conversation is used for a follow-up (rewriting, joining, the model's context):
-    # the last turns only, each cut to the question limit (conversation.MAX_QUESTION_CHARS).
-    # 0 turns: no follow-ups.
+    # The last turns of a conversation used for a follow-up (0: no follow-ups), each cut to
+    # the question limit (conversation.MAX_QUESTION_CHARS).
     history_turns: int = Field(default=3, ge=0)
     # The largest request body the API (/v1) accepts, in bytes.
     max_request_bytes: int = Field(default=1_000_000, ge=1)
-    # Serving the chat (used by the assistant package).
     host: str = "127.0.0.1"
     port: int = 7860
     concurrency: int = 4
@@ -88,9 +82,7 @@ class Settings(BaseSettings):
                                    dotenv_settings: PydanticBaseSettingsSource,
                                    file_secret_settings: PydanticBaseSettingsSource,
                                    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # No environment, .env file or secrets directory behind the caller's back: from_env
-        # reads the variables, so a Settings built in code (tests, with_) is what it says.
-        return (init_settings,)
+        return (init_settings,)  # no environment, .env or secrets behind the caller's back
 
     @property
     def manifest_path(self) -> Path:
@@ -101,13 +93,11 @@ class Settings(BaseSettings):
         return self.data_dir / "feedback.jsonl"
 
     @property
-    def rates_path(self) -> Path:
-        """Embedding speed of earlier runs, for the time estimate before indexing."""
+    def rates_path(self) -> Path:  # embedding speed of earlier runs, for the time estimate
         return self.data_dir / "index-rates.json"
 
     @property
-    def log_path(self) -> Path:
-        """Where the commands log library warnings (the terminal shows only Dutch messages)."""
+    def log_path(self) -> Path:  # library warnings (the terminal shows only Dutch messages)
         return self.data_dir / "wegwijzer.log"
 
     @classmethod
@@ -131,8 +121,7 @@ class Settings(BaseSettings):
 
 
 class _Environment(EnvSettingsSource):
-    """The WEGWIJZER_* variables of a mapping (os.environ, or a test's dict); the login is the
-    pair WEGWIJZER_AUTH_USER and WEGWIJZER_AUTH_PASSWORD, both set."""
+    """The WEGWIJZER_* variables of a mapping; the login: AUTH_USER and AUTH_PASSWORD both set."""
 
     def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
         self.environ = environ
@@ -143,7 +132,7 @@ class _Environment(EnvSettingsSource):
                               self.env_parse_none_str)
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        if field_name == "auth":  # not one variable (WEGWIJZER_AUTH would be JSON): see below
+        if field_name == "auth":  # two variables, not WEGWIJZER_AUTH as JSON: see __call__
             return None, field_name, False
         return super().get_field_value(field, field_name)
 
@@ -160,10 +149,9 @@ def _explain(field: str, problem: Mapping[str, Any]) -> str:
     """The Dutch message for a variable with a value that does not fit its field."""
     name = f"{ENV_PREFIX}{field.upper()}"
     if problem["type"] == "greater_than_equal":
-        default = Settings.model_fields[field].default
         return (f"{name}={problem['input']} is te klein: geef een getal van "
                 f"{problem['ctx']['ge']} of meer, of laat de variabele weg voor de standaard "
-                f"({default}).")
+                f"({Settings.model_fields[field].default}).")
     # Every other field read from a variable is a whole number (text and paths always fit).
     return (f"{name}={problem['input']!r} is geen geheel getal. "
             f"Geef een getal op, bijvoorbeeld {name}=5.")

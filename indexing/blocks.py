@@ -1,7 +1,5 @@
-"""Turn raw Markdown or plain text into blocks: headings and paragraphs with clean text.
-
-Structure recovery (`structure.py`) works on these blocks, never on line numbers.
-"""
+"""Turn raw Markdown or plain text into blocks (headings and paragraphs with clean text), on
+which structure recovery works, never on line numbers."""
 
 from __future__ import annotations
 
@@ -51,8 +49,8 @@ _LABEL = r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"
 _TARGET = r"(?:\([^()\s]*(?:\([^()]*\)[^()\s]*)*(?:\s+[\"'(][^\n]*?[\"')])?\)|\[[^\[\]]*\])"
 MARKDOWN_LINK = re.compile(r"!?" + _LABEL + _TARGET)
 MARKDOWN_IMAGE_SHORTCUT = re.compile(r"!" + _LABEL)
-AUTOLINK = re.compile(r"<((?:https?|ftp|mailto|javascript|data|file):[^<>\s]*|[^<>\s@]+@[^<>\s@]+)>",
-                      re.IGNORECASE)
+AUTOLINK = re.compile(
+    r"<((?:https?|ftp|mailto|javascript|data|file):[^<>\s]*|[^<>\s@]+@[^<>\s@]+)>", re.IGNORECASE)
 # Elements whose content is code or another document, never text for a reader.
 HIDDEN_ELEMENTS = re.compile(
     r"<(script|style|iframe|object|embed|svg|math|template|noscript|frame|frameset|audio|video)"
@@ -63,17 +61,9 @@ HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 LINK_DEFINITION = re.compile(r"(?m)^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$")
 
 
-def drop_link_definitions(text: str) -> str:
-    """Remove reference-link definition lines ('[k1]: http://…') from a whole text."""
-    return LINK_DEFINITION.sub("", text)
-
-
 def strip_links_and_markup(text: str) -> str:
-    """Text without images, links, autolinks or HTML elements: labels stay, targets go.
-
-    Publications may come from outside; their markup must not reach the index, where it could
-    travel on as an image that phones home or a link to somewhere else.
-    """
+    """Text without images, links, autolinks or HTML elements: labels stay, targets go (markup
+    from outside could travel on as an image that phones home or a link to somewhere else)."""
     text = HTML_COMMENT.sub("", text)
     text = HIDDEN_ELEMENTS.sub("", text)
     text = AUTOLINK.sub(_autolink_text, text)
@@ -113,61 +103,44 @@ def _is_emphasised(line: str) -> bool:
 
 
 def markdown_blocks(text: str) -> list[Block]:
-    """Blocks of a Markdown text: headings, paragraphs and lists."""
-    text = drop_link_definitions(text)
     blocks: list[Block] = []
-    for chunk in re.split(r"\n[ \t]*\n", text):
+    for chunk in re.split(r"\n[ \t]*\n", LINK_DEFINITION.sub("", text)):
         lines = [line for line in chunk.split("\n") if line.strip()]
         if not lines:
             continue
         first = HEADING.match(lines[0].strip())
-        if first and len(lines) == 1:
-            title = clean_inline(first.group(2))
-            if title:
-                blocks.append(
-                    Block(len(blocks), title, level=len(first.group(1)), items=[title],
-                          emphasised=_is_emphasised(lines[0]), lines=[title])
-                )
-            continue
-        if first:  # a heading directly followed by text: split them
+        if first:  # a heading, perhaps directly followed by text: split them
             title = clean_inline(first.group(2))
             if title:
                 blocks.append(Block(len(blocks), title, level=len(first.group(1)), items=[title],
+                                    emphasised=len(lines) == 1 and _is_emphasised(lines[0]),
                                     lines=[title]))
             lines = lines[1:]
         items = _list_items(lines)
-        joined = " ".join(items)
-        if joined:
-            blocks.append(
-                Block(len(blocks), joined, items=items, single_line=len(lines) == 1,
-                      emphasised=len(lines) == 1 and _is_emphasised(lines[0]),
-                      lines=[clean_inline(line) for line in lines])
-            )
+        if items:
+            blocks.append(Block(len(blocks), " ".join(items), items=items,
+                                single_line=len(lines) == 1,
+                                emphasised=len(lines) == 1 and _is_emphasised(lines[0]),
+                                lines=[clean_inline(line) for line in lines]))
     return blocks
 
 
 def _list_items(lines: list[str]) -> list[str]:
     """Join soft-wrapped lines; every list item starts a new paragraph."""
-    items: list[str] = []
-    current: list[str] = []
+    groups: list[list[str]] = []
     for line in lines:
-        if LIST_ITEM.match(line) and current:
-            items.append(clean_inline(" ".join(current)))
-            current = []
-        current.append(re.sub(r"^\s*[-*+•▪◦●]\s+", "", line) if LIST_ITEM.match(line) else line)
-    if current:
-        items.append(clean_inline(" ".join(current)))
+        if LIST_ITEM.match(line) or not groups:
+            groups.append([])
+        groups[-1].append(re.sub(r"^\s*[-*+•▪◦●]\s+", "", line))
+    items = (clean_inline(" ".join(group)) for group in groups)
     return [item for item in items if item]
 
 
 def plain_blocks(text: str) -> list[Block]:
-    """Blocks of plain text converted from PDFs or web pages.
-
-    Handles double-spaced conversions (every line followed by an empty line, paragraphs
-    separated by whitespace-only lines), lost bullet glyphs and short heading lines.
-    """
+    """Blocks of plain text converted from PDFs or web pages (double-spaced conversions, lost
+    bullet glyphs and short heading lines included)."""
     blocks: list[Block] = []
-    for para in _plain_paragraphs(_single_spaced(drop_link_definitions(text).split("\n"))):
+    for para in _plain_paragraphs(_single_spaced(LINK_DEFINITION.sub("", text).split("\n"))):
         joined = " ".join(para)
         heading = len(para) == 1 and _looks_like_heading(para[0], "", standalone=True)
         blocks.append(Block(len(blocks), joined, level=2 if heading else 0, items=[joined],
@@ -179,11 +152,9 @@ def _single_spaced(lines: list[str]) -> list[str]:
     """In a double-spaced conversion, empty lines are line breaks and whitespace-only lines end
     paragraphs: drop the empty ones."""
     nonempty = [line for line in lines if line.strip()]
-    exact_empty = sum(1 for line in lines if line == "")
-    if nonempty and exact_empty >= 0.7 * len(nonempty) and any(
-            line.strip() == "" and line != "" for line in lines):
-        return [line for line in lines if line != ""]
-    return lines
+    double = nonempty and lines.count("") >= 0.7 * len(nonempty) and any(
+        line.strip() == "" and line != "" for line in lines)
+    return [line for line in lines if line != ""] if double else lines
 
 
 def _plain_paragraphs(lines: list[str]) -> list[list[str]]:

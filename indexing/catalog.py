@@ -1,9 +1,5 @@
 """What an index holds, built once from its passages (pure): publications → sections → parts,
-and the routekaart's wegwijzers with their stories, pages and research pages.
-
-One catalog serves `wegwijzer inspect`, the chat's filters and Routekaart tab, the eval
-report's titles and the validation of filters.
-"""
+and the routekaart's wegwijzers with their stories, pages and research pages."""
 
 from __future__ import annotations
 
@@ -18,7 +14,7 @@ from .places import (
 @dataclass
 class PartSummary:
     name: str
-    chunks: int
+    chunks: int = 0
     stories: list[dict[str, str]] = field(default_factory=list)
     research_pages: list[int] = field(default_factory=list)
 
@@ -29,19 +25,15 @@ class SectionSummary:
     chapter: str | None
     wegwijzer: int | None
     wegwijzer_title: str | None
-    pages: list[int] | None  # [first, last] printed page over all its passages
-    chunks: int
+    pages: list[int] | None = None  # [first, last] printed page over all its passages
+    chunks: int = 0
     parts: list[PartSummary] = field(default_factory=list)
     subsections: list[str] = field(default_factory=list)
     page_labels: list[str] | None = None  # [first, last] printed label ('iv'), from a PDF
 
     def extend_pages(self, place: Place) -> None:
-        """Widen the page range to hold `place`: a PDF gives each page its own passages, so a
-        chapter's range is only known once all of them are read."""
-        if place.pages:
-            start, end = place.pages
-            self.pages = ([min(self.pages[0], start), max(self.pages[1], end)] if self.pages
-                          else [start, end])
+        """Widen the page range to hold `place` (a PDF gives each page its own passages)."""
+        self.pages = _widen(self.pages, place.pages)
         if place.page_labels:  # passages come in reading order: the first label stays first
             first, last = place.page_labels
             self.page_labels = [self.page_labels[0] if self.page_labels else first, last]
@@ -53,7 +45,7 @@ class PublicationSummary:
     title: str
     kind: str
     source_file: str
-    chunks: int
+    chunks: int = 0
     sections: list[SectionSummary] = field(default_factory=list)
 
     @property
@@ -78,6 +70,17 @@ class Wegwijzer:
         return f"Wegwijzer {self.number} · {self.title}" + (f" · {pages}" if pages else "")
 
 
+def _widen(pages: list[int] | None, more: list[int] | None) -> list[int] | None:
+    """The [first, last] page range holding both ranges."""
+    if not (pages and more):
+        return pages or more
+    return [min(pages[0], more[0]), max(pages[1], more[1])]
+
+
+def _merge(pages: list[int], more: Sequence[int]) -> list[int]:
+    return sorted(set(pages) | set(more))
+
+
 def reading_order(metadatas: Sequence[Mapping[str, Any]]) -> list[int]:
     """Indexes of the passages in publication, section and chunk order."""
     return sorted(range(len(metadatas)), key=lambda i: (
@@ -100,17 +103,10 @@ class Catalog:
         sections: dict[tuple[str, str], SectionSummary] = {}
         stops: dict[int, Wegwijzer] = {}
         for i in reading_order(metadatas):
-            meta = metadatas[i]
-            place = Place.from_metadata(meta)
+            place = Place.from_metadata(metadatas[i])
             _add_to_outline(publications, sections, place)
             if place.wegwijzer is not None:
                 _add_to_routekaart(stops, place, texts[i] if texts is not None else None)
-        for publication in publications.values():
-            for section in publication.sections:
-                for part in section.parts:
-                    part.research_pages.sort()
-        for stop in stops.values():
-            stop.research_pages.sort()
         return cls(list(publications.values()), [stops[n] for n in sorted(stops)])
 
     @property
@@ -133,18 +129,13 @@ def _add_to_outline(publications: dict[str, PublicationSummary],
                     sections: dict[tuple[str, str], SectionSummary], place: Place) -> None:
     pid = place.publication_id
     publication = publications.setdefault(pid, PublicationSummary(
-        id=pid, title=place.publication_title or pid, kind=place.kind,
-        source_file=place.source_file, chunks=0,
-    ))
+        pid, place.publication_title or pid, place.kind, place.source_file))
     publication.chunks += 1
     key = (pid, f"{place.chapter or ''}|{place.section or ''}")
     section = sections.get(key)
     if section is None:
-        section = SectionSummary(
-            title=place.section or "", chapter=place.chapter, wegwijzer=place.wegwijzer,
-            wegwijzer_title=place.wegwijzer_title, pages=None, chunks=0,
-        )
-        sections[key] = section
+        section = sections[key] = SectionSummary(place.section or "", place.chapter,
+                                                 place.wegwijzer, place.wegwijzer_title)
         publication.sections.append(section)
     section.chunks += 1
     section.extend_pages(place)
@@ -153,32 +144,25 @@ def _add_to_outline(publications: dict[str, PublicationSummary],
     if place.part:
         part = next((p for p in section.parts if p.name == place.part), None)
         if part is None:
-            part = PartSummary(name=place.part, chunks=0)
+            part = PartSummary(place.part)
             section.parts.append(part)
         part.chunks += 1
         story = {"title": place.story_title, "author": place.story_author}
         if story["title"] and story not in part.stories:
             part.stories.append(story)
-        for page in place.research_pages:
-            if page not in part.research_pages:
-                part.research_pages.append(page)
+        part.research_pages = _merge(part.research_pages, place.research_pages)
 
 
 def _add_to_routekaart(stops: dict[int, Wegwijzer], place: Place, text: str | None) -> None:
     number = int(place.wegwijzer)  # type: ignore[arg-type]
     stop = stops.setdefault(number, Wegwijzer(
         number=number, title=place.wegwijzer_title or f"Wegwijzer {number}"))
-    if place.pages:
-        start, end = place.pages
-        stop.pages = [min(stop.pages[0], start), max(stop.pages[1], end)] if stop.pages else [start, end]
-    if place.story_title:
-        story = (place.story_title, place.story_author)
-        if story not in stop.stories:
-            stop.stories.append(story)
+    stop.pages = _widen(stop.pages, place.pages)
+    story = (place.story_title, place.story_author)
+    if place.story_title and story not in stop.stories:
+        stop.stories.append(story)
     if place.part == RESEARCH_PART:
-        for page in place.research_pages:
-            if page not in stop.research_pages:
-                stop.research_pages.append(page)
+        stop.research_pages = _merge(stop.research_pages, place.research_pages)
     if place.part == HANDREIKING_PART and text is not None:
         stop.handreiking.append(text)
 

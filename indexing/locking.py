@@ -1,9 +1,5 @@
-"""One writer at a time: a lock file in the data dir, taken by every `index` run.
-
-The lock lives in the data dir because that dir holds what a run writes besides Chroma (the
-record-manager SQLite files), in local and Chroma-server mode alike. The operating system
-releases it when the process dies, so a killed run never blocks the next one.
-"""
+"""One writer at a time: a lock file in the data dir (which holds the record-manager files, in
+local and Chroma-server mode alike), released by the OS when a killed run dies."""
 
 from __future__ import annotations
 
@@ -51,17 +47,15 @@ def process_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True  # it exists, under another user
+        pass  # it exists, under another user
     return True
-
-
-Waiting = Callable[[str], None]  # receives the Dutch 'waiting for …' message
 
 
 class WriterLock:
     """The data dir's writer lock. Use as a context manager around a whole index run."""
 
-    def __init__(self, data_dir: Path, timeout: float, on_wait: Waiting | None = None) -> None:
+    def __init__(self, data_dir: Path, timeout: float,
+                 on_wait: Callable[[str], None] | None = None) -> None:  # a Dutch message
         self.path = data_dir / "index.lock"
         self.info_path = data_dir / "index.lock.json"
         self.timeout = timeout
@@ -84,20 +78,18 @@ class WriterLock:
             if self.on_wait:
                 self.on_wait(
                     f"Er loopt al een herindexering ({self.holder()}). Wachten tot die klaar is "
-                    f"(hooguit {self.timeout:.0f} s)…"
-                )
+                    f"(hooguit {self.timeout:.0f} s)…")
             try:
                 self._lock.acquire(timeout=self.timeout)
             except Timeout:
                 raise IndexBusyError(
                     f"Er loopt nog een herindexering in {self.path.parent} ({self.holder()}); er "
                     f"mag er maar één tegelijk schrijven. Probeer het opnieuw als die klaar is, of "
-                    f"wacht langer met --wait SECONDEN (of WEGWIJZER_INDEX_WAIT)."
-                ) from None
+                    f"wacht langer met --wait SECONDEN (of WEGWIJZER_INDEX_WAIT).") from None
         owner = Owner.current(self.path)
-        self.info_path.write_text(json.dumps({
-            "pid": owner.pid, "host": owner.host, "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-        }), encoding="utf-8")
+        started = time.strftime("%Y-%m-%d %H:%M:%S")
+        info = {"pid": owner.pid, "host": owner.host, "started": started}
+        self.info_path.write_text(json.dumps(info), encoding="utf-8")
         return owner
 
     def __exit__(self, *exc: object) -> None:

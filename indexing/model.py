@@ -55,11 +55,8 @@ class Document:
 
 @dataclass
 class Section:
-    """A stretch of a publication with one place in its structure (never spans two parts).
-
-    Structure recovery fills the place in as it reads (pages, subsection, story), with
-    :meth:`update`; chunking gives every passage of the section this place.
-    """
+    """A stretch of a publication with one place in its structure (never spans two parts);
+    chunking gives every passage of the section this place."""
 
     publication: Publication
     place: Place
@@ -80,7 +77,7 @@ class Section:
         return self.place.section or ""
 
     def update(self, **changes: Any) -> None:
-        """Move the section's place (e.g. its pages once they are known)."""
+        """Move the section's place (e.g. its story once it is read)."""
         self.place = replace(self.place, **changes)
 
     @property

@@ -20,22 +20,16 @@ def load_pdf(publication: Publication) -> Document:
     if path.stat().st_size == 0:
         raise CorpusError(
             f"Het PDF-bestand {path} van publicatie '{publication.id}' is leeg. Lever het "
-            f"opnieuw aan, of haal de publicatie uit publications.toml."
-        )
+            f"opnieuw aan, of haal de publicatie uit publications.toml.")
     try:
         reader = PdfReader(path)
         if reader.is_encrypted:
             raise CorpusError(
                 f"Het PDF-bestand {path} van publicatie '{publication.id}' is versleuteld. "
-                f"Lever een versie zonder wachtwoord of beveiliging aan en indexeer opnieuw."
-            )
+                f"Lever een versie zonder wachtwoord of beveiliging aan en indexeer opnieuw.")
         labels = _page_labels(reader)
-        pages = []
-        for index, page in enumerate(reader.pages):
-            text = page.extract_text() or ""
-            pages.append(Page(number=index + 1, label=labels[index], text=_clean(text)))
-    except CorpusError:
-        raise
+        pages = [Page(number=index + 1, label=label, text=_clean(page.extract_text() or ""))
+                 for index, (page, label) in enumerate(zip(reader.pages, labels))]
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise CorpusError(
             f"Het PDF-bestand {path} van publicatie '{publication.id}' is beschadigd of geen "
@@ -44,14 +38,12 @@ def load_pdf(publication: Publication) -> Document:
     if not pages:
         raise CorpusError(
             f"Het PDF-bestand {path} van publicatie '{publication.id}' heeft geen pagina's. "
-            f"Lever een volledige PDF aan."
-        )
+            f"Lever een volledige PDF aan.")
     if sum(len(p.text.strip()) for p in pages) < MIN_TEXT_CHARS * max(1, len(pages) // 4):
         raise CorpusError(
-            f"Het PDF-bestand {path} van publicatie '{publication.id}' bevat geen uitleesbare tekst "
-            f"(waarschijnlijk een scan). Laat er eerst tekstherkenning (OCR) op los, of lever een "
-            f"PDF met tekst aan."
-        )
+            f"Het PDF-bestand {path} van publicatie '{publication.id}' bevat geen uitleesbare "
+            f"tekst (waarschijnlijk een scan). Laat er eerst tekstherkenning (OCR) op los, of "
+            f"lever een PDF met tekst aan.")
     return Document(publication=publication, pages=pages, paged=True)
 
 

@@ -18,12 +18,13 @@ from .locking import Owner, WriterLock
 from .manifest import load_manifest
 from .model import Passage, Publication
 from .plan import EMBEDDING, LATENT_TERMS, IndexPlan, RateBook, check_size, document_key, plan_run
+from common.errors import StoreError
 from common.settings import Settings
-from .store import Generation, IndexStore, connection_lost, unreachable_error
+from .store import Generation, IndexStore, connection_lost
 from .structure import recover
 
-# (step, done, total): step is plan.EMBEDDING (every passage, skipped ones too) or
-# plan.LATENT_TERMS (the passages whose latent terms are computed).
+# (step, done, total): plan.EMBEDDING counts every passage (skipped ones too), plan.LATENT_TERMS
+# the passages whose latent terms are computed.
 Progress = Callable[[str, int, int], None]
 INDEX_BATCH = 32  # passages LangChain's index() embeds, stores and records at a time
 Notify = Callable[[str], None]  # a Dutch message for the user while the run goes on
@@ -31,8 +32,6 @@ Notify = Callable[[str], None]  # a Dutch message for the user while the run goe
 
 @dataclass
 class IndexReport:
-    """What an index run did."""
-
     added: int = 0
     updated: int = 0
     skipped: int = 0
@@ -49,12 +48,10 @@ class IndexReport:
     def summary(self) -> str:
         """The Dutch one-line summary the CLI prints."""
         verb = "opnieuw opgebouwd" if self.rebuilt else "bijgewerkt"
-        line = (
-            f"Index {verb}: {self.added} toegevoegd, {self.updated} bijgewerkt, "
-            f"{self.skipped} overgeslagen, {self.deleted} verwijderd "
-            f"({self.publications} publicaties, {self.passages} passages, "
-            f"{self.seconds:.1f}".replace(".", ",") + " s)."
-        )
+        line = (f"Index {verb}: {self.added} toegevoegd, {self.updated} bijgewerkt, "
+                f"{self.skipped} overgeslagen, {self.deleted} verwijderd "
+                f"({self.publications} publicaties, {self.passages} passages, "
+                f"{self.seconds:.1f}".replace(".", ",") + " s).")
         if self.removed:
             line += f" Resten van {len(self.removed)} afgebroken run(s) opgeruimd."
         return line
@@ -67,11 +64,6 @@ def prepare(settings: Settings) -> tuple[list[Publication], list[Passage]]:
     for publication in publications:
         passages.extend(chunk_sections(recover(load(publication)), settings.chunk_words))
     return publications, passages
-
-
-def to_langchain(passage: Passage) -> LCDocument:
-    """The LangChain document stored in Chroma: header + text, with all metadata."""
-    return LCDocument(page_content=passage.embedded_text, metadata=dict(passage.metadata))
 
 
 class Indexer:
@@ -91,23 +83,23 @@ class Indexer:
 
     def build(self, rebuild: bool = False, progress: Progress | None = None,
               notify: Notify | None = None) -> IndexReport:
-        """(Re-)index the corpus. Only changed passages are embedded; see `store` for safety.
-
-        One run at a time per data dir: a second run waits for the writer lock (at most
-        `settings.index_wait` seconds). Every run first removes what killed runs left behind,
-        then plans: too many passages to embed (`settings.max_passages`) stops it before
-        anything is written. `notify` receives Dutch messages (waiting, the plan).
-        """
+        """(Re-)index the corpus, embedding only changed passages, one run at a time per data
+        dir. More passages to embed than `settings.max_passages` stops it before anything is
+        written. `notify` receives Dutch messages (waiting, the plan)."""
         started = time.perf_counter()
         publications, passages = prepare(self.settings)  # bad input stops here, store untouched
-        documents = [to_langchain(passage) for passage in passages]
-        lock = WriterLock(self.settings.data_dir, self.settings.index_wait, on_wait=notify)
-        with lock as owner:
+        documents = [LCDocument(page_content=p.embedded_text, metadata=dict(p.metadata))
+                     for p in passages]
+        with WriterLock(self.settings.data_dir, self.settings.index_wait, notify) as owner:
             try:
                 report = self._build_locked(documents, owner, rebuild, progress, notify)
             except Exception as error:
                 if self.settings.chroma_url and connection_lost(error):
-                    raise unreachable_error(self.settings, error) from error
+                    raise StoreError(
+                        f"De Chroma-server op {self.settings.chroma_url} is niet meer bereikbaar "
+                        f"({type(error).__name__}). De vorige index is ongewijzigd. Start de "
+                        f"server opnieuw en draai dan `wegwijzer index` nog eens; die ruimt de "
+                        f"half geschreven versie op.") from error
                 raise
         report.publications = len(publications)
         report.passages = len(passages)
@@ -131,37 +123,30 @@ class Indexer:
         staging = self.store.stage(self.settings.embedder, owner, rebuild=rebuild)
         embedding_started = time.perf_counter()
         try:
-            result = lc_index(
-                self._feed(documents, progress),
-                self.store.record_manager(staging),
-                self.store.vectorstore(staging, self.embeddings),
-                batch_size=INDEX_BATCH,
-                cleanup="full",
-                source_id_key="publication_id",
-                key_encoder=document_key,
-            )
+            result = lc_index(self._feed(documents, progress), self.store.record_manager(staging),
+                              self.store.vectorstore(staging, self.embeddings),
+                              batch_size=INDEX_BATCH, cleanup="full",
+                              source_id_key="publication_id", key_encoder=document_key)
         except BaseException:
             self.store.discard(staging)  # also on Ctrl-C: the active index stays as it was
             raise
-        report = IndexReport(
-            added=result["num_added"], updated=result["num_updated"],
-            skipped=result["num_skipped"], deleted=result["num_deleted"],
-            rebuilt=rebuild, plan=plan, removed=removed,
-        )
+        report = IndexReport(added=result["num_added"], updated=result["num_updated"],
+                             skipped=result["num_skipped"], deleted=result["num_deleted"],
+                             rebuilt=rebuild, plan=plan, removed=removed)
         rates.record(self.settings.embedder, report.added + report.updated,
                      time.perf_counter() - embedding_started, EMBEDDING)
         report.changed = rebuild or bool(report.added or report.updated or report.deleted)
-        if report.changed:
-            try:
-                self._cache_latent_terms(staging, rates, progress)
-            except BaseException:
-                self.store.discard(staging)
-                raise
-            self.store.activate(staging, owner)
-            report.generation = staging.name
-        else:
+        if not report.changed:
             self.store.discard(staging)
             report.generation = active.name if active else staging.name
+            return report
+        try:
+            self._cache_latent_terms(staging, rates, progress)
+        except BaseException:
+            self.store.discard(staging)
+            raise
+        self.store.activate(staging, owner)
+        report.generation = staging.name
         return report
 
     def _latent_to_compute(self, documents: list[LCDocument]) -> int:
@@ -173,8 +158,8 @@ class Indexer:
 
     def _cache_latent_terms(self, generation: Generation, rates: RateBook,
                             progress: Progress | None) -> None:
-        """Fill the latent-term cache for the new passages (see IndexStore.cached_latent_terms),
-        so the first start after an index run does not wait for them; remember the speed."""
+        """Fill the latent-term cache for the new passages, so the first start after an index
+        run does not wait for them; remember the speed."""
         encoder = latent_term_encoder(self.embeddings)
         if encoder is None:
             return
@@ -201,12 +186,9 @@ class Indexer:
                 progress(EMBEDDING, done, len(documents))
 
     def inspect(self) -> list[PublicationSummary]:
-        """What the active index holds, per publication and section."""
-        generation = self.store.require_active(self.settings.embedder)
-        return Catalog.from_passages(self.all_metadata(generation)).publications
+        return Catalog.from_passages(self.all_metadata()).publications
 
-    def all_metadata(self, generation: Generation | None = None) -> list[dict[str, Any]]:
-        generation = generation or self.store.require_active(self.settings.embedder)
-        collection = self.store.collection(generation)
+    def all_metadata(self) -> list[dict[str, Any]]:
+        collection = self.store.collection(self.store.require_active(self.settings.embedder))
         where = {"level": {"$in": ["passage", "figure"]}}
         return collection.get(where=where, include=["metadatas"])["metadatas"]

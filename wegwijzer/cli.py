@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 import re
 import sys
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from assistant.present.terminal import (json_line, labelled, log_to_file, make_console,
                                         print_stream, styled)
@@ -35,24 +35,18 @@ def dutch_argparse_message(message: str) -> str:
     return message
 
 
-def _int_at_least(text: str, minimum: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is geen geheel getal") from None
-    if value < minimum:
-        raise argparse.ArgumentTypeError(f"moet minstens {minimum} zijn, niet {value}")
-    return value
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum` (so '--top-k 0' is an error)."""
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is geen geheel getal") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"moet minstens {minimum} zijn, niet {value}")
+        return value
 
-
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1 (so '--top-k 0' is an error, not 5)."""
-    return _int_at_least(text, 1)
-
-
-def non_negative_int(text: str) -> int:
-    """An argparse type: a whole number of at least 0."""
-    return _int_at_least(text, 0)
+    return whole_number
 
 
 class DutchHelpFormatter(argparse.HelpFormatter):
@@ -107,10 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_index = sub.add_parser("index", help="bouw of werk de index bij (alleen wat veranderd is)")
     p_index.add_argument("--rebuild", action="store_true", help="bouw de index helemaal opnieuw op")
-    p_index.add_argument("--max-passages", type=positive_int, metavar="AANTAL",
+    p_index.add_argument("--max-passages", type=at_least(1), metavar="AANTAL",
                          help="stop vooraf als er meer passages te embedden zijn (standaard 20000, "
                               "of WEGWIJZER_MAX_PASSAGES)")
-    p_index.add_argument("--wait", type=non_negative_int, metavar="SECONDEN",
+    p_index.add_argument("--wait", type=at_least(0), metavar="SECONDEN",
                          help="zo lang wachten als er al een herindexering loopt (standaard 600, "
                               "of WEGWIJZER_INDEX_WAIT; 0 = niet wachten)")
     _common(p_index)
@@ -122,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_ask = sub.add_parser("ask", help="stel een vraag; antwoord met bronvermelding")
     p_ask.add_argument("question", nargs="?", help="de vraag, tussen aanhalingstekens")
     p_ask.add_argument("--json", action="store_true", help="antwoord als JSON")
-    p_ask.add_argument("--top-k", type=positive_int, help="aantal bronnen, minstens 1 (standaard 5)")
+    p_ask.add_argument("--top-k", type=at_least(1), help="aantal bronnen, minstens 1 (standaard 5)")
     p_ask.add_argument("--publication", help="alleen deze publicatie (id uit publications.toml)")
     p_ask.add_argument("--wegwijzer", type=int, help="alleen deze wegwijzer (1–10)")
     p_ask.add_argument("--batch", metavar="BESTAND.jsonl",
@@ -132,8 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_serve = sub.add_parser("serve", help="start de chat in de browser, met de API (/v1) en de "
                              "MCP-server voor andere programma's")
     p_serve.add_argument("--host", help="adres (standaard 127.0.0.1)")
-    p_serve.add_argument("--port", type=positive_int, help="poort (standaard 7860)")
-    p_serve.add_argument("--concurrency", type=positive_int, help="aantal vragen tegelijk (standaard 4)")
+    p_serve.add_argument("--port", type=at_least(1), help="poort (standaard 7860)")
+    p_serve.add_argument("--concurrency", type=at_least(1),
+                         help="aantal vragen tegelijk (standaard 4)")
     _common(p_serve, answers=True)
 
     p_eval = sub.add_parser("eval", help="meet de antwoordkwaliteit met een vragensuite")
@@ -155,31 +150,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The options that are settings (a command without one leaves it to the environment).
+SETTING_OPTIONS = ("data_dir", "chroma_url", "embedder", "reranker", "corpus_dir",
+                   "max_passages", "llm", "llm_base_url")
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(
-        data_dir=getattr(args, "data_dir", None),
-        chroma_url=getattr(args, "chroma_url", None),
-        embedder=getattr(args, "embedder", None),
-        reranker=getattr(args, "reranker", None),
-        corpus_dir=getattr(args, "corpus_dir", None),
-        max_passages=getattr(args, "max_passages", None),
-        index_wait=getattr(args, "wait", None),
-        llm=getattr(args, "llm", None),
-        llm_base_url=getattr(args, "llm_base_url", None),
-    )
-
-
-def _interrupt_on_sigterm() -> None:
-    """Treat SIGTERM like Ctrl-C, so an index run discards its staging before it stops."""
-    import signal
-
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, handler)
+    return Settings.from_env(index_wait=getattr(args, "wait", None),
+                             **{name: getattr(args, name, None) for name in SETTING_OPTIONS})
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    import signal
+
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn,
                                TimeElapsedColumn)
 
@@ -187,7 +170,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     from indexing.plan import EMBEDDING, LATENT_TERMS
 
     settings = settings_from(args)
-    _interrupt_on_sigterm()
+    # SIGTERM like Ctrl-C, so an index run discards its staging before it stops.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     labels = {EMBEDDING: "Passages verwerken", LATENT_TERMS: "Latente termen berekenen"}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -200,10 +184,7 @@ def cmd_index(args: argparse.Namespace) -> int:
                 tasks[step] = progress.add_task(labels.get(step, step), total=total)
             progress.update(tasks[step], completed=done, total=total)
 
-        def notify(message: str) -> None:
-            console.print(message)
-
-        report = Indexer(settings).build(rebuild=args.rebuild, progress=tick, notify=notify)
+        report = Indexer(settings).build(rebuild=args.rebuild, progress=tick, notify=console.print)
     out.print(report.summary())
     return 0
 

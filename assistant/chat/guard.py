@@ -1,21 +1,8 @@
-"""Guards for a shared install with a login (`WEGWIJZER_AUTH_USER`/`_PASSWORD`) and for the
-routes other programs use (`WEGWIJZER_API_KEY`).
+"""ASGI guard around the Gradio app: what Gradio leaves open for a shared install.
 
-Gradio checks the login on its own API routes, but not on a few others (FastAPI's
-`/openapi.json`, `/gradio_api/reset`, `/gradio_api/cancel`), and it does not limit failed
-logins. This small ASGI middleware closes both: with a login configured, those routes answer
-only to a logged-in browser, and a client that fails to log in too often is refused for a while.
-
-The routes for programs, the OpenAI-compatible API (`/v1`, see assistant/api.py) and the MCP
-server (`/gradio_api/mcp`), answer only with the bearer token when `WEGWIJZER_API_KEY` is set;
-without a token but with a login, only to a logged-in browser (so a login always protects
-everything); with neither, to anyone who can reach the address. Wrong tokens count as failed
-logins.
-
-Always, login or not: Gradio's upload routes are closed (nothing in the chat takes a file, and
-Gradio would store any file for anyone, to be downloaded again), `/gradio_api/file=` does not
-fetch web addresses for a client, and a request for the result of an unknown call gets a Dutch
-404 instead of a stream that Gradio breaks off with a traceback in the log.
+With a login: the routes Gradio does not check answer only to a logged-in browser, and failed
+logins are limited. The API and MCP routes take the bearer token (`WEGWIJZER_API_KEY`), else the
+login. Always: no uploads, no fetching of web addresses, and a Dutch 404 for an unknown result.
 """
 
 from __future__ import annotations
@@ -30,6 +17,7 @@ from http.cookies import SimpleCookie
 from typing import Any, Awaitable, Callable
 from urllib.parse import parse_qs
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -44,9 +32,10 @@ LOGIN_REQUIRED_SUFFIXES = ("/openapi.json", "/docs", "/redoc", "/reset", "/cance
 
 
 class LoginLimiter:
-    """Failed logins per client in a sliding window (pure; thread-safe)."""
+    """Failed logins per client in a sliding window (thread-safe)."""
 
-    def __init__(self, max_failures: int = MAX_FAILED_LOGINS, window_s: float = FAILED_LOGIN_WINDOW_S,
+    def __init__(self, max_failures: int = MAX_FAILED_LOGINS,
+                 window_s: float = FAILED_LOGIN_WINDOW_S,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.max_failures = max_failures
         self.window_s = window_s
@@ -99,9 +88,8 @@ API_KEY_MESSAGE = ("Deze Wegwijzer vraagt een API-sleutel. Stuur de sleutel uit 
 API_LOGIN_MESSAGE = ("Deze Wegwijzer heeft een login. Programma's krijgen toegang met een "
                      "API-sleutel: zet WEGWIJZER_API_KEY bij het starten van de server en stuur "
                      "die sleutel mee als 'Authorization: Bearer SLEUTEL'.")
-# The largest request body the chat's own routes take. The chat sends its whole conversation
-# with every question (about 5–10 kB per answer), so this allows well over a thousand turns;
-# the API (/v1) has its own, smaller limit (WEGWIJZER_MAX_REQUEST_BYTES, see api.py).
+# The chat sends its whole conversation (5–10 kB an answer) with every question: this allows
+# over a thousand turns. The API has its own, smaller limit (WEGWIJZER_MAX_REQUEST_BYTES).
 CHAT_MAX_BODY_BYTES = 16 * 1024 * 1024
 TOO_LARGE_MESSAGE = (f"Deze aanvraag is groter dan {CHAT_MAX_BODY_BYTES // (1024 * 1024)} MB en "
                      f"wordt niet gelezen. Begin een nieuw gesprek als het huidige erg lang is.")
@@ -118,11 +106,9 @@ UNKNOWN_SESSION_MESSAGE = ("Voor deze session_hash staat geen vraag klaar (onbek
 UNKNOWN_ENDPOINT_MESSAGE = ("Dit API-eindpunt bestaat niet. Wegwijzer heeft /ask (één vraag, "
                             "antwoord als JSON) en /chat; de beschrijving staat op "
                             "/gradio_api/info.")
-# Gradio's routes that take files: uploads, and microphone recordings (the chat has neither).
-# Any other file sent to Gradio's routes comes as multipart/form-data (the component server).
+# Gradio's routes that take files (any other file comes as multipart/form-data).
 UPLOAD_SUFFIXES = ("/gradio_api/upload", "/gradio_api/upload_progress",
                    "/gradio_api/process_recording")
-# The routes other programs use: the OpenAI-compatible API and Gradio's MCP server.
 PROGRAM_PREFIXES = ("/v1/", "/gradio_api/mcp/")
 
 
@@ -132,11 +118,10 @@ def for_programs(path: str) -> bool:
 
 def bearer_token(scope: Scope) -> str | None:
     """The token of an 'Authorization: Bearer …' header, or None."""
-    for name, value in scope.get("headers", []):
-        if name == b"authorization":
-            kind, _, token = value.decode("latin-1").partition(" ")
-            if kind.lower() == "bearer" and token.strip():
-                return token.strip()
+    for value in Headers(scope=scope).getlist("authorization"):
+        kind, _, token = value.partition(" ")
+        if kind.lower() == "bearer" and token.strip():
+            return token.strip()
     return None
 
 
@@ -151,24 +136,25 @@ class SharedInstallGuard:
         self.api_key = api_key or None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        gradio_app = scope.get("app")
-        if scope["type"] == "http":
-            if declared_length(scope) > CHAT_MAX_BODY_BYTES:
-                await _json(send, 413, TOO_LARGE_MESSAGE)
-                return
-            receive = bounded(receive, CHAT_MAX_BODY_BYTES)
-        if scope["type"] == "http" and for_programs(scope["path"]):
-            await self._program(scope, receive, send, gradio_app)
-            return
-        if scope["type"] == "http" and await self._refused(scope, send, gradio_app):
-            return
-        if scope["type"] != "http" or getattr(gradio_app, "auth", None) is None:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        gradio_app = scope.get("app")
+        if declared_length(scope) > CHAT_MAX_BODY_BYTES:
+            await _json(send, 413, TOO_LARGE_MESSAGE)
+            return
+        receive = bounded(receive, CHAT_MAX_BODY_BYTES)
+        if for_programs(scope["path"]):
+            await self._program(scope, receive, send, gradio_app)
+            return
+        if await self._refused(scope, send, gradio_app):
+            return
         path = scope["path"].rstrip("/")
-        if path.endswith("/login") and scope["method"] == "POST":
+        has_login = getattr(gradio_app, "auth", None) is not None
+        if has_login and path.endswith("/login") and scope["method"] == "POST":
             await self._login(scope, receive, send)
-        elif path.endswith(LOGIN_REQUIRED_SUFFIXES) and not logged_in(scope, gradio_app):
+        elif has_login and path.endswith(LOGIN_REQUIRED_SUFFIXES) and not logged_in(
+                scope, gradio_app):
             await _json(send, 401, LOGIN_REQUIRED_MESSAGE)
         else:
             await self.app(scope, receive, send)
@@ -183,8 +169,7 @@ class SharedInstallGuard:
         if marker and target.lower().startswith(("http://", "https://")):
             await _json(send, 403, REMOTE_FILE_MESSAGE)
             return True
-        # Not logged in: Gradio's own login check answers (whether a call exists is not for
-        # strangers to learn).
+        # Not logged in: Gradio's login check answers (strangers do not learn what exists).
         if scope["method"] != "GET" or (getattr(gradio_app, "auth", None) is not None
                                         and not logged_in(scope, gradio_app)):
             return False
@@ -238,10 +223,8 @@ class SharedInstallGuard:
 
 def declared_length(scope: Scope) -> int:
     """The request's Content-Length, or 0 without one."""
-    for name, value in scope.get("headers", []):
-        if name == b"content-length" and value.strip().isdigit():
-            return int(value)
-    return 0
+    value = Headers(scope=scope).get("content-length", "").strip()
+    return int(value) if value.isdigit() else 0
 
 
 def bounded(receive: Receive, limit: int) -> Receive:
@@ -262,8 +245,8 @@ def bounded(receive: Receive, limit: int) -> Receive:
 
 
 def multipart(scope: Scope) -> bool:
-    return any(name == b"content-type" and value.lower().startswith(b"multipart/")
-               for name, value in scope.get("headers", []))
+    return any(value.lower().startswith("multipart/")
+               for value in Headers(scope=scope).getlist("content-type"))
 
 
 def awaited_stream(path: str, query_string: bytes) -> tuple[str | None, str | None] | None:
@@ -280,8 +263,8 @@ def awaited_stream(path: str, query_string: bytes) -> tuple[str | None, str | No
 
 
 def stream_known(gradio_app: Any, event_id: str | None, session_hash: str | None) -> bool:
-    """Gradio's own test (gradio/routes.py, queue_data_helper), made before the stream starts:
-    Gradio makes it only after, and then breaks the stream off with a traceback in the log."""
+    """Gradio's own test (routes.py, queue_data_helper), made before the stream starts: Gradio
+    makes it after, and breaks the stream off with a traceback in the log."""
     try:
         queue = gradio_app.get_blocks()._queue
         if event_id is not None:
@@ -302,20 +285,12 @@ async def unknown_endpoint(request: Request, error: Exception) -> JSONResponse:
 def logged_in(scope: Scope, gradio_app: Any) -> bool:
     """Whether the request carries one of Gradio's login cookies with a live token."""
     cookies = SimpleCookie()
-    for name, value in scope.get("headers", []):
-        if name == b"cookie":
-            cookies.load(value.decode("latin-1"))
+    for value in Headers(scope=scope).getlist("cookie"):
+        cookies.load(value)
     cookie_id = getattr(gradio_app, "cookie_id", "")
     tokens = getattr(gradio_app, "tokens", {}) or {}
-    for key in (f"access-token-{cookie_id}", f"access-token-unsecure-{cookie_id}"):
-        if key in cookies and cookies[key].value in tokens:
-            return True
-    return False
-
-
-async def _json(send: Send, status: int, detail: str,
-                headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    await _send_json(send, status, {"detail": detail}, headers)
+    return any(key in cookies and cookies[key].value in tokens
+               for key in (f"access-token-{cookie_id}", f"access-token-unsecure-{cookie_id}"))
 
 
 async def _api_error(send: Send, status: int, message: str, code: str,
@@ -323,11 +298,12 @@ async def _api_error(send: Send, status: int, message: str, code: str,
     """An error in OpenAI's shape (what API clients read), for the API and MCP routes."""
     payload = {"error": {"message": message, "type": "invalid_request_error", "param": None,
                          "code": code}}
-    await _send_json(send, status, payload, [(b"www-authenticate", b"Bearer"), *(headers or [])])
+    await _json(send, status, payload, [(b"www-authenticate", b"Bearer"), *(headers or [])])
 
 
-async def _send_json(send: Send, status: int, payload: dict[str, Any],
-                     headers: list[tuple[bytes, bytes]] | None = None) -> None:
+async def _json(send: Send, status: int, detail: str | dict[str, Any],
+                headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    payload = {"detail": detail} if isinstance(detail, str) else detail
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/json; charset=utf-8"),

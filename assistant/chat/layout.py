@@ -1,8 +1,4 @@
-"""The chat's Blocks and events: questions, filters, Routekaart, votes, export.
-
-The Assistant (models and index) is loaded once by `server.serve`; :func:`build_app` only wires
-the interface around it.
-"""
+"""The chat's Blocks and events: questions, filters, Routekaart, votes, export."""
 
 from __future__ import annotations
 
@@ -20,7 +16,7 @@ from ..mcp_tools import PublicationTools, register
 from ..present.html import SEARCHING, note_html, render_user, text_html
 from ..present.markdown import conversation_markdown
 from .records import MAX_COMMENT_CHARS, append_feedback, judge_vote
-from .service import ChatService, routekaart_page_html
+from .service import ChatService
 from .statement import STATEMENT, STATEMENT_PATH, STATEMENT_TITLE
 from .texts import (
     BAD_INPUT,
@@ -58,9 +54,8 @@ def _assistant_index(history: Sequence[dict[str, Any]], message_index: Any) -> i
 
 
 class ChatBlocks(gr.Blocks):
-    """gr.Blocks whose API answers input a client got wrong (too few values, a value of the wrong
-    shape, a choice that is not in a list) with a Dutch error, not Gradio's English one with a
-    traceback in the log."""
+    """gr.Blocks that answers a client's wrong input with a Dutch error, not Gradio's English
+    one with a traceback in the log."""
 
     def validate_inputs(self, block_fn: Any, inputs: list[Any]) -> None:
         if len(inputs) < len(block_fn.inputs):
@@ -85,32 +80,27 @@ class ChatBlocks(gr.Blocks):
 
 
 def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
-    """The chat interface around a loaded Assistant (launch it with :func:`launch_options`)."""
     service = ChatService(assistant, settings)
 
     with ChatBlocks(title=f"{TITLE} – Werkende samenwerking", analytics_enabled=False) as demo:
         records = gr.State([])
         votes = gr.State({})  # this session's votes by answer_id (records.judge_vote)
-        gr.Navbar(visible=False)  # one page with a chat; the statement is linked from the footer
+        gr.Navbar(visible=False)
         gr.Markdown(f"# {TITLE}")
         # On a small screen the chat's welcome says this, so the question box stays in view.
         gr.Markdown(INTRO, elem_id="wegwijzer-intro")
         with gr.Tabs() as tabs:
             with gr.Tab("Vragen", id="vragen"):
-                # The conversation and the input come first (and alone, full width, below
-                # 800 px); the filters and the feedback follow in a panel that opens on demand
-                # on a small screen (see theme.CSS). Reading order is visual order.
+                # Reading order is visual order: the conversation first (see theme.CSS).
                 with gr.Row(equal_height=False, elem_id="wegwijzer-main"):
                     with gr.Column(scale=3, min_width=300, elem_id="wegwijzer-conversation"):
                         chatbot = gr.Chatbot(
-                            # Wegwijzer scrolls the chat itself (theme.ASKED_JS, ANSWERED_JS): to
-                            # a new question, and to the start of a finished answer.
+                            # theme.ASKED_JS and ANSWERED_JS scroll the chat.
                             label="Gesprek", show_label=False, height=560, autoscroll=False,
                             placeholder=PLACEHOLDER,
                             examples=[{"text": q} for q in EXAMPLE_QUESTIONS],
                             buttons=["copy"], sanitize_html=True,
-                            # Messages are HTML written by assistant.rendering; no Markdown pass,
-                            # so text from publications can never become an image or a link.
+                            # Inert HTML from present.html: no image or link from a publication.
                             render_markdown=False, latex_delimiters=[],
                             feedback_options=("Like", "Dislike"), elem_id="wegwijzer-chat")
                         with gr.Row(elem_id="wegwijzer-ask"):
@@ -121,8 +111,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                             ask_button = gr.Button("Vraag stellen", variant="primary", scale=1,
                                                    min_width=120, elem_id="wegwijzer-vraag-knop")
                         status = gr.Markdown("", label="Melding", elem_id="wegwijzer-status")
-                        # What a screen reader announces once an answer is complete (theme.JS
-                        # copies it into the page's aria-live region).
+                        # For screen readers: theme.ANSWERED_JS puts it in the aria-live region.
                         announcement = gr.Textbox(visible="hidden", elem_id="wegwijzer-melding")
                         panel_button = gr.Button(PANEL_BUTTON, variant="secondary",
                                                  elem_id="wegwijzer-paneelknop")
@@ -136,8 +125,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                             info="Zoek in één wegwijzer van de routekaart of in alle.",
                             interactive=True)
                         reset = gr.Button("Nieuw gesprek", variant="secondary")
-                        # The export is built in the browser from this hidden text: no file is
-                        # ever written on the server (nothing piles up in temporary folders).
+                        # The export is a file made in the browser, never on the server.
                         export = gr.Textbox(visible="hidden", elem_id="wegwijzer-export")
                         download = gr.Button("Gesprek downloaden (Markdown)", interactive=False,
                                              elem_id="wegwijzer-download")
@@ -157,7 +145,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                 pages: dict[int, gr.HTML] = {}
                 for stop in service.stops:
                     with gr.Accordion(stop.label, open=False):
-                        pages[stop.number] = gr.HTML(routekaart_page_html(stop))
+                        pages[stop.number] = gr.HTML(service.routekaart_page(stop.number))
                         focus = gr.Button(f"Vraag stellen over wegwijzer {stop.number}", size="sm")
                         focus.click(lambda n=stop.number: (n, gr.Tabs(selected="vragen")),
                                     outputs=[wegwijzer, tabs], api_visibility="private",
@@ -165,7 +153,6 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
 
         def respond(text: str, history: list[dict[str, Any]], state: list[dict[str, Any]],
                     publication_id: str, wegwijzer_number: Any):
-            """Stream one answer into the chat."""
             history = list(history or [])
             state = list(state or [])
             text = text or ""
@@ -190,7 +177,6 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
 
         chat_outputs = [chatbot, records, question, download, status, announcement, export]
         chat_inputs = [question, chatbot, records, publication, wegwijzer]
-        # Once an answer is complete: announce it (aria-live) and show its start.
         answered = dict(fn=None, inputs=[announcement], outputs=None, js=ANSWERED_JS,
                         api_visibility="private", queue=False)
         question.submit(respond, chat_inputs, chat_outputs, api_name="chat",
@@ -201,8 +187,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
         chatbot.change(None, None, None, js=ASKED_JS, api_visibility="private", queue=False)
 
         def show_current_index():
-            # A re-index while the chat runs may add or drop publications: each page load shows
-            # the filters and the Routekaart of the generation now being served.
+            # A re-index may add or drop publications: each page load shows the current ones.
             service.refresh_quietly()
             return (gr.Dropdown(choices=service.publication_choices()),
                     gr.Dropdown(choices=service.wegwijzer_choices()),
@@ -222,8 +207,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
 
         def vote(state: list[dict[str, Any]], note: str, history: list[dict[str, Any]],
                  given: dict[str, Any], event: gr.LikeData):
-            """Thumbs up/down: append the answer, its sources and the vote to feedback.jsonl,
-            once per answer (records.judge_vote)."""
+            """A thumb: the answer, its sources and the vote to feedback.jsonl (judge_vote)."""
             index = _assistant_index(history or [], event.index)
             if index is None or index >= len(state or []):
                 return note, VOTE_UNLINKED, given
@@ -237,8 +221,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                 return note, VOTE_NOT_SAVED, given
             return "", message, after
 
-        # Queued one at a time: each vote sees the session's votes as the previous one left them,
-        # so quick repeated clicks cannot store an answer twice.
+        # One at a time, so quick repeated clicks cannot store an answer twice.
         chatbot.like(vote, [records, comment, chatbot, votes], [comment, status, votes],
                      api_visibility="private", concurrency_limit=1, concurrency_id="vote",
                      show_progress="hidden")
@@ -257,10 +240,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
             """Answer one question; the JSON answer as `wegwijzer ask --json` prints it."""
             return service.ask(question)
 
-        # /chat and /ask are Gradio API endpoints, no MCP tools (server.launch_options keeps the
-        # MCP server to the four below).
-        gr.api(ask, api_name="ask")
-        # zoek_passages, lees_passage, beantwoord and routekaart: the MCP tools.
+        gr.api(ask, api_name="ask")  # an API endpoint, no MCP tool (server.py)
         register(PublicationTools(assistant))
         # HTML rather than Markdown: Gradio opens Markdown links in a new tab.
         gr.HTML(f"<p>Antwoorden: {text_html(describe_llm(settings))}. · "

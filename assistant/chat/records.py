@@ -1,8 +1,5 @@
-"""What the chat remembers of an exchange, and the feedback lines (pure).
-
-A record keeps the answer as JSON (for follow-ups and feedback) and, rendered once when the
-answer is complete, its part of the Markdown export and what a screen reader announces.
-"""
+"""What the chat remembers of an exchange (its answer as JSON, its part of the export, what a
+screen reader announces), and the feedback lines."""
 
 from __future__ import annotations
 
@@ -27,8 +24,7 @@ from .texts import (
 )
 
 THUMBS = {"up": "duim omhoog", "down": "duim omlaag"}
-# The longest comment stored with a vote (characters, after trimming). Checked on the server; the
-# box in the chat stops at the same length.
+# The longest comment stored with a vote (characters, after trimming; the box stops there too).
 MAX_COMMENT_CHARS = 1000
 
 
@@ -37,20 +33,19 @@ def make_record(question: str, answer: Answer | None = None, error: str | None =
                 number: int = 1) -> dict[str, Any]:
     """What the chat remembers of exchange `number` (JSON-able). `answer_id` tells answers
     apart for the votes (one per answer) and in feedback.jsonl."""
-    answer_id = uuid.uuid4().hex[:16]
-    if answer is not None:
+    if answer is None:
+        data: dict[str, Any] = {"answer": error or "", "refused": False, "sources": []}
+        announcement = speech.failure(error or "")
+    else:
         data = answer.to_json()
         question = answer.question or question
-        return {"question": question, "answer": data["answer"],
-                "refused": data["refused"], "sources": data["sources"],
-                "notices": data.get("notices", []), "publication": publication,
-                "wegwijzer": wegwijzer, "error": None, "answer_id": answer_id,
-                "markdown": exchange_markdown(number, question, answer),
-                "announcement": speech.announcement(answer)}
-    return {"question": question, "answer": error or "", "refused": False, "sources": [],
-            "notices": [], "publication": publication, "wegwijzer": wegwijzer, "error": error,
-            "answer_id": answer_id, "markdown": exchange_markdown(number, question, error=error),
-            "announcement": speech.failure(error or "")}
+        announcement = speech.announcement(answer)
+    return {"question": question, "answer": data["answer"], "refused": data["refused"],
+            "sources": data["sources"], "notices": data.get("notices", []),
+            "publication": publication, "wegwijzer": wegwijzer, "error": error,
+            "answer_id": uuid.uuid4().hex[:16],
+            "markdown": exchange_markdown(number, question, answer, error),
+            "announcement": announcement}
 
 
 def history_turns(records: Sequence[dict[str, Any]]) -> list[Turn]:
@@ -80,12 +75,10 @@ def judge_vote(record: dict[str, Any], liked: Any, comment: Any,
                votes: Mapping[str, dict[str, Any]], now: datetime | None = None
                ) -> tuple[dict[str, Any] | None, str, dict[str, dict[str, Any]]]:
     """One thumb on one answer: (the feedback line to store or None, the Dutch message, the
-    session's votes afterwards). Pure; the chat stores the line (layout.vote).
+    session's votes afterwards).
 
-    One vote per answer per session. Changing one's mind (the other thumb) is allowed once: it
-    stores a second line with the same answer_id and `changed_from`, and only the last line of an
-    answer counts (evals.feedback). Anything more, including the same thumb again after
-    withdrawing it, stores nothing. A comment over MAX_COMMENT_CHARS stores nothing either.
+    One vote per answer per session, changed once at most (the other thumb): a second line with
+    `changed_from`; only an answer's last line counts (evals.feedback).
     """
     votes = dict(votes or {})
     answer_id = str(record.get("answer_id") or "")

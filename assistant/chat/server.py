@@ -16,10 +16,8 @@ from common.settings import Settings
 
 log = logging.getLogger("wegwijzer.chat")
 
-# What keeps Gradio and huggingface_hub from calling out (docs/beheer.md, 'Betrouwbaarheid en
-# veiligheid'). Gradio's run history can send questions and answers to a Hugging Face bucket named
-# by a request header, with the host's token; its analytics and version check call gradio.app;
-# huggingface_hub fetches an 'agent harness' list and sends telemetry. Wegwijzer needs none of it.
+# Gradio and huggingface_hub call out (run history, analytics, telemetry): Wegwijzer needs none
+# of it (docs/beheer.md, 'Betrouwbaarheid en veiligheid').
 FORCED_ENV = {
     "GRADIO_ANALYTICS_ENABLED": "False",
     "GRADIO_RUN_HISTORY": "False",
@@ -28,34 +26,27 @@ FORCED_ENV = {
     "HF_HUB_DISABLE_UPDATE_CHECK": "1",
     "ANONYMIZED_TELEMETRY": "False",  # Chroma
 }
-# Defaults a maintainer may override: HF_HUB_OFFLINE=0 to let a sentence-transformers model be
-# downloaded, HF_HUB_DISABLE_IMPLICIT_TOKEN=0 if that model needs the saved token.
+# Defaults a maintainer may override, e.g. to download a sentence-transformers model.
 DEFAULT_ENV = {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1"}
-# Nothing in the chat takes a file: Gradio refuses anything larger (guard.py closes the upload
-# routes first; this is the second line).
+# Nothing in the chat takes a file (guard.py closes the upload routes first).
 MAX_UPLOAD_BYTES = 0
 
 
 def keep_offline(environ: MutableMapping[str, str] = os.environ) -> None:
-    """Set the variables above. Call before gradio or huggingface_hub is imported: both read
-    some of them only once, on import."""
+    """Set the variables above; before gradio or huggingface_hub is imported (both read some
+    on import)."""
     environ.update(FORCED_ENV)
     for name, value in DEFAULT_ENV.items():
         environ.setdefault(name, value)
 
 
-# Gradio's MCP server warns about every API endpoint with a State input; the chat's own endpoint
-# has one, and it is no MCP tool (see _only_publication_tools).
+# The chat's own endpoint has a State input; it is no MCP tool (see _only_publication_tools).
 warnings.filterwarnings("ignore", message="This MCP server includes a tool that has a gr.State")
 
 
 def launch_options(settings: Settings, routes: Sequence[BaseRoute] = ()) -> dict[str, Any]:
-    """Keyword arguments for `Blocks.launch()`: address, auth, theme, quiet Dutch output, the
-    MCP server, and extra `routes` (the /v1 API) served before Gradio's own.
-
-    With a login, `guard.SharedInstallGuard` limits failed logins and closes the routes
-    Gradio leaves open; it also checks the API key on the API and MCP routes.
-    """
+    """Keyword arguments for `Blocks.launch()`, with `routes` (the /v1 API) served before
+    Gradio's own."""
     from gradio.route_utils import FnIndexInferError
     from starlette.middleware import Middleware
 
@@ -78,8 +69,7 @@ def launch_options(settings: Settings, routes: Sequence[BaseRoute] = ()) -> dict
 
 @contextlib.asynccontextmanager
 async def _only_publication_tools(app: Any) -> AsyncIterator[None]:
-    """On start-up, before the first request: the MCP server offers the four publication tools
-    only (Gradio would also list, and run, the chat's own endpoints)."""
+    """Before the first request: the MCP server offers the four publication tools only."""
     from ..mcp_tools import keep_only_publication_tools
 
     server = getattr(app.get_blocks(), "mcp_server_obj", None)
@@ -96,7 +86,8 @@ def serve(settings: Settings) -> None:
     from .layout import build_app
 
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "bm25s", "chromadb", "uvicorn.access", "mcp"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     started = time.perf_counter()

@@ -10,8 +10,7 @@ import gradio as gr
 
 from common.errors import WegwijzerError
 from common.settings import Settings
-from indexing.catalog import Wegwijzer
-from indexing.places import HANDREIKING_PART, WEGWIJZER_NUMBERS
+from indexing.places import WEGWIJZER_NUMBERS
 from indexing.store import connection_lost
 
 from ..model import Answer, Notice, SourcesFound, TextDelta, TextReset
@@ -30,20 +29,13 @@ from .texts import ALL_PUBLICATIONS, ALL_WEGWIJZERS
 log = logging.getLogger("wegwijzer.chat")
 
 
-def routekaart_page_html(stop: Wegwijzer) -> str:
-    """The body of one wegwijzer on the Routekaart tab."""
-    return routekaart_html(stop.stories, stop.research_pages, stop.handreiking, HANDREIKING_PART)
-
-
 class ChatService:
-    """The Assistant behind the chat: refreshes to the newest index, never leaks a traceback."""
 
     def __init__(self, assistant: Any, settings: Settings) -> None:
         self.assistant = assistant
         self.settings = settings
         self._refresh_lock = threading.Lock()
 
-    # What the index being served holds (for the filters and the Routekaart tab).
     publication_titles = property(lambda self: self.assistant.catalog.publication_titles)
     wegwijzer_titles = property(lambda self: self.assistant.catalog.wegwijzer_titles)
     stops = property(lambda self: self.assistant.catalog.wegwijzers)
@@ -60,27 +52,24 @@ class ChatService:
     def refresh(self) -> bool:
         """Serve the newest index generation if a re-index finished; True when it switched."""
         with self._refresh_lock:
-            if not self.assistant.refresh():
-                return False
-            log.info("Nieuwe indexgeneratie in gebruik: %s", self.assistant.generation.name)
-            return True
+            switched = self.assistant.refresh()
+            if switched:
+                log.info("Nieuwe indexgeneratie in gebruik: %s", self.assistant.generation.name)
+            return switched
 
     def publication_choices(self) -> list[tuple[str, str]]:
-        """(label, value) pairs for the publication filter; '' is all publications."""
         return [(ALL_PUBLICATIONS, "")] + [
             (title, pid) for pid, title in sorted(self.publication_titles.items())]
 
     def wegwijzer_choices(self) -> list[tuple[str, int]]:
-        """(label, value) pairs for the wegwijzer filter; 0 is all wegwijzers."""
         return [(ALL_WEGWIJZERS, 0)] + [
             (f"{n} · {self.wegwijzer_titles.get(n, f'Wegwijzer {n}')}", n)
             for n in self.assistant.catalog.wegwijzer_numbers or WEGWIJZER_NUMBERS]
 
     def routekaart_page(self, number: int) -> str:
-        """The Routekaart tab's text for wegwijzer `number` in the index being served."""
         for stop in self.stops:
             if stop.number == number:
-                return routekaart_page_html(stop)
+                return routekaart_html(stop.stories, stop.research_pages, stop.handreiking)
         return note_html(f"Wegwijzer {number} staat niet (meer) in de index.")
 
     def ask(self, question: str) -> dict[str, Any]:
@@ -100,7 +89,7 @@ class ChatService:
         where = dict(publication=publication, wegwijzer=wegwijzer, number=len(records) + 1)
         try:
             self.refresh()
-            answer: Answer | None = None
+            answer = None  # a stream always ends with its Answer
             text, notices, sources = "", [], []
             for event in self.assistant.stream(question, history=history_turns(records),
                                                publication=publication, wegwijzer=wegwijzer):
@@ -116,24 +105,21 @@ class ChatService:
                 elif isinstance(event, TextReset):
                     text = ""
                 yield render_partial(text, notices, sources), None
-            if answer is None:  # a stream always ends with its Answer; guard anyway
-                raise RuntimeError("the assistant's stream ended without an answer")
             yield render_answer(answer, scope=scope), make_record(question, answer, **where)
         except Exception as error:  # a Dutch message for every failure (present.errors)
             message = describe(error, question).message
             yield render_error(message), make_record(question, error=message, **where)
 
 
+KINDS = ((bool, "ja/nee-waarde"), ((int, float), "getal"), ((list, tuple), "lijst"),
+         (dict, "object"))
+
+
 def kind_of(value: Any) -> str:
     """What a client sent instead of text or a number, in Dutch."""
-    if isinstance(value, bool):
-        return "ja/nee-waarde"
-    if isinstance(value, (int, float)):
-        return "getal"
-    if isinstance(value, (list, tuple)):
-        return "lijst"
-    if isinstance(value, dict):
-        return "object"
+    for kinds, name in KINDS:
+        if isinstance(value, kinds):
+            return name
     return f"waarde van het type {type(value).__name__}"
 
 

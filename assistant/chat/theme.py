@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-# System fonts only: the app must work without reaching a font CDN.
-# Dark blue buttons and links keep white/blue text above a 4.5:1 contrast ratio; subdued text is
-# darkened for the same reason.
+# System fonts only (no font CDN); darker blues and greys keep text above a 4.5:1 contrast.
 THEME = gr.themes.Default(
     primary_hue="blue", font=["system-ui", "sans-serif"], font_mono=["monospace"],
 ).set(
@@ -21,29 +19,21 @@ MOBILE_BELOW_PX = 800
 CSS = """
 #wegwijzer-status { min-height: 1.5em; }
 .message details { margin: 0.35em 0; }
-/* A list in an answer (the catalog's wegwijzers) keeps its bullets inside the bubble. */
 .message ul { padding-left: 1.4em; margin: 0.35em 0; }
 .message details > summary { cursor: pointer; font-weight: 600; }
 .message blockquote { border-left: 3px solid #4b5563; padding-left: 0.75em; color: inherit; }
-/* The sentences the answer took from a passage: dark text on light yellow (over 10:1). */
 .message mark { background: #fde68a; color: #1f2937; padding: 0 0.1em; border-radius: 2px; }
-/* Focus is always visible, also on Gradio's own buttons and the sources' summaries. */
 :focus-visible { outline: 3px solid #1d4ed8 !important; outline-offset: 2px !important; }
 .wegwijzer-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0;
   margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 #wegwijzer-paneelknop { display: none; }
-/* The chat fits the screen with the question box under it (the height Gradio sets is a maximum). */
 #wegwijzer-chat { height: clamp(360px, calc(100svh - 300px), 640px) !important; }
-/* The statement page makes the app 'multipage'; Gradio then shows a navbar with an English
-   'Home' even with gr.Navbar(visible=False). The footer and the page link to each other. */
+/* Gradio shows an English navbar on a multipage app, even with gr.Navbar(visible=False). */
 .nav-holder { display: none !important; }
-/* The chat's bin button gets its own line: nothing lies over the first line of the chat. */
 #wegwijzer-chat .wrapper { display: flex; flex-direction: column; }
 #wegwijzer-chat .wrapper > .top-panel { position: static; align-self: flex-end; margin: 2px 4px; }
 #wegwijzer-chat .wrapper > .bubble-wrap { flex: 1 1 0; min-height: 0; }
 @media (max-width: MOBILE_MAXpx) {
-  /* Small screens: the conversation and the input first, full width; the filters and the
-     feedback in a panel that the button under the input opens. */
   #wegwijzer-main { flex-direction: column; flex-wrap: nowrap; }
   #wegwijzer-main > .column { width: 100%; min-width: 100% !important; flex: none; }
   #wegwijzer-paneel:not(.wegwijzer-open) { display: none !important; }
@@ -54,10 +44,8 @@ CSS = """
   #wegwijzer-chat { height: min(560px, calc(100svh - 330px)) !important; min-height: 300px; }
 }
 """.replace("MOBILE_MAX", str(MOBILE_BELOW_PX - 1))
-# Gradio's own Dutch translations miss a few chatbot labels.
-# Gradio draws its own labels (copy, like, clear) in the browser's language, one of the languages
-# it ships (else English). Every one of them gets the Dutch words, so the page is Dutch whatever
-# the browser is set to.
+# Gradio labels its buttons in the browser's language: every language it ships gets the Dutch
+# words, so the page is Dutch whatever the browser is set to.
 GRADIO_LANGUAGES = ("ar ca ckb de en es et eu fa fi fr he hi id ja ko lt nb nl pl pt pt-BR ro ru "
                     "sv ta th tr uk ur uz zh-CN zh-TW").split()
 DUTCH_LABELS = {
@@ -70,25 +58,23 @@ DUTCH_LABELS = {
     "common.loading": "Laden", "common.remove": "Verwijderen", "common.undo": "Ongedaan maken",
 }
 I18N = gr.I18n(**{language: DUTCH_LABELS for language in GRADIO_LANGUAGES})
-# Saves the conversation's Markdown (kept in a hidden textbox) as a file, in the browser itself.
+# Saves the conversation's Markdown (a hidden textbox) as a file, in the browser itself.
 DOWNLOAD_JS = """(text) => {
     const blob = new Blob([text || ""], {type: "text/markdown;charset=utf-8"});
     const link = document.createElement("a");
     const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, "");
     link.href = URL.createObjectURL(blob);
     link.download = `wegwijzer-gesprek-${stamp}.md`;
-    link.textContent = link.download;  // never an unnamed link, even for the second it exists
+    link.textContent = link.download;
     link.hidden = true;
     document.body.appendChild(link);
     link.click();
     setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
     return [];
 }"""
-# On load: the page is Dutch; one polite aria-live region announces a complete answer once
-# (Gradio's chat log is itself a live region that would read every streamed piece: it is
-# quieted, and named in Dutch; its example questions become a named group); the panel button says what it opens and whether it is open;
-# on a wide screen the question box gets the focus (on a phone that would pop up the keyboard).
-# `wegwijzerShow(message)` scrolls the chat so that a message starts at its top.
+# On load: a Dutch page; one aria-live region announces a complete answer once (Gradio's chat
+# log, which would read every streamed piece, is quieted); Dutch names where Gradio has English;
+# the focus in the question box on a wide screen only (a phone would pop up its keyboard).
 JS = """() => {
     document.documentElement.lang = 'nl';
     if (!document.getElementById('wegwijzer-live')) {
@@ -114,7 +100,6 @@ JS = """() => {
             if (el.getAttribute('aria-live') !== 'off') { el.setAttribute('aria-live', 'off'); }
             if (el.getAttribute('role') === 'log') { el.setAttribute('aria-label', 'Gesprek'); }
         });
-        // Gradio's example questions are buttons in a 'list' without list items (axe: critical).
         document.querySelectorAll('#wegwijzer-chat .examples[role="list"]').forEach(el => {
             el.setAttribute('role', 'group');
             el.setAttribute('aria-label', 'Voorbeeldvragen');
@@ -125,8 +110,6 @@ JS = """() => {
                 el.setAttribute('aria-label', `Voorbeeldvraag ${i + 1}: ${el.textContent.trim()}`);
             }
         });
-        // Gradio names each message 'bot's message: <its HTML>' and its tab overflow 'More tabs',
-        // in English whatever the page's language.
         document.querySelectorAll('#wegwijzer-chat [aria-label]').forEach(el => {
             const role = /^(bot|user)'s message/.exec(el.getAttribute('aria-label'));
             if (role) { el.setAttribute('aria-label', role[1] === 'user' ? 'Uw vraag' : 'Antwoord van Wegwijzer'); }
@@ -145,7 +128,7 @@ JS = """() => {
     const box = document.querySelector('#wegwijzer-vraag textarea');
     if (box && window.innerWidth >= MOBILE_BELOW_PX) { box.focus({preventScroll: true}); }
 }""".replace("MOBILE_BELOW_PX", str(MOBILE_BELOW_PX))
-# A new question in the chat: show it at the top, with its answer streaming in below it.
+# A new question: show it at the top, its answer streaming in below it.
 ASKED_JS = """() => {
     setTimeout(() => {
         const asked = document.querySelectorAll('#wegwijzer-chat [data-testid="user"]');
@@ -156,7 +139,6 @@ ASKED_JS = """() => {
     }, 50);
     return [];
 }"""
-# The panel button (small screens): open or close the filters and the feedback.
 PANEL_JS = """() => {
     const panel = document.getElementById('wegwijzer-paneel');
     const button = document.getElementById('wegwijzer-paneelknop');
@@ -165,8 +147,7 @@ PANEL_JS = """() => {
     if (open) { panel.scrollIntoView({block: 'nearest'}); }
     return [];
 }"""
-# Once an answer is complete: announce it in the live region, and scroll the chat (and, when
-# needed, the page) so the start of the answer is in view rather than the end of its sources.
+# A complete answer: announce it, and scroll so that its start is in view.
 ANSWERED_JS = """(text) => {
     const live = document.getElementById('wegwijzer-live');
     if (live && text) { live.textContent = text; }

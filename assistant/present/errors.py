@@ -1,9 +1,5 @@
-"""One mapping from what went wrong to what the user reads, for every face (CLI, chat, API, MCP).
-
-A `WegwijzerError` already carries its Dutch message (it names the thing and the fix). An index
-that cannot be reached is an outage, not the user's mistake: one log line, no traceback. Anything
-else is a bug: a general Dutch message for the user, the traceback in the log.
-"""
+"""What went wrong, as the Dutch message every face shows. An unreachable index is an outage
+(one log line); anything but a WegwijzerError is a bug (the traceback in the log)."""
 
 from __future__ import annotations
 

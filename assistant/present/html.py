@@ -1,12 +1,6 @@
-"""Answers as HTML for the chat, written by Wegwijzer itself (pure).
-
-The chat displays messages as HTML without a Markdown pass (`render_markdown=False`), so the
-only markup on screen is what these functions create: paragraphs, emphasis, the openable
-sources (`details`/`summary`/`blockquote`), the highlighted quotes (`mark`) and line breaks. Every piece of text from a user,
-a publication or the index goes through :func:`text_html` first, whatever the index holds:
-an image, link, iframe or script in a publication (or in an index built by an older version)
-is shown as the characters it consists of, never rendered, fetched or followed.
-"""
+"""Answers as HTML for the chat, which shows it without a Markdown pass: the only markup is
+what these functions write. All text from a user or the index goes through `text_html`, so it is
+shown as its characters, never rendered, fetched or followed."""
 
 from __future__ import annotations
 
@@ -16,7 +10,7 @@ from collections.abc import Sequence
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from indexing.places import format_research_pages
+from indexing.places import HANDREIKING_PART, format_research_pages
 
 from .. import markers
 from ..citations import format_citation, label_research_refs, readable_text
@@ -25,9 +19,7 @@ from . import labels
 if TYPE_CHECKING:
     from ..model import Answer, Source
 
-SEARCHING_TEXT = "Ik zoek in de publicaties…"
-# Template syntax ('${value}', '{{…}}') stays inert too: Gradio's HTML component fills a JS
-# template. (HTML's own specials are escaped by html.escape.)
+# Template syntax ('${value}', '{{…}}') stays inert too: Gradio's HTML component fills one.
 _INERT = {ord(ch): f"&#{ord(ch)};" for ch in "`${}"}
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 _LIST_ITEM = re.compile(r"^\s*[-*•]\s+(\S.*)$")
@@ -36,11 +28,6 @@ _LIST_ITEM = re.compile(r"^\s*[-*•]\s+(\S.*)$")
 def text_html(text: str) -> str:
     """Any text as inert HTML: shown character for character, never interpreted."""
     return html.escape(text, quote=True).translate(_INERT)
-
-
-def lines_html(text: str) -> str:
-    """Text whose line breaks matter (a user's question) as inert HTML with <br>."""
-    return "<br>".join(text_html(line) for line in text.split("\n"))
 
 
 def paragraphs_html(text: str) -> str:
@@ -68,7 +55,7 @@ def note_html(text: str) -> str:
     return f"<p><em>{text_html(text)}</em></p>"
 
 
-SEARCHING = note_html(SEARCHING_TEXT)
+SEARCHING = note_html("Ik zoek in de publicaties…")
 
 
 def marked_html(text: str, quoted: Sequence[str] = ()) -> str:
@@ -95,36 +82,22 @@ def marked_html(text: str, quoted: Sequence[str] = ()) -> str:
     return "".join(parts)
 
 
-def passage_html(text: str, quoted: Sequence[str] = ()) -> str:
-    """A passage's blank-line paragraphs as <p> elements, the quoted sentences marked."""
-    parts = [p.strip() for p in _PARAGRAPHS.split(text.strip()) if p.strip()]
-    return "".join(f"<p>{marked_html(p, quoted)}</p>" for p in parts)
-
-
 def source_details(source: "Source") -> str:
-    """One source as an openable block: the citation line, and the passage inside with the
-    sentences the answer took from it marked. Research-report page references in the passage
-    read '(onderzoeksrapport p. 61)'."""
+    """One source as an openable block: the citation line, and the passage's paragraphs with
+    the sentences the answer took from it marked (research-report pages written out)."""
     pages = source.place.research_pages
     quote = label_research_refs(source.quote, pages)
     quoted = [label_research_refs(sentence, pages) for sentence in source.quoted]
+    paragraphs = "".join(f"<p>{marked_html(p.strip(), quoted)}</p>"
+                         for p in _PARAGRAPHS.split(quote.strip()) if p.strip())
     return (f"<details><summary>{text_html(format_citation(source))}</summary>"
-            f"<blockquote>{passage_html(quote, quoted)}</blockquote></details>")
-
-
-def cited_markers(text: str) -> set[int]:
-    """The source markers [n] an answer text cites."""
-    return set(markers.markers(text))
+            f"<blockquote>{paragraphs}</blockquote></details>")
 
 
 def render_sources(sources: Sequence["Source"], refused: bool = False,
                    cited: set[int] | None = None) -> str:
-    """The sources block under an answer (empty when there are none).
-
-    With `cited` (the markers the finished answer cites), the cited sources come under
-    'Bronnen' and the other relevant ones under 'Ook relevant'. Without it (while the answer
-    streams in, or for a refusal) all are listed under one heading.
-    """
+    """The sources under an answer: with `cited` (the finished answer's markers), the cited
+    ones under 'Bronnen' and the others under 'Ook relevant'; else all under one heading."""
     if not sources:
         return ""
     if refused:
@@ -160,8 +133,7 @@ def describe_filters(publication: str | None, wegwijzer: int | None,
 
 
 def unsupported_html(sentences: Sequence[str]) -> str:
-    """A visible warning listing the model's sentences that no source supports (left out of
-    the answer by the citation check)."""
+    """A warning listing the model's sentences that no source supports (left out)."""
     if not sentences:
         return ""
     items = "".join(f"<li>{text_html(sentence)}</li>" for sentence in sentences)
@@ -171,8 +143,7 @@ def unsupported_html(sentences: Sequence[str]) -> str:
 
 def render_partial(text: str, notices: Sequence[str] = (),
                    sources: Sequence["Source"] = ()) -> str:
-    """The assistant's message while the answer streams in: notices, the text so far, and the
-    sources as soon as they are found."""
+    """The message while the answer streams in: notices, the text so far, the sources."""
     parts = [note_html(f"{labels.NOTICE} {notice}") for notice in notices]
     parts.append(paragraphs_html(answer_text(text, sources)))
     parts.append(render_sources(sources))
@@ -180,15 +151,15 @@ def render_partial(text: str, notices: Sequence[str] = (),
 
 
 def render_answer(answer: "Answer", scope: str = "") -> str:
-    """The assistant's final message: notices, answer text, warnings, the understood question,
-    sources."""
+    """The final message: notices, text, warnings, the understood question, sources."""
     parts = [note_html(f"{labels.NOTICE} {notice}") for notice in answer.notices]
     parts += [paragraphs_html(answer_text(answer.answer, answer.sources)),
               unsupported_html([answer_text(sentence, answer.sources)
                                for sentence in answer.unsupported])]
     if answer.resolved_question and answer.resolved_question != answer.question:
         parts.append(f"<p><em>{labels.UNDERSTOOD_AS}</em> {text_html(answer.resolved_question)}</p>")
-    parts.append(render_sources(answer.sources, answer.refused, cited_markers(answer.answer)))
+    cited = set(markers.markers(answer.answer))
+    parts.append(render_sources(answer.sources, answer.refused, cited))
     parts.append(scope)
     return "".join(part for part in parts if part)
 
@@ -199,12 +170,12 @@ def render_error(message: str) -> str:
 
 
 def render_user(question: str) -> str:
-    """The user's own message in the chat: always text."""
-    return f"<p>{lines_html(question)}</p>"
+    """The user's own message in the chat: always text, its line breaks kept."""
+    return "<p>" + "<br>".join(text_html(line) for line in question.split("\n")) + "</p>"
 
 
 def routekaart_html(stories: Sequence[tuple[str, str | None]], research_pages: Sequence[int],
-                    handreiking: Sequence[str], heading: str = "Een handreiking") -> str:
+                    handreiking: Sequence[str]) -> str:
     """The body of one wegwijzer on the Routekaart tab."""
     parts = []
     if stories:
@@ -215,7 +186,7 @@ def routekaart_html(stories: Sequence[tuple[str, str | None]], research_pages: S
     research = format_research_pages(list(research_pages))
     if research:
         parts.append(f"<p><strong>Uit het onderzoek:</strong> {text_html(research)}</p>")
-    parts.append(f"<p><strong>{text_html(heading)}</strong></p>")
+    parts.append(f"<p><strong>{HANDREIKING_PART}</strong></p>")
     if handreiking:
         parts += [paragraphs_html(text) for text in handreiking]
     else:

@@ -1,15 +1,7 @@
-"""Answers as Markdown (pure): for other programs (the /v1 API) and for the chat's export.
+"""Answers as Markdown, for the /v1 API (with a "Bronnen" list) and the chat's export.
 
-- `answer_markdown`: text with [n] markers, then a "Bronnen" list, so a client that shows only
-  the text still shows the sources; `MarkdownStream` gives the same Markdown in pieces while it
-  streams (the pieces always join to `answer_markdown` of the final Answer).
-- `exchange_markdown`: one question and its answer for the conversation export, with the
-  quoted passages; `conversation_markdown` puts the exchanges in one document.
-
-Chat front-ends render Markdown. Everything a user or a publication wrote is escaped with
-`markdown_literal`, so it shows as the characters it consists of, never as a link, an image or
-HTML; only the [n] markers stay as they are (and a '(' or ':' after one is escaped, so
-'[1](…)' or '[1]: …' can never become a link).
+All text from a user or a publication goes through `markdown_literal`: never a link, an image
+or HTML. Only the [n] markers stay as they are.
 """
 
 from __future__ import annotations
@@ -17,7 +9,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
-
 from datetime import datetime
 
 from .. import markers
@@ -55,7 +46,6 @@ def literal_with_markers(text: str) -> str:
 
 
 def notices_markdown(notices: Iterable[str]) -> str:
-    """The notices above an answer, one emphasised paragraph each (with the blank line after)."""
     return "".join(f"_{labels.NOTICE} {markdown_literal(notice)}_\n\n" for notice in notices)
 
 
@@ -78,7 +68,7 @@ def answer_markdown(answer: Answer) -> str:
 
 
 def answer_text(answer: Answer) -> str:
-    """The answer's text as a reader reads it: research-report pages written out."""
+    """The answer's text with research-report pages written out."""
     return readable_text(answer.answer, answer.sources)
 
 
@@ -94,12 +84,10 @@ def strip_answer_markdown(content: str) -> str:
 
 
 class MarkdownStream:
-    """An answer's events → pieces of its Markdown, in order.
+    """An answer's events → pieces of its Markdown that join to `answer_markdown(answer)`.
 
-    `live`: send the text as it arrives (for answers whose streamed text is final, such as the
-    extractive answerer's). Otherwise nothing is sent before the final Answer, because a language
-    model's text is still checked (and may be refused) after it streamed: a client then gets the
-    checked answer in one piece. Either way the pieces join to `answer_markdown(answer)`.
+    `live`: send the text as it arrives. Otherwise (a language model's text is checked after it
+    streamed) the checked answer comes in one piece.
     """
 
     def __init__(self, live: bool) -> None:
@@ -110,13 +98,12 @@ class MarkdownStream:
         self.answer: Answer | None = None
 
     def _send(self, markdown: str) -> list[str]:
-        """Send what `markdown` adds to what was sent (the caller checked it extends it)."""
+        """What `markdown` adds to what was sent (the caller checked it extends it)."""
         piece = markdown[len(self.sent):]
         self.sent = markdown
         return [piece] if piece else []
 
     def feed(self, event: AnswerEvent) -> list[str]:
-        """The pieces to send now for one event."""
         if isinstance(event, Answer):
             self.answer = event
             return self._finish(answer_markdown(event))
@@ -146,13 +133,10 @@ class MarkdownStream:
         return [piece]
 
 
-# --- the conversation export -----------------------------------------------------------------
-
-
 def exchange_markdown(number: int, question: str, answer: Answer | None = None,
                       error: str | None = None) -> str:
-    """One exchange of the export: the question, the answer (or what went wrong) and every
-    source with its passage quoted."""
+    """One exchange of the export: the question, the answer (or what went wrong), the sources
+    with their passages."""
     lines = [f"## Vraag {number}", "", markdown_literal(question), "", "### Antwoord", ""]
     if answer is None:
         return "\n".join(lines + [f"_{labels.FAILED}_ {markdown_literal(error or '')}", ""])
@@ -174,7 +158,6 @@ def _quoted(source: Source) -> list[str]:
 
 def conversation_markdown(exchanges: Sequence[str], title: str,
                           now: datetime | None = None) -> str:
-    """The whole conversation as one Markdown document, from each exchange's Markdown."""
     stamp = (now or datetime.now()).strftime("%d-%m-%Y %H:%M")
     lines = [f"# Gesprek met {title}", "",
              "Vragen over de publicaties van de VNG Denktank 'Werkende samenwerking' (2018).",
@@ -187,8 +170,6 @@ def conversation_markdown(exchanges: Sequence[str], title: str,
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]{}<>#|~$!])")
 _BULLET_START = re.compile(r"(?m)^(\s*)([-+=])")
 _NUMBER_START = re.compile(r"(?m)^(\s*\d+)([.)])")
-
-
 # A line break before a list item is left alone: the item starts a list by itself.
 _SINGLE_NEWLINE = re.compile(r"(?<!\n)\n(?![\n-])")
 # A bullet that markdown_literal escaped, at the start of a line ('- Wegwijzer 1: …').
@@ -196,17 +177,14 @@ _ESCAPED_BULLET = re.compile(r"(?m)^\\-(?= |$)")
 
 
 def hard_line_breaks(markdown: str) -> str:
-    """Single line breaks kept: lines that start with '- ' (the catalog's lists, a model's
-    bullets) become a Markdown list, which also reads well as plain text; any other single line
-    break becomes a hard break, since Markdown would join the lines into one paragraph. A line
-    is decided by its first character, so streamed pieces join to the same Markdown."""
+    """Single line breaks kept: lines that start with '- ' become a Markdown list, any other
+    single break a hard break. A line is decided by its first character, so streamed pieces
+    join to the same Markdown."""
     return _SINGLE_NEWLINE.sub("\\\n", _ESCAPED_BULLET.sub("-", markdown))
 
 
-# What a Markdown renderer may turn into a link without any markup: GFM's autolinks (a scheme,
-# 'www.', an e-mail address; GitHub, marked, remark-gfm) and the bare domain names that fuzzy
-# linkifiers (linkify-it: Open WebUI, markdown-it) link, ending in a two-letter country domain or
-# one of linkify-it's generic ones.
+# What a renderer links without markup: GFM's autolinks (a scheme, 'www.', an e-mail address)
+# and the bare domain names that linkify-it (Open WebUI, markdown-it) links.
 _LINKABLE = re.compile(
     r"(?:(?<![\w.+-])[a-z][a-z0-9+.-]*:/{1,3}|(?<![\w.-])www\.|(?<![\w.-])(?:mailto|xmpp):)"
     r"[^\s<>`\[\]]*"
@@ -214,8 +192,7 @@ _LINKABLE = re.compile(
     r"|(?<![\w.@-])(?:[\w-]+\.)+(?:[a-z]{2}|biz|com|edu|gov|net|org|pro|web|xxx|aero|asia|coop"
     r"|info|museum|name|shop)(?![\w-])(?:/[^\s<>`\[\]]*)?",
     re.IGNORECASE)
-# GFM leaves trailing punctuation out of an autolink; so do we (it stays outside the code span).
-# Square brackets end an address too: they are Markdown's link syntax, escaped outside the span.
+# GFM leaves trailing punctuation out of an autolink; so do we (outside the code span).
 _TRAILING = "?!.,:;*_~'\"’”"
 
 
@@ -232,17 +209,9 @@ def _link_end(candidate: str) -> int:
     return end
 
 
-def _code_span(text: str) -> str:
-    return f"`{text}`"  # _LINKABLE never takes a backtick, so one is always enough
-
-
 def markdown_literal(text: str) -> str:
-    """Text for a Markdown file that any viewer shows as text: no images, links or HTML.
-
-    Addresses (URLs, e-mail addresses, domain names) go in a code span: GFM renderers and fuzzy
-    linkifiers would make them clickable, and escapes cannot stop that, but nothing inside code
-    is ever linked.
-    """
+    """Text that any Markdown viewer shows as text: no images, links or HTML. Addresses go in
+    a code span, since escapes cannot stop a linkifier, but nothing inside code is linked."""
     pieces: list[str] = []
     done = 0
     for match in _LINKABLE.finditer(text):
@@ -250,7 +219,7 @@ def markdown_literal(text: str) -> str:
         if end <= match.start() or match.start() < done:
             continue
         pieces += [_MARKDOWN_SPECIALS.sub(r"\\\1", text[done:match.start()]),
-                   _code_span(text[match.start():end])]
+                   f"`{text[match.start():end]}`"]  # _LINKABLE takes no backtick
         done = end
     pieces.append(_MARKDOWN_SPECIALS.sub(r"\\\1", text[done:]))
     escaped = _BULLET_START.sub(r"\1\\\2", "".join(pieces))

@@ -1,15 +1,8 @@
-"""Answers on the terminal (the CLI's presenter): every line is printed as literal text.
+"""Answers on the terminal (the CLI's presenter), printed as literal text.
 
-User questions, corpus sentences, file names and error messages can contain square brackets
-('[zie bijlage]', 'rapport[bold].txt', '[[publication]]') and colons (':smile:'). rich would read
-those as markup or emoji codes, dropping text or crashing on '[/b]'. So the consoles here never
-interpret markup, emoji or highlighting; colour is added only through `styled`, around text
-that stays literal.
-
-They also never pass on a control character. A publication, a title or a language model's answer
-could otherwise clear the screen (ESC[2J), plant a terminal hyperlink (ESC]8;;URL) or retitle
-the window (ESC]0;): escape sequences are removed whole, other control characters (C0 but tab and
-line feed, DEL, C1) dropped. JSON output escapes what json.dumps leaves raw (DEL and C1).
+rich would read '[/b]' or ':smile:' in a question or a publication as markup; a control character
+could clear the screen or plant a hyperlink. So no markup, emoji or highlighting (colour only
+through `styled`), and escape sequences and control characters (but tab and line feed) dropped.
 """
 
 from __future__ import annotations
@@ -64,8 +57,6 @@ def _safe(item: Any) -> Any:
 
 
 def make_console(stderr: bool = False) -> Console:
-    """A console that prints strings exactly as given (no markup, emoji codes or highlighting),
-    without control characters."""
     return LiteralConsole(stderr=stderr, markup=False, emoji=False, highlight=False,
                           soft_wrap=True)
 
@@ -85,11 +76,8 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def log_to_file(path: Path) -> Path | None:
-    """Send library warnings (pypdf's 'EOF marker not found', deprecations) to a log file.
-
-    The terminal then shows only Wegwijzer's own Dutch messages. Returns the log's path, or
-    None when the file cannot be written (then warnings stay on the terminal, never lost).
-    """
+    """Send library warnings to a log file, so the terminal shows only Wegwijzer's own Dutch
+    messages. None when the file cannot be written (then warnings stay on the terminal)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.FileHandler(path, encoding="utf-8", delay=True)
@@ -105,8 +93,8 @@ def log_to_file(path: Path) -> Path | None:
 
 
 def print_stream(events: Iterable[AnswerEvent], out: Console, notes: Console) -> Answer:
-    """Print an answer while it streams: notices (on `notes`, stderr), the text as it arrives,
-    then what was left out and the sources. Returns the final Answer."""
+    """Print an answer while it streams (notices on `notes`), then what was left out and the
+    sources. Returns the final Answer."""
     pages = ResearchRefStream(())  # '(p. 61)' → '(onderzoeksrapport p. 61)', as in the chat
 
     def shown() -> Iterator[AnswerEvent]:
