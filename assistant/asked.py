@@ -52,6 +52,16 @@ def asked_for(question: str) -> tuple[Kind, str] | None:
     return None
 
 
+def topic(question: str) -> str:
+    """The question without its question word: what the answer must be about ('wanneer' itself
+    never stands in the sentence that answers it)."""
+    text = fold(question)
+    for kind, pattern in _ASKS:
+        if kind is not Kind.DEFINITION:
+            text = pattern.sub(" ", text)
+    return text
+
+
 def holds(kind: Kind, term: str, sentence: str, question: str) -> bool:
     """Whether a sentence holds a fact of the asked kind that the question does not give."""
     if kind is Kind.NAME:

@@ -19,7 +19,7 @@ from common.errors import WegwijzerError
 
 from common.sentences import split_sentences
 
-from .asked import asked_for, holds
+from .asked import asked_for, holds, topic
 from .lexical import fold, stem, words
 
 if TYPE_CHECKING:
@@ -180,14 +180,18 @@ def _missing_signals(question: str, positions: Sequence[int],
 def answered_in(question: str, positions: Sequence[int], passages: "PassageIndex",
                 idf: Mapping[str, float], coverage: float) -> bool:
     """Whether one sentence of these passages holds the asked fact (assistant.asked) and at least
-    `coverage` of the question's idf-weighted terms: direct evidence that the publications
-    answer it, which the signals of the question's form must not overrule."""
+    `coverage` of the question's idf-weighted terms, its question word left out: direct evidence
+    that the publications answer it, which the signals of the question's form must not
+    overrule. A word the corpus never uses weighs as its rarest word."""
     asked = asked_for(question)
-    known = [t for t in dict.fromkeys(passages.vocabulary.terms(question)) if t in idf]
-    if asked is None or not known:
+    terms = list(dict.fromkeys(passages.vocabulary.terms(topic(question))))
+    if asked is None or not terms or not idf:
         return False
+    rarest = max(idf.values())
+    weight = {t: idf.get(t, rarest) for t in terms}
     return any(holds(*asked, sentence, question)
-               and _weighted_share(known, set(passages.vocabulary.terms(sentence)), idf) >= coverage
+               and _weighted_share(terms, set(passages.vocabulary.terms(sentence)), weight)
+               >= coverage
                for p in positions for sentence in split_sentences(passages.texts[p]))
 
 

@@ -111,7 +111,8 @@ class Assistant:
         overviews = OverviewIndex(build_overviews(catalog, passages), self.cached_vectors, passages)
         steps = Steps(Clean(catalog, self.settings.top_k, self.settings.history_turns),
                       FollowUp(assess, self.rewriter),
-                      ChooseOverview(overviews, passages, query_vector), Compose(answerer))
+                      ChooseOverview(overviews, passages, query_vector),
+                      Compose(answerer, passages, idf))
         return IndexSnapshot(generation, passages, catalog, search, idf, steps)
 
     # What the index being served holds.

@@ -16,7 +16,7 @@ from indexing.catalog import Catalog
 from indexing.places import WEGWIJZER_NUMBERS
 
 from .answering import Answerer
-from .asked import Kind, asked_for
+from .asked import Kind, asked_for, topic
 from .confidence import ConfidenceModel, answered_in, language_share, signals
 from .conversation import clean_question, points_back, recent_history, with_previous
 from .model import (Answer, AnswerEvent, Hit, Notice, Source, SourcesFound, TextDelta, Turn,
@@ -187,8 +187,9 @@ def one_source_per_place(hits: Sequence[Hit]) -> list[Source]:
 class Compose:
     """The answer's events: notices, the sources, the text, then the complete Answer."""
 
-    def __init__(self, answerer: Answerer) -> None:
-        self.answerer = answerer
+    def __init__(self, answerer: Answerer, passages: PassageIndex | None = None,
+                 idf: dict[str, float] | None = None) -> None:
+        self.answerer, self.passages, self.idf = answerer, passages, idf or {}
 
     def run(self, request: Request, selection: Selection) -> Iterator[AnswerEvent]:
         reading = selection.reading
@@ -241,7 +242,7 @@ class Compose:
                 missing: str) -> Iterator[AnswerEvent]:
         """A refusal that names the missing fact, then quotes what the closest passages say."""
         found = final_answer(self.answerer.stream(reading.query, refusal.sources, request.history))
-        if found.refused or not found.answer:
+        if found.refused or not self.on_topic(reading.query, found.answer):
             refusal.answer = REFUSAL_WITH_SOURCES
             yield SourcesFound(refusal.sources)
             yield TextDelta(refusal.answer)
@@ -254,6 +255,15 @@ class Compose:
         timings["total"] = (time.perf_counter() - request.started) * 1000
         timings["answer"] = timings["total"] - timings["retrieve"]
         yield replace(refusal, answer=lead + found.answer, sources=found.sources, partial=True)
+
+    def on_topic(self, question: str, quoted: str) -> bool:
+        """Whether the quoted sentences hold the question's most specific word (its rarest
+        corpus term): only then are they about what was asked (docs/beslissingen/zekerheid.md)."""
+        if self.passages is None or not quoted:
+            return False
+        terms = [t for t in self.passages.vocabulary.terms(topic(question)) if t in self.idf]
+        return bool(terms) and max(terms, key=self.idf.__getitem__) in set(
+            self.passages.vocabulary.terms(quoted))
 
     @staticmethod
     def fixed_text(answer: Answer, selection: Selection) -> str:

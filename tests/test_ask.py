@@ -250,7 +250,10 @@ def test_cli_ask_json_shape(built_index, capsys):
     data = json.loads(capsys.readouterr().out)
     assert set(data) >= {"id", "question", "answer", "refused", "sources", "timings_ms"}
     assert set(data["timings_ms"]) == {"retrieve", "answer", "total"}
-    assert len(data["sources"]) == 3
+    # Three passages; two of one place would be one source.
+    assert 1 <= len(data["sources"]) <= 3
+    assert len({(s["publication_id"], s["section"], s["part"], s["story_title"])
+                for s in data["sources"]}) == len(data["sources"])
     source = data["sources"][0]
     assert list(source)[:14] == ["marker", "chunk_id", "publication_id", "publication_title", "kind",
                                  "source_file", "wegwijzer", "wegwijzer_title", "section", "part",
@@ -287,7 +290,7 @@ def test_a_langchain_chat_model_can_answer_through_the_same_interface(built_inde
     assert answer.answer == "De raad kan regionale spelers uitnodigen [2]."
     events = list(generative.stream(question))
     # The sources first, then deltas (one per character from this fake model), the Answer last.
-    assert isinstance(events[0], SourcesFound) and len(events[0].sources) == 5
+    assert isinstance(events[0], SourcesFound) and 1 <= len(events[0].sources) <= 5
     deltas = [e.text for e in events if isinstance(e, TextDelta)]
     assert len(deltas) > 2 and "".join(deltas) == answer.answer
     assert isinstance(events[-1], Answer) and events[-1].answer == answer.answer

@@ -116,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_ask = sub.add_parser("ask", help="stel een vraag; antwoord met bronvermelding")
     p_ask.add_argument("question", nargs="?", help="de vraag, tussen aanhalingstekens")
     p_ask.add_argument("--json", action="store_true", help="antwoord als JSON")
-    p_ask.add_argument("--top-k", type=at_least(1), help="aantal bronnen, minstens 1 (standaard 5)")
+    p_ask.add_argument("--top-k", type=at_least(1),
+                       help="aantal passages, minstens 1 (standaard 5); twee passages van één "
+                            "plaats zijn één bron")
     p_ask.add_argument("--publication", help="alleen deze publicatie (id uit publications.toml)")
     p_ask.add_argument("--wegwijzer", type=int, help="alleen deze wegwijzer (1–10)")
     p_ask.add_argument("--batch", metavar="BESTAND.jsonl",
