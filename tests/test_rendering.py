@@ -203,3 +203,21 @@ def test_reference_definitions_do_not_reach_the_index() -> None:
     for blocks in (markdown_blocks(text), plain_blocks(text)):
         joined = " ".join(block.text for block in blocks)
         assert "http" not in joined and "k1" not in joined, joined
+
+
+def test_a_live_markdown_stream_writes_research_pages_out_as_the_whole_answer_does() -> None:
+    from assistant.model import SourcesFound, TextDelta
+    from assistant.present.markdown import MarkdownStream, answer_markdown
+    from indexing.places import Place
+
+    place = Place(publication_id="jaarbericht", wegwijzer=3, part="Uit het onderzoek",
+                  research_pages=(182,))
+    sources = [Source(marker=1, chunk_id="c1", place=place, quote="'Een agenda.' (p. 182)")]
+    text = "'Een agenda.' (p. 182) [1]"
+    answer = Answer(question="Wat is een agenda?", answer=text, refused=False, sources=sources)
+    stream = MarkdownStream(live=True)
+    pieces = [piece for event in (SourcesFound(sources), TextDelta("'Een agenda.' (p. 1"),
+                                  TextDelta("82) [1]"), answer)
+              for piece in stream.feed(event)]
+    assert "".join(pieces) == answer_markdown(answer)
+    assert "(onderzoeksrapport p. 182)" in "".join(pieces)

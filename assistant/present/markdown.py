@@ -13,7 +13,7 @@ from datetime import datetime
 
 from .. import markers
 from ..citations import format_citation, label_research_refs, readable_text
-from ..model import Answer, AnswerEvent, Notice, Source, TextDelta, TextReset
+from ..model import Answer, AnswerEvent, Notice, Source, SourcesFound, TextDelta, TextReset
 from . import labels
 
 log = logging.getLogger("wegwijzer.api")
@@ -95,6 +95,7 @@ class MarkdownStream:
         self.sent = ""  # the Markdown sent so far
         self.notices: list[str] = []
         self.text = ""  # the raw answer text so far
+        self.sources: list[Source] = []  # what the text's research pages are read against
         self.answer: Answer | None = None
 
     def _send(self, markdown: str) -> list[str]:
@@ -109,6 +110,8 @@ class MarkdownStream:
             return self._finish(answer_markdown(event))
         if isinstance(event, Notice):
             self.notices.append(event.text)
+        elif isinstance(event, SourcesFound):
+            self.sources = event.sources
         elif isinstance(event, TextReset):
             self.text = ""
         elif isinstance(event, TextDelta):
@@ -117,7 +120,10 @@ class MarkdownStream:
                 # Hold back what may still change: trailing white space (the final text is
                 # stripped) and the word being written.
                 stable = UNFINISHED_WORD.sub("", self.text.rstrip()).strip()
-                markdown = notices_markdown(self.notices) + literal_with_markers(stable)
+                # and an open parenthesis: a page reference is written out once it is closed.
+                stable = re.sub(r"\([^)]*$", "", stable).rstrip()
+                markdown = notices_markdown(self.notices) + literal_with_markers(
+                    readable_text(stable, self.sources))
                 if markdown.startswith(self.sent):
                     return self._send(markdown)
         return []
