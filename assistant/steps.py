@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, Sequence
@@ -15,7 +16,7 @@ from common.errors import WegwijzerError
 from indexing.catalog import Catalog
 from indexing.places import WEGWIJZER_NUMBERS
 
-from .answering import Answerer
+from .answering import Answerer, tells
 from .asked import Kind, asked_for, topic
 from .confidence import ConfidenceModel, answered_in, language_share, signals
 from .conversation import clean_question, points_back, recent_history, with_previous
@@ -240,30 +241,45 @@ class Compose:
 
     def partial(self, request: Request, reading: Assessment, refusal: Answer,
                 missing: str) -> Iterator[AnswerEvent]:
-        """A refusal that names the missing fact, then quotes what the closest passages say."""
+        """A refusal that names the missing fact, then quotes what the closest passages say
+        about what was asked."""
         found = final_answer(self.answerer.stream(reading.query, refusal.sources, request.history))
-        if found.refused or not self.on_topic(reading.query, found.answer):
+        quoted = "" if found.refused else self.about(reading.query, found)
+        if not quoted:
             refusal.answer = REFUSAL_WITH_SOURCES
             yield SourcesFound(refusal.sources)
             yield TextDelta(refusal.answer)
             yield refusal
             return
-        lead = f"Dat staat er niet in: de publicaties noemen geen {missing}. Wel staat er: "
+        text = f"Dat staat er niet in: de publicaties noemen geen {missing}. Wel staat er: {quoted}"
         yield SourcesFound(found.sources)
-        yield TextDelta(lead + found.answer)
+        yield TextDelta(text)
         timings = refusal.timings_ms
         timings["total"] = (time.perf_counter() - request.started) * 1000
         timings["answer"] = timings["total"] - timings["retrieve"]
-        yield replace(refusal, answer=lead + found.answer, sources=found.sources, partial=True)
+        yield replace(refusal, answer=text, sources=found.sources, partial=True)
 
-    def on_topic(self, question: str, quoted: str) -> bool:
-        """Whether the quoted sentences hold the question's most specific word (its rarest
-        corpus term): only then are they about what was asked (docs/beslissingen/zekerheid.md)."""
-        if self.passages is None or not quoted:
-            return False
-        terms = [t for t in self.passages.vocabulary.terms(topic(question)) if t in self.idf]
-        return bool(terms) and max(terms, key=self.idf.__getitem__) in set(
-            self.passages.vocabulary.terms(quoted))
+    def about(self, question: str, answer: Answer) -> str:
+        """The answer's sentences that hold the question's most specific word (its rarest corpus
+        term), each with its marker and a story's with its author; '' when none does. Only
+        those are about what was asked (docs/beslissingen/zekerheid.md)."""
+        terms = [t for t in self.passages.vocabulary.terms(topic(question)) if t in self.idf] \
+            if self.passages is not None else []
+        if not terms:
+            return ""
+        specific = max(terms, key=self.idf.__getitem__)
+        author_of = {source.marker: source.place.story_author for source in answer.sources}
+        kept, told = [], None
+        for match in re.finditer(r"\S.*?\[(\d+)\](?=\s|$)", answer.answer):
+            sentence = match.group(0)
+            if specific not in self.passages.vocabulary.terms(sentence):  # type: ignore[union-attr]
+                continue
+            author = author_of.get(int(match.group(1)))
+            if author and author != told and not sentence.startswith(author):
+                sentence = f"{author} {tells(author)}: {sentence}"
+            told = author
+            kept.append(sentence)
+        return " ".join(kept)
 
     @staticmethod
     def fixed_text(answer: Answer, selection: Selection) -> str:
