@@ -188,9 +188,8 @@ def one_source_per_place(hits: Sequence[Hit]) -> list[Source]:
 class Compose:
     """The answer's events: notices, the sources, the text, then the complete Answer."""
 
-    def __init__(self, answerer: Answerer, passages: PassageIndex | None = None,
-                 idf: dict[str, float] | None = None) -> None:
-        self.answerer, self.passages, self.idf = answerer, passages, idf or {}
+    def __init__(self, answerer: Answerer, passages: PassageIndex, idf: dict[str, float]) -> None:
+        self.answerer, self.passages, self.idf = answerer, passages, idf
 
     def run(self, request: Request, selection: Selection) -> Iterator[AnswerEvent]:
         reading = selection.reading
@@ -263,8 +262,7 @@ class Compose:
         """The answer's sentences that hold the question's most specific word (its rarest corpus
         term), each with its marker and a story's with its author; '' when none does. Only
         those are about what was asked (docs/beslissingen/zekerheid.md)."""
-        terms = [t for t in self.passages.vocabulary.terms(topic(question)) if t in self.idf] \
-            if self.passages is not None else []
+        terms = [t for t in self.passages.vocabulary.terms(topic(question)) if t in self.idf]
         if not terms:
             return ""
         specific = max(terms, key=self.idf.__getitem__)
@@ -272,7 +270,7 @@ class Compose:
         kept, told = [], None
         for match in re.finditer(r"\S.*?\[(\d+)\](?=\s|$)", answer.answer):
             sentence = match.group(0)
-            if specific not in self.passages.vocabulary.terms(sentence):  # type: ignore[union-attr]
+            if specific not in self.passages.vocabulary.terms(sentence):
                 continue
             author = author_of.get(int(match.group(1)))
             if author and author != told and not sentence.startswith(author):
