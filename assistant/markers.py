@@ -19,6 +19,13 @@ def markers(text: str) -> list[int]:
     return [int(number) for number in MARKER.findall(text)]
 
 
+def cited_pieces(text: str) -> list[tuple[str, int]]:
+    """Each piece of text that ends in a marker, with that marker, and the marker's number."""
+    parts = SPLIT.split(text)
+    return [(f"{parts[i].strip()} {parts[i + 1]}", int(parts[i + 1][1:-1]))
+            for i in range(0, len(parts) - 1, 2) if parts[i].strip()]
+
+
 def strip_markers(text: str) -> str:
     """`text` without anything that reads as a marker."""
     return _MARKER_LIKE_WITH_SPACE.sub("", text)

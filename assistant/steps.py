@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, Sequence
@@ -18,6 +17,7 @@ from indexing.places import WEGWIJZER_NUMBERS
 
 from .answering import Answerer, tells
 from .asked import Kind, asked_for, topic
+from .markers import cited_pieces
 from .confidence import ConfidenceModel, answered_in, language_share, signals
 from .conversation import clean_question, points_back, recent_history, with_previous
 from .model import (Answer, AnswerEvent, Hit, Notice, Source, SourcesFound, TextDelta, Turn,
@@ -268,11 +268,10 @@ class Compose:
         specific = max(terms, key=self.idf.__getitem__)
         author_of = {source.marker: source.place.story_author for source in answer.sources}
         kept, told = [], None
-        for match in re.finditer(r"\S.*?\[(\d+)\](?=\s|$)", answer.answer):
-            sentence = match.group(0)
+        for sentence, marker in cited_pieces(answer.answer):
             if specific not in self.passages.vocabulary.terms(sentence):
                 continue
-            author = author_of.get(int(match.group(1)))
+            author = author_of.get(marker)
             if author and author != told and not sentence.startswith(author):
                 sentence = f"{author} {tells(author)}: {sentence}"
             told = author

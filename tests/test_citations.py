@@ -84,3 +84,10 @@ def test_ask_in_the_terminal_writes_research_pages_out(capsys):  # noqa: ANN001
     print_stream([SourcesFound(answer.sources), TextDelta(answer.answer), answer],
                  make_console(), make_console(stderr=True))
     assert "Zo staat het er. (onderzoeksrapport p. 61) [1]" in capsys.readouterr().out
+
+
+def test_cited_pieces_are_the_text_before_each_marker() -> None:
+    from assistant.markers import cited_pieces
+
+    assert cited_pieces("Eén zin. [1] Twee zinnen, één bron. [2] [01] niets") == [
+        ("Eén zin. [1]", 1), ("Twee zinnen, één bron. [2]", 2)]
