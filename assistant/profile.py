@@ -52,6 +52,7 @@ class AnswerProfile(_Section):
 
 class EvidenceProfile(_Section):
     coverage: float = Field(gt=0, le=1)
+    agreement: float = Field(ge=0, le=1)
 
 
 class CitationProfile(_Section):

@@ -86,6 +86,8 @@ class Retrieved:
 
     hits: list[Hit]
     lists: dict[str, dict[int, float]] = field(default_factory=dict)
+    # Each fused list's own best passage (retriever name → position): where they agree.
+    firsts: dict[str, int] = field(default_factory=dict)
 
     dense = property(lambda self: self.lists.get("dense", {}))
     lexical = property(lambda self: self.lists.get("lexical", {}))
@@ -117,6 +119,8 @@ class RetrievalPipeline:
         found = [(m, m.retriever.search(query, self.candidates, filters)) for m in self.members]
         pool = set().union(*(c.scores for _, c in found))
         lists, exact_of = [], {}
+        firsts = {m.retriever.name: max(c.scores, key=c.scores.__getitem__)
+                  for m, c in found if c.scores}
         for member, candidates in found:
             missing = pool - set(candidates.scores)
             exact = {**member.retriever.score(query, missing), **candidates.scores}
@@ -139,7 +143,7 @@ class RetrievalPipeline:
         hits = hits[:1] + [h for h in hits[1:] if h.score >= self.fusion.floor]
         for step in self.steps:
             hits = step.apply(query, hits, k)
-        return Retrieved(hits[:k], lists=exact_of)
+        return Retrieved(hits[:k], lists=exact_of, firsts=firsts)
 
 
 def make_retrieval(resources: Resources, profile: RetrievalProfile,

@@ -107,7 +107,7 @@ class Assistant:
             sentences.similarity if sentences else lambda query, texts: [None] * len(texts))
         assess = Assess(search, passages, idf, query_vector, self.confidence,
                         self.settings.embedder, self.profile.confidence.foreign_below,
-                        self.profile.evidence.coverage)
+                        self.profile.evidence)
         overviews = OverviewIndex(build_overviews(catalog, passages), self.cached_vectors, passages)
         steps = Steps(Clean(catalog, self.settings.top_k, self.settings.history_turns),
                       FollowUp(assess, self.rewriter),

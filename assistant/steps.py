@@ -24,6 +24,7 @@ from .model import (Answer, AnswerEvent, Hit, Notice, Source, SourcesFound, Text
                     final_answer)
 from .overviews import Overview, OverviewIndex, overview_answer, overview_hits
 from .passages import PassageIndex
+from .profile import EvidenceProfile
 from .retrieval import RetrievalPipeline, Retrieved
 from .retrievers import Filters, QueryEncoder
 
@@ -39,6 +40,9 @@ REFUSAL_WITH_SOURCES = REFUSAL + " Deze passages liggen er het dichtst bij en zi
 OTHER_LANGUAGE = "The sources are in Dutch, so the answer quotes them in Dutch."
 UNSURE = ("Niet zeker: de publicaties gaan hier mogelijk niet precies over. Controleer het "
           "antwoord in de bronnen; het zijn de passages die het dichtst bij uw vraag liggen.")
+DISAGREE = ("Niet zeker welke bron het antwoord geeft: de zoekmethoden wijzen verschillende "
+            "passages als beste aan. Controleer het antwoord in de bronnen; ook een latere bron "
+            "kan het antwoord zijn.")
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,9 @@ class Assessment:
     level: str  # 'hoog', 'onzeker' or 'geen'
     foreign: bool  # the question is not in the corpus's language
     vector: np.ndarray  # the reading's e5 vector
+    # Share of the fused lists whose own best passage is in the first hit's place.
+    agreement: float = 1.0
+    places_disagree: bool = False  # in scope, but 'onzeker' for too little agreement
 
 
 @dataclass
@@ -109,7 +116,7 @@ class Assess:
 
     def __init__(self, search: RetrievalPipeline, passages: PassageIndex, idf: dict[str, float],
                  query_vector: QueryEncoder, confidence: ConfidenceModel, embedder: str,
-                 foreign_below: float, evidence: float) -> None:
+                 foreign_below: float, evidence: EvidenceProfile) -> None:
         self.search, self.passages, self.idf = search, passages, idf
         self.query_vector, self.confidence, self.embedder = query_vector, confidence, embedder
         self.foreign_below, self.evidence = foreign_below, evidence
@@ -125,10 +132,22 @@ class Assess:
         probability = self.confidence.probability(values) if retrieved.hits else 0.0
         level = self.confidence.level(probability, values)
         if level == "geen" and answered_in(query, [h.position for h in retrieved.hits[:3]],
-                                           self.passages, self.idf, self.evidence):
+                                           self.passages, self.idf, self.evidence.coverage):
             level = "onzeker"  # a sentence holds the asked fact: not refused, with a caveat
-        return Assessment(query, retrieved, values, probability, level,
-                          language < self.foreign_below, vector)
+        agreement = self.agreement(retrieved)
+        disagree = level == "hoog" and agreement < self.evidence.agreement
+        return Assessment(query, retrieved, values, probability,
+                          "onzeker" if disagree else level, language < self.foreign_below,
+                          vector, agreement, disagree)
+
+    def agreement(self, retrieved: Retrieved) -> float:
+        """Share of the fused lists that put the first hit's place first themselves: where they
+        disagree, the first source is right about half as often (docs/beslissingen/zekerheid.md)."""
+        if not retrieved.hits or not retrieved.firsts:
+            return 0.0
+        first = retrieved.hits[0].place.key
+        return sum(self.passages.places[p].key == first
+                   for p in retrieved.firsts.values()) / len(retrieved.firsts)
 
 
 class FollowUp:
@@ -199,7 +218,8 @@ class Compose:
                         notices=list(request.notices), resolved_question=reading.query,
                         confidence=selection.level, probability=reading.probability,
                         assessment=reading)
-        answer.notices += ([UNSURE] if answer.confidence == "onzeker" else []) + (
+        doubt = DISAGREE if reading.places_disagree else UNSURE
+        answer.notices += ([doubt] if answer.confidence == "onzeker" else []) + (
             [OTHER_LANGUAGE] if reading.foreign and not answer.refused else [])
         answer.timings_ms["retrieve"] = (time.perf_counter() - request.started) * 1000
         started = time.perf_counter()

@@ -23,6 +23,8 @@ METRIC_LABELS: dict[str, str] = {
     "false_refusal_rate": "beantwoordbare vragen onterecht geweigerd (lager is beter)",
     "faithfulness": "zinnen met [n] die de geciteerde passage steunt",
     "answered_with_citation": "beantwoorde vragen met minstens één geldig bronnummer",
+    "hit@1_sure": "eerste bron juist bij zekerheid 'hoog'",
+    "hit@1_unsure": "eerste bron juist bij zekerheid 'onzeker'",
     "standalone_joined": "losse vragen in een gesprek die toch samen met het gesprek gelezen "
                          "zijn (lager is beter)",
     "follow_up_joined": "vervolgvragen die samen met het gesprek gelezen zijn",

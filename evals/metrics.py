@@ -121,8 +121,8 @@ def mean(values: Iterable[float | None]) -> float | None:
 METRICS: tuple[str, ...] = (
     "hit@1", "hit@3", "hit@5", "mrr", "citation_precision", "top1_page_accuracy",
     "research_page_recall", "must_mention_recall", "refusal_accuracy", "false_refusal_rate",
-    "faithfulness", "answered_with_citation", "standalone_joined", "follow_up_joined",
-    "follow_up_hit_at_3", "latency_ms_p50", "latency_ms_p95",
+    "faithfulness", "answered_with_citation", "hit@1_sure", "hit@1_unsure", "standalone_joined",
+    "follow_up_joined", "follow_up_hit_at_3", "latency_ms_p50", "latency_ms_p95",
 )
 # Measured only on questions asked with earlier turns of a conversation (see
 # conversation_metrics); None for a suite without sessions or follow-ups.
@@ -205,6 +205,11 @@ def aggregate(questions: Sequence[Mapping[str, Any]]) -> tuple[dict[str, float |
     support["refusal_accuracy"] = sum(1 for answerable, _ in outcomes if not answerable)
     values["false_refusal_rate"] = false_refusal_rate(outcomes)
     support["false_refusal_rate"] = sum(1 for answerable, _ in outcomes if answerable)
+    # What the confidence levels mean: how often the first source is right at each.
+    for name, level in (("hit@1_sure", "hoog"), ("hit@1_unsure", "onzeker")):
+        present = [q["metrics"]["hit@1"] for q in questions if q.get("confidence") == level
+                   and q["metrics"].get("hit@1") is not None]
+        values[name], support[name] = mean(present), len(present)
     conversation, conversation_support = conversation_metrics(questions)
     values.update(conversation)
     support.update(conversation_support)

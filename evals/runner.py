@@ -32,6 +32,7 @@ class QuestionResult:
     resolved_question: str | None = None
     joined: bool = False
     partial: bool = False  # refused, with what the publications do say quoted
+    confidence: str = ""  # 'hoog', 'onzeker' or 'geen'; '' after an error
 
     def to_json(self) -> dict[str, Any]:
         """The question's entry in report.json; each source says whether it `counts`."""
@@ -49,7 +50,7 @@ class QuestionResult:
             "sources": sources, "latency_ms": round(self.latency_ms, 1),
             "metrics": metrics.rounded(self.metrics),
             "earlier_turns": self.earlier_turns, "resolved_question": self.resolved_question,
-            "joined": self.joined,
+            "joined": self.joined, "confidence": self.confidence,
         }
         optional = {"session": q.session, "follows": q.follows, "note": q.note, "error": self.error,
                     "partial": self.partial}
@@ -97,17 +98,17 @@ def run_questions(assistant: Any, questions: Iterable[SuiteQuestion],
         try:
             reply = assistant.ask(question.question, history=history, id=question.id)
             text, refused, sources, error = reply.answer, reply.refused, reply.sources, None
-            partial = reply.partial
+            partial, confidence = reply.partial, reply.confidence
             resolved: str | None = reply.resolved_question or question.question
         except WegwijzerError as exc:
             text, refused, sources, error, resolved = "", False, [], str(exc), None
-            partial = False
+            partial, confidence = False, ""
         latency = (time.perf_counter() - started) * 1000
         result = QuestionResult(question=question, answer=text, refused=refused,
                                 sources=list(sources), latency_ms=latency, error=error,
                                 earlier_turns=len(history or ()), resolved_question=resolved,
                                 joined=joined_reading(question.question, resolved, bool(history)),
-                                partial=partial)
+                                partial=partial, confidence=confidence)
         result.metrics = score(question, result.answer, result.refused, result.sources,
                                None if refused else assistant.faithfulness(text, sources))
         results.append(result)

@@ -278,7 +278,7 @@ def test_a_langchain_chat_model_can_answer_through_the_same_interface(built_inde
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
     from assistant.llm import ChatModelAnswerer
-    from assistant.model import Answer, SourcesFound, TextDelta
+    from assistant.model import Answer, Notice, SourcesFound, TextDelta
     from assistant.service import Assistant
 
     question = "Hoe krijgt de gemeenteraad grip op regionale samenwerking?"
@@ -289,7 +289,11 @@ def test_a_langchain_chat_model_can_answer_through_the_same_interface(built_inde
     answer = generative.ask(question)
     assert answer.answer == "De raad kan regionale spelers uitnodigen [2]."
     events = list(generative.stream(question))
-    # The sources first, then deltas (one per character from this fake model), the Answer last.
+    # Notices (the confidence's caveat), the sources, then deltas (one per character from this
+    # fake model), the Answer last.
+    notices = [e for e in events if isinstance(e, Notice)]
+    assert events[:len(notices)] == notices and notices == [Notice(n) for n in answer.notices]
+    events = events[len(notices):]
     assert isinstance(events[0], SourcesFound) and 1 <= len(events[0].sources) <= 5
     deltas = [e.text for e in events if isinstance(e, TextDelta)]
     assert len(deltas) > 2 and "".join(deltas) == answer.answer

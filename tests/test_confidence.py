@@ -180,6 +180,24 @@ def test_an_unsure_answer_carries_a_caveat_and_sources(assistant) -> None:  # no
     assert unsure.to_json()["confidence"] == "onzeker"
 
 
+def test_sure_means_the_retrieval_lists_agree_on_the_first_place(assistant) -> None:  # noqa: ANN001
+    """'hoog' promises a right first source: where most fused lists put another place first,
+    the answer is 'onzeker' and says that the sources are in doubt, not the topic."""
+    from assistant.steps import DISAGREE, UNSURE
+
+    doubted = assistant.ask("Hoe bepaal je welk van de vier overheidsrollen je voor een bepaalde "
+                            "opgave moet kiezen?")
+    reading = doubted.assessment
+    assert reading.probability >= assistant.confidence.sure_from  # in scope by the model
+    assert reading.agreement < 0.5 and reading.places_disagree
+    assert doubted.confidence == "onzeker" and not doubted.refused and doubted.sources
+    assert DISAGREE in doubted.notices and UNSURE not in doubted.notices
+    agreed = assistant.ask("Er staat een voorbeeld in van een wethouder die allemaal hightech "
+                           "bedrijven binnenhaalde. Wat ging daar mis?")
+    assert agreed.assessment.agreement >= 0.5 and agreed.confidence == "hoog"
+    assert not {DISAGREE, UNSURE} & set(agreed.notices)
+
+
 def test_a_question_of_another_kind_is_refused_even_on_a_known_topic(assistant) -> None:  # noqa: ANN001
     """An amount or a procedure on a topic the publications discuss: the question's kind (the
     scope signal) refuses it, where the passage signals alone answered it before."""
@@ -190,7 +208,8 @@ def test_a_question_of_another_kind_is_refused_even_on_a_known_topic(assistant) 
     assert values["scope"] < 0 and values["neighbours"] < 0
     asked = assistant.ask("Wat bedoelt de Denktank met weefsel in een regio?")
     values = asked.assessment.signals
-    assert asked.confidence == "hoog" and values["scope"] > 0 and values["neighbours"] > 0
+    assert asked.probability >= assistant.confidence.sure_from and not asked.refused
+    assert values["scope"] > 0 and values["neighbours"] > 0
 
 
 def test_the_shipped_model_is_what_the_calibration_fits_on_this_corpus(assistant) -> None:  # noqa: ANN001

@@ -35,7 +35,8 @@ def test_the_metric_names_are_exactly_the_documented_ones() -> None:
     assert METRICS == ("hit@1", "hit@3", "hit@5", "mrr", "citation_precision",
                        "top1_page_accuracy", "research_page_recall", "must_mention_recall",
                        "refusal_accuracy", "false_refusal_rate", "faithfulness",
-                       "answered_with_citation", "standalone_joined", "follow_up_joined",
+                       "answered_with_citation", "hit@1_sure", "hit@1_unsure",
+                       "standalone_joined", "follow_up_joined",
                        "follow_up_hit_at_3", "latency_ms_p50", "latency_ms_p95")
     assert metrics.LOWER_IS_BETTER == {"false_refusal_rate", "standalone_joined",
                                        "latency_ms_p50", "latency_ms_p95"}
@@ -179,8 +180,10 @@ def test_aggregate_gives_every_metric_with_its_support() -> None:
                                            {**EXPECTED, "must_mention": ["netwerk"]}, True)}
     outside = {"answerable": False, "refused": True, "latency_ms": 200.0,
                "metrics": question_metrics("Dat staat er niet in.", [], {}, False)}
-    overall, support = aggregate([answered, refused, outside])
+    overall, support = aggregate([{**answered, "confidence": "hoog"}, refused, outside])
     assert list(overall) == list(METRICS)
+    assert overall["hit@1_sure"] == 1.0 and support["hit@1_sure"] == 1
+    assert overall["hit@1_unsure"] is None and support["hit@1_unsure"] == 0
     assert overall["hit@1"] == 0.5 and overall["mrr"] == 0.5
     assert overall["citation_precision"] == 1.0 and support["citation_precision"] == 1
     assert overall["top1_page_accuracy"] == 0.5
