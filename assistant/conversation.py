@@ -77,8 +77,13 @@ OPENERS = frozenset("en maar ook dus of and but also so or".split())
 # In its first clause (later, the word mostly points inside the question): a pronominal adverb
 # ('daarvan', 'erbij') or a determiner that refers back ('zo'n netwerk'). Personal pronouns and
 # plain demonstratives joined 25 of 322 standalone questions instead of 9, for no more follow-ups.
-POINTING_ADVERB = re.compile(r"(?:daar|hier|er)(?:van|over|bij|in|mee|aan|na|voor|door|uit|op|om"
-                             r"|tegen|achter|naast|onder|tussen|toe|heen)")
+ADVERB_PREPOSITIONS = ("van|over|bij|in|mee|aan|na|voor|door|uit|op|om|tegen|achter|naast|onder"
+                       "|tussen|toe|heen")
+POINTING_ADVERB = re.compile(rf"(?:daar|hier|er)(?:{ADVERB_PREPOSITIONS})")
+# The same adverb split in two ('Is daar een verhaal over?'). Not with 'er', which mostly says
+# that something exists ('Zijn er voorbeelden van …?'); a lone 'daar' or 'hier' means a place
+# ('de burgemeester daar'): 3 of the 322 standalone questions, none with a preposition after it.
+SPLIT_ADVERB = re.compile(rf"\b(?:daar|hier)\b.*\b(?:{ADVERB_PREPOSITIONS})\b")
 POINTING_DETERMINERS = frozenset(
     "zo'n zulke zulk dezelfde hetzelfde diezelfde datzelfde such".split())
 CLAUSE_END = re.compile(r"[.?!;:]\s+|,\s+(?=(?:en|of|maar|and|or|but)\b)", re.IGNORECASE)
@@ -89,4 +94,5 @@ def points_back(question: str) -> bool:
     if set(words(question)[:1]) & OPENERS:
         return True
     first_clause = words(CLAUSE_END.split(question.strip(), maxsplit=1)[0])
-    return any(POINTING_ADVERB.fullmatch(w) or w in POINTING_DETERMINERS for w in first_clause)
+    return bool(SPLIT_ADVERB.search(" ".join(first_clause))) or any(
+        POINTING_ADVERB.fullmatch(w) or w in POINTING_DETERMINERS for w in first_clause)

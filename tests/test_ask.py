@@ -183,6 +183,8 @@ def test_a_standalone_question_after_another_is_never_joined(assistant):
     ("and what does the research say?", True),
     ("Welke andere regio's sloten daarbij aan?", True),  # a pronominal adverb
     ("Hoe bepaal ik welke daarvan bij onze gemeente past?", True),
+    ("Is daar een verhaal over?", True),  # the same adverb, split
+    ("Wat vinden werkgevers hier eigenlijk van?", True),
     ("Kan zo\u2019n netwerk ook in de weg zitten?", True),  # a determiner pointing back
     ("Hoe zorgen we dat alle partners achter dezelfde plannen staan?", True),
     # Pointing words in a later clause point inside the question.
@@ -190,6 +192,8 @@ def test_a_standalone_question_after_another_is_never_joined(assistant):
     ("Wat bedoelen ze met 'van government naar governance'?", False),  # a generic 'ze'
     ("Iedereen wil integraal werken, waarom lukt dat zo slecht?", False),  # a conjunction 'dat'
     ("Hoe hoog is de werkloosheid nu in Zeeland?", False),
+    ("Wat houdt de regio rond Den Bosch bij elkaar volgens de burgemeester daar?", False),
+    ("Zijn er voorbeelden van gemeenten die samen inkopen?", False),  # an existential 'er'
     ("", False),
 ])
 def test_a_question_points_back_only_by_closed_class_words(question: str, leans: bool) -> None:
