@@ -40,9 +40,9 @@ REFUSAL_WITH_SOURCES = REFUSAL + " Deze passages liggen er het dichtst bij en zi
 OTHER_LANGUAGE = "The sources are in Dutch, so the answer quotes them in Dutch."
 UNSURE = ("Niet zeker: de publicaties gaan hier mogelijk niet precies over. Controleer het "
           "antwoord in de bronnen; het zijn de passages die het dichtst bij uw vraag liggen.")
-DISAGREE = ("Niet zeker welke bron het antwoord geeft: de zoekmethoden wijzen verschillende "
-            "passages als beste aan. Controleer het antwoord in de bronnen; ook een latere bron "
-            "kan het antwoord zijn.")
+# Short: on the suites a third of the answers carry it, often read on a phone.
+DISAGREE = ("Niet zeker welke bron het antwoord geeft: controleer het in de bronnen, ook de "
+            "latere.")
 
 
 @dataclass(frozen=True)
