@@ -326,9 +326,12 @@ class ChatModelRewriter:
         self.model, self.name = model, name
         self.limits = limits or OutputLimits()
 
-    def rewrite(self, question: str, history: Sequence[Turn]) -> str:
-        """The standalone question; the question itself if the model fails or rambles."""
+    def rewrite(self, question: str, history: Sequence[Turn], focus: str | None = None) -> str:
+        """The standalone question; the question itself if the model fails or rambles. `focus`
+        says where the previous answer came from and which part is asked for."""
         turns = "\n".join(f"Vraag: {t.question}\nAntwoord: {t.answer[:400]}" for t in history[-3:])
+        if focus:
+            turns += f"\n(De laatste vraag gaat over: {focus}.)"
         longest = 3 * len(question) + 200  # longer is no rewrite of this question
         limits = OutputLimits(self.limits.deadline_s, longest + 20, self.limits.max_tokens)
         try:

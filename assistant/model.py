@@ -102,6 +102,8 @@ class Answer:
     # Refused, but what the publications do say on the topic is quoted (a trap question).
     partial: bool = False
     resolved_question: str | None = None
+    # A follow-up's focus: the part of the previous answer's wegwijzer it asked for.
+    focus: str | None = None
     # Set when a language model wrote the answer.
     llm: str | None = None
     citations_checked: bool = False
@@ -137,6 +139,8 @@ class Answer:
             data["notices"] = self.notices
         if self.resolved_question and self.resolved_question != self.question:
             data["resolved_question"] = self.resolved_question
+        if self.focus:
+            data["focus"] = self.focus
         return data
 
 

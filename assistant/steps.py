@@ -72,6 +72,7 @@ class Assessment:
     # Share of the fused lists whose own best passage is in the first hit's place.
     agreement: float = 1.0
     places_disagree: bool = False  # in scope, but 'onzeker' for too little agreement
+    focus: "Focus | None" = None  # a follow-up's focus, when it reordered the passages
 
 
 @dataclass
@@ -150,19 +151,74 @@ class Assess:
                    for p in retrieved.firsts.values()) / len(retrieved.firsts)
 
 
+@dataclass(frozen=True)
+class Focus:
+    """What a follow-up keeps of the answer before it: the wegwijzer of that answer's first
+    source with one, and the part of it the follow-up asks for ('het onderzoek')."""
+
+    publication: str
+    wegwijzer: int
+    title: str
+    parts: tuple[str, ...]  # the parts its words name ('verhaal': 'Een verhaal', 'Twee verhalen')
+
+    def label(self) -> str:
+        return f"wegwijzer {self.wegwijzer} '{self.title}', {' of '.join(self.parts)}"
+
+
 class FollowUp:
     """A question that points back at the conversation (conversation.points_back) is rewritten
-    by the language model when there is one, else joined to the previous question."""
+    by the language model when there is one, else joined to the previous question. When it
+    asks for a part of the publications ('En wat zegt het onderzoek daarover?'), that part of
+    the previous answer's wegwijzer comes first (docs/beslissingen/vervolgvragen.md)."""
 
     def __init__(self, assess: Assess, rewriter: Any = None) -> None:
         self.assess, self.rewriter = assess, rewriter
+        places = assess.passages.places
+        # A part is asked for by its name's words ('Twee verhalen': 'verhaal'), numbers aside.
+        self.parts = {part: {t for t in assess.passages.vocabulary.terms(part) if not t.isdigit()}
+                      for part in {place.part for place in places if place.part}}
 
     def run(self, request: Request) -> Assessment:
         question, history = request.question, list(request.history)
-        if history and points_back(question):
-            question = (self.rewriter.rewrite(question, history) if self.rewriter is not None
-                        else with_previous(question, history) or question)
-        return self.assess.run(question, request)
+        if not (history and points_back(question)):
+            return self.assess.run(question, request)
+        focus = self.focus(question, request)
+        if self.rewriter is not None:
+            question = self.rewriter.rewrite(question, history, focus and focus.label())
+        else:
+            question = with_previous(question, history) or question
+        reading = self.assess.run(question, request)
+        return self.within(reading, focus, request) if focus else reading
+
+    def focus(self, question: str, request: Request) -> Focus | None:
+        """The part the follow-up names, in the wegwijzer the previous answer came from (its
+        question searched again, with the one before when it pointed back too)."""
+        asked = set(self.assess.passages.vocabulary.terms(question))
+        named = tuple(sorted(part for part, terms in self.parts.items() if terms and terms <= asked))
+        if not named:
+            return None
+        history = list(request.history)
+        previous = history[-1].question
+        if len(history) > 1 and points_back(previous):
+            previous = with_previous(previous, history[:-1]) or previous
+        hits = self.assess.search.retrieve(previous, request.k, request.filters).hits
+        place = next((h.place for h in hits[:3] if h.place.wegwijzer is not None), None)
+        if place is None:
+            return None
+        return Focus(place.publication_id, place.wegwijzer, place.wegwijzer_title or "", named)
+
+    def within(self, reading: Assessment, focus: Focus, request: Request) -> Assessment:
+        """The reading with the best passage of the focus first, when there is one to answer."""
+        if reading.level == "geen":
+            return reading
+        inside = Filters(focus.publication, focus.wegwijzer)
+        found = self.assess.search.retrieve(reading.query, request.k, inside).hits
+        best = next((h for h in found if h.place.part in focus.parts), None)
+        if best is None or not request.filters.accepts(best.place):
+            return reading
+        hits = [best] + [h for h in reading.retrieved.hits if h.chunk_id != best.chunk_id]
+        return replace(reading, retrieved=replace(reading.retrieved, hits=hits[:request.k]),
+                       focus=replace(focus, parts=(best.place.part,)))
 
 
 class ChooseOverview:
@@ -217,7 +273,7 @@ class Compose:
                         sources=sources, id=request.id,
                         notices=list(request.notices), resolved_question=reading.query,
                         confidence=selection.level, probability=reading.probability,
-                        assessment=reading)
+                        assessment=reading, focus=reading.focus and reading.focus.label())
         doubt = DISAGREE if reading.places_disagree else UNSURE
         answer.notices += ([doubt] if answer.confidence == "onzeker" else []) + (
             [OTHER_LANGUAGE] if reading.foreign and not answer.refused else [])
@@ -240,7 +296,7 @@ class Compose:
                     continue
                 answer = replace(event, question=answer.question, id=answer.id,
                                  notices=answer.notices + event.notices,
-                                 resolved_question=answer.resolved_question,
+                                 resolved_question=answer.resolved_question, focus=answer.focus,
                                  confidence=answer.confidence, probability=answer.probability,
                                  timings_ms=answer.timings_ms, assessment=reading)
                 if answer.refused:  # the model's refusal reads as ours, with the nearest passages

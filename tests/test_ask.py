@@ -162,6 +162,29 @@ def test_follow_up_is_resolved_against_the_previous_question(assistant):
     assert [s.chunk_id for s in answer.sources] != [s.chunk_id for s in alone.sources]
 
 
+@pytest.mark.parametrize("first, follow, wegwijzer, parts", [
+    # From a session in the browser: the research of wegwijzer 3 came first, not wegwijzer 4's.
+    ("Waarom moet je als gemeente je netwerk kennen?", "En wat zegt het onderzoek daarover?", 4,
+     {"Uit het onderzoek"}),
+    ("Wat doet de Drechtraad?", "En wat staat er in de handreiking daarover?", 6,
+     {"Een handreiking"}),
+    ("Hoe betrek je de gemeenteraad bij de regio?", "Is daar een verhaal over?", 6,
+     {"Een verhaal", "Twee verhalen"}),
+])
+def test_a_follow_up_asking_for_a_part_stays_in_the_previous_wegwijzer(
+        assistant, first, follow, wegwijzer, parts):
+    previous = assistant.ask(first)
+    assert previous.sources[0].place.wegwijzer == wegwijzer
+    answer = assistant.ask(follow, history=[Turn(first, previous.answer)])
+    place = answer.sources[0].place
+    assert place.wegwijzer == wegwijzer and place.part in parts
+    assert answer.focus == f"wegwijzer {wegwijzer} '{place.wegwijzer_title}', {place.part}"
+    assert answer.to_json()["focus"] == answer.focus
+    # Without the part asked for, no focus: the joined question carries the topic.
+    plain = assistant.ask("En hoe lang duurt dat?", history=[Turn(first, previous.answer)])
+    assert plain.focus is None and "focus" not in plain.to_json()
+
+
 def test_a_standalone_question_after_another_is_never_joined(assistant):
     # From a councillor's session in the browser: each of these names its own topic, and each
     # was once read together with the question before it. 'het', 'dat', 'ze' and 'hun' do not

@@ -221,6 +221,10 @@ def test_a_follow_up_is_rewritten_by_the_model(built_index, stub) -> None:
     answer = assistant.ask("en wat zegt het onderzoek daarover?", history=history)
     assert answer.resolved_question == REWRITTEN
     assert stub.requests[0]["messages"][0]["content"] == REWRITE_PROMPT  # the rewrite first
+    # The model is told the focus: the part asked for, in the previous answer's wegwijzer.
+    assert answer.focus and answer.focus.startswith("wegwijzer ")
+    assert f"De laatste vraag gaat over: {answer.focus}" in \
+        stub.requests[0]["messages"][-1]["content"]
     assert f"Vraag: {REWRITTEN}" in stub.requests[-1]["messages"][-1]["content"]
 
     records = [{"question": QUESTION, "answer": history[0].answer, "error": None}]

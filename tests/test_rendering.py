@@ -120,6 +120,29 @@ def test_answer_message_parts_in_order() -> None:
     assert final.endswith("<p><em>Gezocht in: x</em></p>")
 
 
+def test_a_follow_up_shows_how_it_was_read_with_its_focus_in_every_face() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from assistant.present.markdown import tail_markdown
+    from assistant.present.terminal import print_stream
+
+    focus = "wegwijzer 4 'Ken het netwerk', Uit het onderzoek"
+    answer = Answer(question="En het onderzoek?", answer="Ken het netwerk. [1]", refused=False,
+                    sources=[_source("Ken het netwerk.")],
+                    resolved_question="Waarom het netwerk? En het onderzoek?", focus=focus)
+    read = f"Vraag begrepen als: Waarom het netwerk? En het onderzoek? (binnen {focus})"
+    assert html.unescape(read.replace("als: ", "als:</em> ")) in html.unescape(
+        render_answer(answer))
+    assert read.replace("als:", "als:_").replace("Vraag", "_Vraag") in tail_markdown(answer)
+    out, notes = StringIO(), StringIO()
+    print_stream([answer], Console(file=out, width=200), Console(file=notes, width=200))
+    assert read in notes.getvalue()
+    alone = replace(answer, resolved_question=None, focus=None)
+    assert "begrepen" not in render_answer(alone) + tail_markdown(alone)
+
+
 def _research_source(marker: int, quote: str, quoted: tuple[str, ...] = (),
                      research_pages: tuple[int, ...] = (61,)) -> Source:
     source = replace(_source(quote), marker=marker, quoted=quoted)

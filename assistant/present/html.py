@@ -156,8 +156,9 @@ def render_answer(answer: "Answer", scope: str = "") -> str:
     parts += [paragraphs_html(answer_text(answer.answer, answer.sources)),
               unsupported_html([answer_text(sentence, answer.sources)
                                for sentence in answer.unsupported])]
-    if answer.resolved_question and answer.resolved_question != answer.question:
-        parts.append(f"<p><em>{labels.UNDERSTOOD_AS}</em> {text_html(answer.resolved_question)}</p>")
+    understood = labels.understood(answer)
+    if understood:
+        parts.append(f"<p><em>{labels.UNDERSTOOD_AS}</em> {text_html(understood)}</p>")
     cited = set(markers.markers(answer.answer))
     parts.append(render_sources(answer.sources, answer.refused, cited))
     parts.append(scope)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 NOTICE = "Let op:"
 SOURCES = "Bronnen"
 NEAREST = "Mogelijk relevante passages"  # the sources of a refusal
@@ -13,6 +15,14 @@ OMITTED_WHY = ("deze zinnen van het taalmodel staan niet in de bronnen en zijn u
 FAILED = "Dat lukte niet."
 TEXT_REPLACED = "de tekst hierboven vervalt; het antwoord volgt hieronder."
 ANSWER = "Antwoord:"
+
+
+def understood(answer: Any) -> str | None:
+    """How a follow-up was read, with its focus ('… (binnen wegwijzer 4 'Ken het netwerk', Uit
+    het onderzoek)'); None for a question answered as asked."""
+    if not answer.resolved_question or answer.resolved_question == answer.question:
+        return None
+    return answer.resolved_question + (f" (binnen {answer.focus})" if answer.focus else "")
 
 
 def sources_heading(refused: bool) -> str:

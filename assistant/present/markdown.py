@@ -52,8 +52,9 @@ def notices_markdown(notices: Iterable[str]) -> str:
 def tail_markdown(answer: Answer) -> str:
     """Everything after the answer text: warnings, the understood question, the sources list."""
     parts = [f"_{CHECK} {markdown_literal(sentence)}_" for sentence in answer.unsupported]
-    if answer.resolved_question and answer.resolved_question != answer.question:
-        parts.append(f"_{labels.UNDERSTOOD_AS}_ {markdown_literal(answer.resolved_question)}")
+    understood = labels.understood(answer)
+    if understood:
+        parts.append(f"_{labels.UNDERSTOOD_AS}_ {markdown_literal(understood)}")
     if answer.sources:
         heading = labels.sources_heading(answer.refused)
         lines = [f"- {literal_with_markers(format_citation(source))}" for source in answer.sources]

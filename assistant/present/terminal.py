@@ -115,6 +115,9 @@ def print_stream(events: Iterable[AnswerEvent], out: Console, notes: Console) ->
     answer = final_answer(shown())
     out.print(pages.flush(), end="", soft_wrap=True)
     out.print()
+    understood = labels.understood(answer)
+    if understood:
+        notes.print(labelled(labels.UNDERSTOOD_AS, "cyan", understood))
     for sentence in answer.unsupported:
         notes.print(labelled(labels.OMITTED, "yellow",
                              f"niet teruggevonden in de bronnen: {sentence}"))
