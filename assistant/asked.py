@@ -83,3 +83,22 @@ def _without_first_word(sentence: str) -> str:
     # A sentence's first word is capitalised whatever it is.
     parts = sentence.split(maxsplit=1)
     return parts[1] if len(parts) > 1 else ""
+
+
+# Any question word in the first sentence makes a content question; a question without one asks
+# yes or no ('Klopt het dat …?', 'Moet ik de routekaart van begin tot eind doorlopen?').
+_QUESTION_WORD = re.compile(r"\b(wie|wiens|wat|welke?|waar\w*|wanneer|hoe\w*|who|whose|what|"
+                            r"which|where|when|why|how)\b")
+# A numeral or 'alle': the question counts the things it asks about ('de tien wegwijzers').
+_COUNTED = re.compile(r"\d|\b(" + "|".join(NUMBER_WORDS) + r"|alle|all|two|three|four|five|six|"
+                      r"seven|eight|nine|ten|eleven|twelve)\b")
+
+
+def asks_for_a_list(question: str) -> bool:
+    """Whether a question may be answered with a list: a content question, or a yes/no question
+    that counts what it asks about ('Kunt u de tien wegwijzers noemen?'). 'Klopt het dat je de
+    wegwijzers in een vaste volgorde moet aflopen?' asks for a judgement, not the list."""
+    first = re.split(r"(?<=[?.!])\s", question.strip(), maxsplit=1)[0]
+    yes_no = first.rstrip().endswith("?") and not _QUESTION_WORD.search(fold(first))
+    return not yes_no or bool(_COUNTED.search(fold(first)))
+

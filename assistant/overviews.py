@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -54,7 +54,7 @@ def _pages(pages: Sequence[int] | None) -> str:
 def build_overviews(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
     """Every list the catalog of one index can give (pure): the wegwijzers, the stories of each
     wegwijzer, the items of a section, and the sections that are lists themselves."""
-    return (_wegwijzers(catalog, passages) + _stories(catalog, passages)
+    return (_wegwijzers(catalog, passages) + _parts(passages) + _stories(catalog, passages)
             + _section_items(catalog, passages) + list_sections(passages))
 
 
@@ -71,6 +71,23 @@ def _wegwijzers(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
                      tuple(s.title for s in catalog.wegwijzers),
                      item_keys=tuple((f"wegwijzer {s.number}", s.title)
                                      for s in catalog.wegwijzers))]
+
+
+def _parts(passages: PassageIndex) -> list[Overview]:
+    """The parts a wegwijzer is made of ('Een verhaal', 'Uit het onderzoek', …), each citing
+    where it first occurs, and in how many wegwijzers it occurs."""
+    first: dict[str, int] = {}
+    where: dict[str, set[int]] = {}
+    for i, place in enumerate(passages.places):
+        if place.wegwijzer is not None and place.part:
+            first.setdefault(place.part, i)
+            where.setdefault(place.part, set()).add(place.wegwijzer)
+    if len(first) < 2:
+        return []
+    items = tuple(OverviewItem(f"{part} (in {len(where[part])} van de "
+                               f"{len(set().union(*where.values()))} wegwijzers)", i)
+                  for part, i in first.items())
+    return [Overview("De onderdelen van een wegwijzer", items, tuple(first))]
 
 
 def _stories(catalog: Catalog, passages: PassageIndex) -> list[Overview]:
@@ -177,6 +194,9 @@ class OverviewIndex:
              and sum(fold(n) in text for n in o.names) * 2 >= len(o.names)}
             for o in self.overviews]
 
+    def anchors_of(self, overview: Overview) -> set[str]:
+        return self.anchors[self.overviews.index(overview)]
+
     def named(self, question: str) -> bool:
         """Whether the question names one of the overviews itself ('de verhalen bij wegwijzer
         6'): catalog matching, independent of how confident retrieval is."""
@@ -219,9 +239,12 @@ class OverviewIndex:
         return None
 
 
-def overview_hits(overview: Overview, passages: PassageIndex, hits: Sequence[Hit]) -> list[Hit]:
-    """The best retrieved passage (cited by the list's title), then each item's passage."""
-    first = list(hits[:1])
+def overview_hits(overview: Overview, passages: PassageIndex, hits: Sequence[Hit],
+                  anchors: Collection[str]) -> list[Hit]:
+    """The passage the list's title cites: the best retrieved one that lists the same things
+    (an anchor, such as the Leeswijzer for the parts of a wegwijzer), else the best retrieved
+    one; then each item's passage."""
+    first = [next((h for h in hits if h.chunk_id in anchors), hits[0])] if hits else []
     score = first[0].score if first else 0.0
     seen = {h.chunk_id for h in first}
     for item in overview.items:

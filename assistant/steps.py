@@ -16,7 +16,7 @@ from indexing.catalog import Catalog
 from indexing.places import WEGWIJZER_NUMBERS
 
 from .answering import Answerer, tells
-from .asked import Kind, asked_for, topic
+from .asked import Kind, asked_for, asks_for_a_list, topic
 from .markers import cited_pieces
 from .confidence import ConfidenceModel, answered_in, language_share, signals
 from .conversation import clean_question, points_back, recent_history, with_previous
@@ -235,13 +235,16 @@ class ChooseOverview:
         if not selection.hits or (selection.level == "geen"
                                   and not self.overviews.named(reading.query)):
             return selection
+        if not asks_for_a_list(request.question):
+            return selection  # a yes/no question asks for a judgement (asked.asks_for_a_list)
         overview = self.overviews.match(reading.query, self.query_vector(reading.query),
                                         selection.hits)
         if overview is None or not all(request.filters.accepts(self.passages.places[i.position])
                                        for i in overview.items):
             return selection  # none, or a list that cites passages outside the filters
         # The list comes from the catalog: no doubt about it.
-        return Selection(reading, overview_hits(overview, self.passages, selection.hits),
+        return Selection(reading, overview_hits(overview, self.passages, selection.hits,
+                                                self.overviews.anchors_of(overview)),
                          "hoog", overview)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.asked import Kind, asked_for, holds
+from assistant.asked import Kind, asked_for, asks_for_a_list, holds
 from assistant.lexical import Vocabulary
 
 
@@ -56,3 +56,19 @@ def test_numbers_match_written_out_and_as_digits() -> None:
     vocabulary = Vocabulary([])
     assert vocabulary.terms("de vierde Denktank") == vocabulary.terms("de 4e Denktank")
     assert vocabulary.terms("tien wegwijzers") == vocabulary.terms("10 wegwijzers")
+
+
+@pytest.mark.parametrize("question, list_ok", [
+    ("Klopt het dat je de wegwijzers in een vaste volgorde moet aflopen?", False),
+    ("Moet ik die routekaart netjes van begin tot eind doorlopen?", False),
+    ("Organiseert het Zijlstra Center ook iets voor bestuurders? Hoe heet dat?", False),
+    ("Kunt u de tien wegwijzers noemen?", True),  # it counts what it asks about
+    ("Kun je alle leden van de Denktank noemen?", True),
+    ("Could you list the ten waymarkers on the route map?", True),
+    ("Uit welke vijf onderdelen bestaat de routekaart?", True),  # a question word
+    ("Van wie zijn de verhalen bij de tweede wegwijzer?", True),
+    ("Noem de tien wegwijzers", True),
+])
+def test_only_a_content_question_or_a_counting_one_asks_for_a_list(question: str,
+                                                                    list_ok: bool) -> None:
+    assert asks_for_a_list(question) is list_ok

@@ -38,6 +38,27 @@ def test_a_question_about_one_wegwijzer_is_not_answered_with_the_list(assistant)
     assert not answer.refused
 
 
+def test_the_parts_of_a_wegwijzer_come_from_the_catalog_citing_the_leeswijzer(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("Welke drie onderdelen heeft elke wegwijzer?")
+    lines = answer.answer.splitlines()
+    assert lines[0].startswith("De onderdelen van een wegwijzer [1]")
+    assert {"Een verhaal", "Uit het onderzoek", "Een handreiking"} <= {
+        line[2:].split(" (")[0] for line in lines[1:]}
+    assert "- Wegwijzer 1" not in answer.answer
+    # The title cites the passage that describes the same parts, not the best retrieved one.
+    assert answer.sources[0].place.section == "Leeswijzer"
+
+
+def test_a_yes_no_question_gets_a_judgement_not_a_list(assistant) -> None:  # noqa: ANN001
+    for question in ("Klopt het dat je de wegwijzers in een vaste volgorde moet aflopen?",
+                     "Moet ik die routekaart netjes van begin tot eind doorlopen?"):
+        answer = assistant.ask(question)
+        assert "\n- " not in answer.answer and not answer.refused, answer.answer
+    # Counting what it asks about, a yes/no question asks for the list after all.
+    counted = assistant.ask("Kunt u de tien wegwijzers noemen?")
+    assert counted.answer.startswith("De 10 wegwijzers van de routekaart")
+
+
 def test_overviews_come_from_the_catalog(assistant) -> None:  # noqa: ANN001
     overviews = {o.title: o for o in build_overviews(assistant.catalog, assistant.snapshot.passages)}
     parts = overviews["Vijf onderdelen van de routekaart"]
