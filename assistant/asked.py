@@ -42,10 +42,14 @@ _DEFINES = r"\W{0,3}\s*(,\s*)?(is|zijn|die|dat|betekent|houdt in|staat voor|noem
 
 
 def asked_for(question: str) -> tuple[Kind, str] | None:
-    """The kind of fact a question asks for, and for 'wat is X' the term X; None otherwise."""
-    first_clause = fold(re.split(r"[,;:]", question, maxsplit=1)[0]).strip()
+    """The kind of fact a question asks for, and for 'wat is X' the term X; None otherwise. Read
+    from the last sentence that ends in a question mark (before it: context, or in a joined
+    follow-up the question before), in its first clause."""
+    sentences = re.split(r"(?<=[.?!])\s+", question.strip())
+    asked = next((s for s in reversed(sentences) if s.endswith("?")), question)
+    first_clause = fold(re.split(r"[,;:]", asked, maxsplit=1)[0]).strip()
     for kind, pattern in _ASKS:
-        found = pattern.search(first_clause if kind is not Kind.DEFINITION else fold(question))
+        found = pattern.search(first_clause if kind is not Kind.DEFINITION else fold(asked))
         if found:
             term = found.group("term").strip() if kind is Kind.DEFINITION else ""
             return kind, term

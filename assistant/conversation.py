@@ -8,7 +8,7 @@ from typing import Sequence
 
 from common.errors import WegwijzerError
 
-from .lexical import words
+from .lexical import CARDINAL, words
 from .model import Turn
 
 MAX_QUESTION_CHARS = 2000
@@ -94,5 +94,8 @@ def points_back(question: str) -> bool:
     if set(words(question)[:1]) & OPENERS:
         return True
     first_clause = words(CLAUSE_END.split(question.strip(), maxsplit=1)[0])
-    return bool(SPLIT_ADVERB.search(" ".join(first_clause))) or any(
-        POINTING_ADVERB.fullmatch(w) or w in POINTING_DETERMINERS for w in first_clause)
+    # Before a numeral, 'zo'n' means 'about' ('een gemeente van zo'n 50.000 inwoners').
+    determiners = [w for w, after in zip(first_clause, first_clause[1:] + [""])
+                   if w in POINTING_DETERMINERS and not CARDINAL.match(after)]
+    return bool(SPLIT_ADVERB.search(" ".join(first_clause)) or determiners) or any(
+        POINTING_ADVERB.fullmatch(w) for w in first_clause)

@@ -25,6 +25,9 @@ NUMBER_WORDS |= {word: str(n) for n, word in enumerate(
     "eerste tweede derde vierde vijfde zesde zevende achtste negende tiende elfde twaalfde"
     .split(), start=1)}
 ORDINAL = re.compile(r"^(\d+)(?:e|de|ste)$")
+# Any cardinal, written out or in digits ('50', 'twintig', 'vijfentwintig', 'honderd').
+CARDINAL = re.compile(r"^(\d+|(\w+en)?(twin|der|veer|vijf|zes|zeven|tach|negen)tig|"
+                      r"\w*(honderd|duizend|miljoen|miljard)|" + "|".join(NUMBER_WORDS) + ")$")
 
 
 def numeral(word: str) -> str:

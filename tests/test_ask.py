@@ -217,6 +217,8 @@ def test_a_standalone_question_after_another_is_never_joined(assistant):
     ("Hoe hoog is de werkloosheid nu in Zeeland?", False),
     ("Wat houdt de regio rond Den Bosch bij elkaar volgens de burgemeester daar?", False),
     ("Zijn er voorbeelden van gemeenten die samen inkopen?", False),  # an existential 'er'
+    ("Wat verdient een wethouder in een gemeente van zo'n 50.000 inwoners?", False),  # 'about'
+    ("Hoe werkten zo'n twintig gemeenten samen in de regio?", False),
     ("", False),
 ])
 def test_a_question_points_back_only_by_closed_class_words(question: str, leans: bool) -> None:

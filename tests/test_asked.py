@@ -19,6 +19,9 @@ from assistant.lexical import Vocabulary
     # The question word in a later clause asks for something besides the topic.
     ("Wat doet de Denktank, en wie betaalt het onderzoek?", None),
     ("Wat is de rol van de raad bij een gemeenschappelijke regeling en hoe stuur je bij?", None),
+    # A statement before the question is context; in a joined follow-up the last question asks.
+    ("Ik las over de eerste Regiodag in Zwolle. Wanneer was die?", Kind.DATE),
+    ("Wat doet de Drechtraad? En hoeveel gemeenten zitten erin?", Kind.NUMBER),
 ])
 def test_the_question_word_decides_the_kind(question: str, kind: Kind | None) -> None:
     found = asked_for(question)
