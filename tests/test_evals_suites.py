@@ -226,3 +226,13 @@ def test_a_list_of_the_wrong_form_is_one_problem_and_rules_still_run_beside_it(
     error = problems_of(write(tmp_path / "pub.jsonl", {**GOOD, "publications": ["x", "y"]}))
     assert [p.message.split(" bestaat niet")[0] for p in error.problems] == [
         "publicatie 'x'", "publicatie 'y'"]
+
+
+def test_every_shipped_suite_is_valid_and_ids_are_unique_across_them() -> None:
+    """A suite added to evals/suites (blind3, written sealed) must load against the corpus,
+    without anybody reading its questions."""
+    paths = sorted(SUITES_DIR.glob("*.jsonl"))
+    assert {"core.jsonl", "dev.jsonl", "smoke.jsonl", "blind2.jsonl", "blind3.jsonl"} <= {
+        p.name for p in paths}
+    suites = load_suites(paths, [p.id for p in load_manifest(CORPUS_DIR / "publications.toml")])
+    assert all(suite.questions for suite in suites)
