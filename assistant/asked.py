@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from .lexical import NUMBER_WORDS, content_words, fold, words
+from .lexical import CARDINAL, NUMBER_WORDS, content_words, fold, words
 
 
 class Kind(Enum):
@@ -93,9 +93,8 @@ def _without_first_word(sentence: str) -> str:
 # yes or no ('Klopt het dat …?', 'Moet ik de routekaart van begin tot eind doorlopen?').
 _QUESTION_WORD = re.compile(r"\b(wie|wiens|wat|welke?|waar\w*|wanneer|hoe\w*|who|whose|what|"
                             r"which|where|when|why|how)\b")
-# A numeral or 'alle': the question counts the things it asks about ('de tien wegwijzers').
-_COUNTED = re.compile(r"\d|\b(" + "|".join(NUMBER_WORDS) + r"|alle|all|two|three|four|five|six|"
-                      r"seven|eight|nine|ten|eleven|twelve)\b")
+# Besides a numeral (lexical.CARDINAL): the question counts the things it asks about.
+_COUNTING = frozenset("alle all two three four five six seven eight nine ten eleven twelve".split())
 
 
 def asks_for_a_list(question: str) -> bool:
@@ -104,5 +103,5 @@ def asks_for_a_list(question: str) -> bool:
     wegwijzers in een vaste volgorde moet aflopen?' asks for a judgement, not the list."""
     first = re.split(r"(?<=[?.!])\s", question.strip(), maxsplit=1)[0]
     yes_no = first.rstrip().endswith("?") and not _QUESTION_WORD.search(fold(first))
-    return not yes_no or bool(_COUNTED.search(fold(first)))
+    return not yes_no or any(CARDINAL.match(w) or w in _COUNTING for w in words(first))
 

@@ -84,8 +84,8 @@ def _parts(passages: PassageIndex) -> list[Overview]:
             where.setdefault(place.part, set()).add(place.wegwijzer)
     if len(first) < 2:
         return []
-    items = tuple(OverviewItem(f"{part} (in {len(where[part])} van de "
-                               f"{len(set().union(*where.values()))} wegwijzers)", i)
+    total = len(set().union(*where.values()))
+    items = tuple(OverviewItem(f"{part} (in {len(where[part])} van de {total} wegwijzers)", i)
                   for part, i in first.items())
     return [Overview("De onderdelen van een wegwijzer", items, tuple(first))]
 
