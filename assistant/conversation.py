@@ -64,10 +64,21 @@ def _cut(text: str | None) -> str:
 
 
 def with_previous(question: str, history: list[Turn] | None) -> str | None:
-    """The question joined to the last real question before it, or None without one."""
-    previous = next((turn.question for turn in reversed(history or []) if turn.question.strip()),
-                    "")
-    return f"{previous} {question}" if previous.strip() else None
+    """The question joined to the last real question before it as that one was read, or None
+    without one: a previous question that pointed back brings its own previous one ('Wie schreef
+    dat verhaal?' then 'Welke misser beschrijft hij?' keep the topic asked before them)."""
+    earlier = [turn for turn in history or [] if turn.question.strip()]
+    if not earlier:
+        return None
+    return f"{as_read(earlier[-1].question, earlier[:-1])} {question}"
+
+
+def as_read(question: str, history: list[Turn] | None) -> str:
+    """The question as it is searched without a language model: joined to the conversation
+    when it points back, else as asked."""
+    if history and points_back(question):
+        return with_previous(question, history) or question
+    return question
 
 
 # Closed-class words by which a question points back at the conversation (Dutch and English);
@@ -75,8 +86,9 @@ def with_previous(question: str, history: list[Turn] | None) -> str | None:
 # A coordinating conjunction that opens the question: 'En wat zeggen de onderzoekers?'
 OPENERS = frozenset("en maar ook dus of and but also so or".split())
 # In its first clause (later, the word mostly points inside the question): a pronominal adverb
-# ('daarvan', 'erbij') or a determiner that refers back ('zo'n netwerk'). Personal pronouns and
-# plain demonstratives joined 25 of 322 standalone questions instead of 9, for no more follow-ups.
+# ('daarvan', 'erbij'), a determiner that refers back ('zo'n netwerk') or a singular personal
+# pronoun with nobody named before it (below). Every personal pronoun and plain demonstratives
+# joined 25 of 322 standalone questions instead of 9, for no more follow-ups.
 ADVERB_PREPOSITIONS = ("van|over|bij|in|mee|aan|na|voor|door|uit|op|om|tegen|achter|naast|onder"
                        "|tussen|toe|heen")
 POINTING_ADVERB = re.compile(rf"(?:daar|hier|er)(?:{ADVERB_PREPOSITIONS})")
@@ -87,15 +99,56 @@ SPLIT_ADVERB = re.compile(rf"\b(?:daar|hier)\b.*\b(?:{ADVERB_PREPOSITIONS})\b")
 POINTING_DETERMINERS = frozenset(
     "zo'n zulke zulk dezelfde hetzelfde diezelfde datzelfde such".split())
 CLAUSE_END = re.compile(r"[.?!;:]\s+|,\s+(?=(?:en|of|maar|and|or|but)\b)", re.IGNORECASE)
+# A singular personal pronoun stands for someone named earlier: in the question itself (a name
+# before it, or the main clause of 'als hij …'), else in the conversation ('Welke misser
+# beschrijft hij?'). 'ze' and 'zij' are singular only beside a verb that is not plural ('vindt
+# ze', not 'hebben ze': that 'ze' is mostly generic). Measured with blind2's conversations
+# (docs/beslissingen/vervolgvragen.md).
+SINGULAR_PRONOUNS = frozenset("hij hem haar he him she her".split())
+PLURAL_OR_SINGULAR = frozenset("ze zij".split())
+SUBORDINATORS = frozenset("als dat of omdat wanneer toen nadat voordat zodat terwijl doordat "
+                          "hoewel indien zodra totdat if when because that whether as since "
+                          "while".split())
+# A question that opens by saying it is about something else never points back, even with a
+# pointing word in that opening ('Los daarvan: …').
+TOPIC_CHANGE = re.compile(
+    r"^\s*(?:los (?:daarvan|van het vorige)|afgezien daarvan|(?:heel )?iets anders|"
+    r"(?:een )?ander(?:e)? (?:onderwerp|vraag)|nog een (?:andere )?vraag|apart from that|"
+    r"something else|another (?:question|topic)|on another note|changing the subject)\b",
+    re.IGNORECASE)
+# A one-word sentence before the question is a reaction, not its first clause ('Leuk. Met wie …').
+INTERJECTION = re.compile(r"^[^\W_]+[.!]+\s+(?=\S)")
+_TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
 
 def points_back(question: str) -> bool:
     """Does the question lean on the conversation before it? (see OPENERS)"""
+    if TOPIC_CHANGE.match(question):
+        return False
+    question = INTERJECTION.sub("", question.strip())
     if set(words(question)[:1]) & OPENERS:
         return True
-    first_clause = words(CLAUSE_END.split(question.strip(), maxsplit=1)[0])
+    clause = CLAUSE_END.split(question, maxsplit=1)[0]
+    first_clause = words(clause)
     # Before a numeral, 'zo'n' means 'about' ('een gemeente van zo'n 50.000 inwoners').
     determiners = [w for w, after in zip(first_clause, first_clause[1:] + [""])
                    if w in POINTING_DETERMINERS and not CARDINAL.match(after)]
     return bool(SPLIT_ADVERB.search(" ".join(first_clause)) or determiners) or any(
-        POINTING_ADVERB.fullmatch(w) for w in first_clause)
+        POINTING_ADVERB.fullmatch(w) for w in first_clause) or _pronoun_without_antecedent(clause)
+
+
+def _pronoun_without_antecedent(clause: str) -> bool:
+    """Does the clause hold a singular personal pronoun with nobody named before it?"""
+    tokens = _TOKEN.findall(clause)
+    for i, token in enumerate(tokens):
+        word = token.lower()
+        if word in SINGULAR_PRONOUNS or word in PLURAL_OR_SINGULAR:
+            beside = [tokens[j].lower() for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
+            plural = word in PLURAL_OR_SINGULAR and any(w.endswith("en") for w in beside)
+            subordinate = i > 0 and tokens[i - 1].lower() in SUBORDINATORS
+            if not (plural or subordinate):
+                return True
+        # A capital after the clause's first word starts a name ('Rolph Dols … had hij?').
+        if token[:1].isupper() and i > 0:
+            return False
+    return False

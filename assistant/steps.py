@@ -19,7 +19,7 @@ from .answering import Answerer, tells
 from .asked import Kind, asked_for, asks_for_a_list, topic
 from .markers import cited_pieces
 from .confidence import ConfidenceModel, answered_in, language_share, signals
-from .conversation import clean_question, points_back, recent_history, with_previous
+from .conversation import as_read, clean_question, points_back, recent_history, with_previous
 from .model import (Answer, AnswerEvent, Hit, Notice, Source, SourcesFound, TextDelta, Turn,
                     final_answer)
 from .overviews import Overview, OverviewIndex, overview_answer, overview_hits
@@ -198,9 +198,7 @@ class FollowUp:
         if not named:
             return None
         history = list(request.history)
-        previous = history[-1].question
-        if len(history) > 1 and points_back(previous):
-            previous = with_previous(previous, history[:-1]) or previous
+        previous = as_read(history[-1].question, history[:-1])
         hits = self.assess.search.retrieve(previous, request.k, request.filters).hits
         place = next((h.place for h in hits[:3] if h.place.wegwijzer is not None), None)
         if place is None:

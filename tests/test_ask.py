@@ -219,6 +219,16 @@ def test_a_standalone_question_after_another_is_never_joined(assistant):
     ("Zijn er voorbeelden van gemeenten die samen inkopen?", False),  # an existential 'er'
     ("Wat verdient een wethouder in een gemeente van zo'n 50.000 inwoners?", False),  # 'about'
     ("Hoe werkten zo'n twintig gemeenten samen in de regio?", False),
+    # A singular personal pronoun with nobody named before it in the question.
+    ("Waarom vindt ze dat als gemeente zo belangrijk?", True),
+    ("Welke misser van een wethouder beschrijft hij?", True),
+    ("What did she say about Zeeland?", True),
+    ("Leuk. Met wie heeft hij toen van baan geruild?", True),  # a one-word reaction first
+    ("Hoe lang was Rolph Dols wethouder en welke onderwerpen had hij?", False),  # named before
+    ("Hoeveel subsidie krijgt een werkgever als hij iemand aanneemt?", False),  # 'als hij'
+    ("Welke tien regio's hebben ze onderzocht?", False),  # a plural, generic 'ze'
+    # An opening that announces another topic.
+    ("Los daarvan: hoe stel ik schriftelijke vragen aan het college?", False),
     ("", False),
 ])
 def test_a_question_points_back_only_by_closed_class_words(question: str, leans: bool) -> None:
@@ -229,6 +239,27 @@ def test_with_previous_joins_the_last_real_question() -> None:
     assert with_previous("En daarna?", []) is None
     assert with_previous("En daarna?", [Turn("Wat is wegwijzer 3?", "…"), Turn(" ", "")]) == (
         "Wat is wegwijzer 3? En daarna?")
+    # The previous question pointed back too: it brings the topic asked before it.
+    chain = [Turn("Waar haal ik cijfers over de arbeidsmarkt?", "…"),
+             Turn("En wie schreef het verhaal daarbij?", "…")]
+    assert with_previous("Welke misser beschrijft hij?", chain) == (
+        "Waar haal ik cijfers over de arbeidsmarkt? En wie schreef het verhaal daarbij? "
+        "Welke misser beschrijft hij?")
+    # A standalone question before it does not.
+    assert with_previous("Welke misser beschrijft hij?", chain[1:] + [Turn("Wat is SCRIPTS?", "")]) \
+        == "Wat is SCRIPTS? Welke misser beschrijft hij?"
+
+
+def test_a_pronoun_follow_up_keeps_the_story_it_points_at(assistant):
+    first = "Wat besloot Vlaardingen over de schoonmaak van het stadhuis?"
+    previous = assistant.ask(first)
+    story = previous.sources[0].place
+    assert (story.wegwijzer, story.part) == (10, "Een verhaal")
+    follow = "Waarom vindt ze dat zo belangrijk?"
+    assert story not in {s.place for s in assistant.ask(follow).sources[:3]}
+    answer = assistant.ask(follow, history=[Turn(first, previous.answer)])
+    assert answer.resolved_question == f"{first} {follow}"
+    assert answer.sources[0].place == story
 
 
 def test_empty_question_gives_a_clear_message(assistant):
