@@ -122,14 +122,17 @@ class Assess:
         self.query_vector, self.confidence, self.embedder = query_vector, confidence, embedder
         self.foreign_below, self.evidence = foreign_below, evidence
 
-    def run(self, query: str, request: Request) -> Assessment:
+    def run(self, query: str, request: Request, form: str | None = None) -> Assessment:
+        """`form`: the question as asked, when `query` is a follow-up joined to the one before.
+        How a question is asked (scope, nearest example questions) is read from it, what it is
+        about from the joined reading (docs/beslissingen/zekerheid.md)."""
         language = language_share(query, self.passages.word_forms)
         retrieved = self.search.retrieve(query, request.k, request.filters, language,
                                          self.foreign_below)
         vector = self.query_vector(query)  # embedded by retrieval already (cached)
         values = self.confidence.read_vector(
             signals(query, retrieved, self.passages, self.idf, language, self.foreign_below),
-            vector, self.embedder)
+            vector if form is None else self.query_vector(form), self.embedder)
         probability = self.confidence.probability(values) if retrieved.hits else 0.0
         level = self.confidence.level(probability, values)
         if level == "geen" and answered_in(query, [h.position for h in retrieved.hits[:3]],
@@ -187,7 +190,7 @@ class FollowUp:
             question = self.rewriter.rewrite(question, history, focus and focus.label())
         else:
             question = with_previous(question, history) or question
-        reading = self.assess.run(question, request)
+        reading = self.assess.run(question, request, form=request.question)
         return self.within(reading, focus, request) if focus else reading
 
     def focus(self, question: str, request: Request) -> Focus | None:
