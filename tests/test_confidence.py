@@ -10,6 +10,7 @@ import pytest
 from assistant.confidence import (
     FEATURES, ConfidenceModel, language_share, neighbour_margin,
 )
+from assistant.model import Turn
 from assistant.profile import Profile
 from evals.calibration import (
     NEIGHBOURS, SCOPE, Sample, calibrate, choose_cutoffs, fit_logistic, outcome_rates, predict,
@@ -210,6 +211,19 @@ def test_a_question_of_another_kind_is_refused_even_on_a_known_topic(assistant) 
     values = asked.assessment.signals
     assert asked.probability >= assistant.confidence.sure_from and not asked.refused
     assert values["scope"] > 0 and values["neighbours"] > 0
+
+
+def test_a_follow_up_is_judged_by_how_it_is_asked_not_by_the_question_before(assistant) -> None:  # noqa: ANN001
+    """After a question outside the publications, a follow-up that asks what they do cover is
+    answered: the joined reading no longer borrows the previous question's form (blind3)."""
+    first = "Is de wijziging van de Wet gemeenschappelijke regelingen inmiddels aangenomen?"
+    previous = assistant.ask(first)
+    assert previous.refused
+    answer = assistant.ask("En wat moeten wij als college dan als eerste doen?",
+                           history=[Turn(first, previous.answer)])
+    assert answer.resolved_question.startswith(first)
+    assert not answer.refused
+    assert answer.sources[0].place.publication_id.startswith("tussenbericht")
 
 
 def test_the_shipped_model_is_what_the_calibration_fits_on_this_corpus(assistant) -> None:  # noqa: ANN001
