@@ -8,7 +8,7 @@ from typing import Sequence
 
 from common.errors import WegwijzerError
 
-from .lexical import CARDINAL, words
+from .lexical import CARDINAL, STOPWORDS, words
 from .model import Turn
 
 MAX_QUESTION_CHARS = 2000
@@ -135,6 +135,19 @@ def points_back(question: str) -> bool:
                    if w in POINTING_DETERMINERS and not CARDINAL.match(after)]
     return bool(SPLIT_ADVERB.search(" ".join(first_clause)) or determiners) or any(
         POINTING_ADVERB.fullmatch(w) for w in first_clause) or _pronoun_without_antecedent(clause)
+
+
+# A demonstrative before a content word ('wie vertelt dat voorbeeld?', 'die routekaart') may
+# point back or just mean 'the': such a question is searched both alone and with the previous
+# question (steps.FollowUp), never glued (docs/beslissingen/vervolgvragen.md).
+DEMONSTRATIVES = frozenset("die deze dat dit this that these those".split())
+
+
+def leans_on(question: str) -> bool:
+    """Does the question's first clause hold a demonstrative before a content word?"""
+    first = words(CLAUSE_END.split(INTERJECTION.sub("", question.strip()), maxsplit=1)[0])
+    return any(word in DEMONSTRATIVES and after not in STOPWORDS and len(after) > 2
+               for word, after in zip(first, first[1:]))
 
 
 def _pronoun_without_antecedent(clause: str) -> bool:

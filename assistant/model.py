@@ -104,6 +104,8 @@ class Answer:
     resolved_question: str | None = None
     # A follow-up's focus: the part of the previous answer's wegwijzer it asked for.
     focus: str | None = None
+    # The earlier question this one was also searched with (a demonstrative: 'dat voorbeeld').
+    searched_with: str | None = None
     # Set when a language model wrote the answer.
     llm: str | None = None
     citations_checked: bool = False
@@ -141,6 +143,8 @@ class Answer:
             data["resolved_question"] = self.resolved_question
         if self.focus:
             data["focus"] = self.focus
+        if self.searched_with:
+            data["searched_with"] = self.searched_with
         return data
 
 

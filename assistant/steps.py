@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import time
+from itertools import zip_longest
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, Sequence
 
@@ -19,7 +20,8 @@ from .answering import Answerer, tells
 from .asked import Kind, asked_for, asks_for_a_list, topic
 from .markers import cited_pieces
 from .confidence import ConfidenceModel, answered_in, language_share, signals
-from .conversation import as_read, clean_question, points_back, recent_history, with_previous
+from .conversation import (as_read, clean_question, leans_on, points_back, recent_history,
+                           with_previous)
 from .model import (Answer, AnswerEvent, Hit, Notice, Source, SourcesFound, TextDelta, Turn,
                     final_answer)
 from .overviews import Overview, OverviewIndex, overview_answer, overview_hits
@@ -73,6 +75,8 @@ class Assessment:
     agreement: float = 1.0
     places_disagree: bool = False  # in scope, but 'onzeker' for too little agreement
     focus: "Focus | None" = None  # a follow-up's focus, when it reordered the passages
+    # The earlier question this one was also searched with (FollowUp.searched_with_previous).
+    searched_with: str | None = None
 
 
 @dataclass
@@ -183,6 +187,8 @@ class FollowUp:
 
     def run(self, request: Request) -> Assessment:
         question, history = request.question, list(request.history)
+        if history and not points_back(question) and leans_on(question):
+            return self.searched_with_previous(request)
         if not (history and points_back(question)):
             return self.assess.run(question, request)
         focus = self.focus(question, request)
@@ -192,6 +198,26 @@ class FollowUp:
             question = with_previous(question, history) or question
         reading = self.assess.run(question, request, form=request.question)
         return self.within(reading, focus, request) if focus else reading
+
+    def searched_with_previous(self, request: Request) -> Assessment:
+        """A question that may point back with a demonstrative ('wie vertelt dat voorbeeld?'):
+        answered as asked, its passages taken in turn from its own search and from a search
+        joined to the previous question. A standalone question keeps its own first passage and
+        confidence; a follow-up finds the passage its topic needs among the first few."""
+        alone = self.assess.run(request.question, request)
+        if alone.level == "geen":
+            return alone
+        previous = as_read(request.history[-1].question, list(request.history[:-1]))
+        joined = self.assess.run(f"{previous} {request.question}", request, form=request.question)
+        hits: dict[str, Hit] = {}
+        lists = [alone.retrieved.hits, joined.retrieved.hits]
+        if joined.agreement > alone.agreement:
+            lists.reverse()
+        for pair in zip_longest(*lists):
+            hits.update((hit.chunk_id, hit) for hit in pair if hit and hit.chunk_id not in hits)
+        return replace(alone, retrieved=replace(alone.retrieved,
+                                                hits=list(hits.values())[:request.k]),
+                       searched_with=previous)
 
     def focus(self, question: str, request: Request) -> Focus | None:
         """The part the follow-up names, in the wegwijzer the previous answer came from (its
@@ -277,7 +303,8 @@ class Compose:
                         sources=sources, id=request.id,
                         notices=list(request.notices), resolved_question=reading.query,
                         confidence=selection.level, probability=reading.probability,
-                        assessment=reading, focus=reading.focus and reading.focus.label())
+                        assessment=reading, focus=reading.focus and reading.focus.label(),
+                        searched_with=reading.searched_with)
         doubt = DISAGREE if reading.places_disagree else UNSURE
         answer.notices += ([doubt] if answer.confidence == "onzeker" else []) + (
             [OTHER_LANGUAGE] if reading.foreign and not answer.refused else [])
@@ -301,6 +328,7 @@ class Compose:
                 answer = replace(event, question=answer.question, id=answer.id,
                                  notices=answer.notices + event.notices,
                                  resolved_question=answer.resolved_question, focus=answer.focus,
+                                 searched_with=answer.searched_with,
                                  confidence=answer.confidence, probability=answer.probability,
                                  timings_ms=answer.timings_ms, assessment=reading)
                 if answer.refused:  # the model's refusal reads as ours, with the nearest passages

@@ -31,6 +31,7 @@ class QuestionResult:
     earlier_turns: int = 0
     resolved_question: str | None = None
     joined: bool = False
+    searched_with_previous: bool = False  # also searched with the previous question, not joined
     partial: bool = False  # refused, with what the publications do say quoted
     confidence: str = ""  # 'hoog', 'onzeker' or 'geen'; '' after an error
 
@@ -53,7 +54,7 @@ class QuestionResult:
             "joined": self.joined, "confidence": self.confidence,
         }
         optional = {"session": q.session, "follows": q.follows, "note": q.note, "error": self.error,
-                    "partial": self.partial}
+                    "partial": self.partial, "searched_with_previous": self.searched_with_previous}
         return data | {key: value for key, value in optional.items() if value}
 
 
@@ -100,15 +101,17 @@ def run_questions(assistant: Any, questions: Iterable[SuiteQuestion],
             text, refused, sources, error = reply.answer, reply.refused, reply.sources, None
             partial, confidence = reply.partial, reply.confidence
             resolved: str | None = reply.resolved_question or question.question
+            searched = bool(reply.searched_with)
         except WegwijzerError as exc:
             text, refused, sources, error, resolved = "", False, [], str(exc), None
-            partial, confidence = False, ""
+            partial, confidence, searched = False, "", False
         latency = (time.perf_counter() - started) * 1000
         result = QuestionResult(question=question, answer=text, refused=refused,
                                 sources=list(sources), latency_ms=latency, error=error,
                                 earlier_turns=len(history or ()), resolved_question=resolved,
                                 joined=joined_reading(question.question, resolved, bool(history)),
-                                partial=partial, confidence=confidence)
+                                searched_with_previous=searched, partial=partial,
+                                confidence=confidence)
         result.metrics = score(question, result.answer, result.refused, result.sources,
                                None if refused else assistant.faithfulness(text, sources))
         results.append(result)

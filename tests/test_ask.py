@@ -9,7 +9,8 @@ import pytest
 
 from assistant.batch import answer_lines
 from wegwijzer.cli import main
-from assistant.conversation import MAX_QUESTION_CHARS, clean_question, points_back, with_previous
+from assistant.conversation import (MAX_QUESTION_CHARS, clean_question, leans_on, points_back,
+                                    with_previous)
 from assistant.model import Turn
 from common.errors import WegwijzerError
 
@@ -260,6 +261,40 @@ def test_a_pronoun_follow_up_keeps_the_story_it_points_at(assistant):
     answer = assistant.ask(follow, history=[Turn(first, previous.answer)])
     assert answer.resolved_question == f"{first} {follow}"
     assert answer.sources[0].place == story
+
+
+@pytest.mark.parametrize("question, leans", [
+    ("wie vertelt dat voorbeeld?", True),
+    ("Moet ik die routekaart netjes van begin tot eind doorlopen?", True),
+    ("Who wrote that story?", True),
+    ("Wie schreef het verhaal?", False),
+    ("Wat is dat?", False),  # nothing after the demonstrative
+    ("Wat is de Drechtraad? Hoe werkt die precies?", False),  # not in the first clause
+])
+def test_a_demonstrative_before_a_content_word_leans_on_the_conversation(
+        question: str, leans: bool) -> None:
+    assert leans_on(question) is leans
+
+
+def test_a_demonstrative_is_searched_with_the_previous_question_but_never_glued(assistant):
+    first = "Welke gemeente laat haar stadhuis schoonmaken door mensen met een afstand tot de " \
+            "arbeidsmarkt?"
+    previous = assistant.ask(first)
+    story = previous.sources[0].place
+    assert (story.wegwijzer, story.part) == (10, "Een verhaal")
+    follow = "wie vertelt dat voorbeeld?"
+    assert assistant.ask(follow).sources[0].place != story
+    answer = assistant.ask(follow, history=[Turn(first, previous.answer)])
+    assert answer.resolved_question == follow and answer.searched_with == first
+    assert answer.to_json()["searched_with"] == first
+    assert answer.sources[0].place == story
+    # A standalone question with a demonstrative keeps its own reading and first passage.
+    standalone = "Moet ik die routekaart netjes van begin tot eind doorlopen?"
+    alone = assistant.ask(standalone)
+    asked = assistant.ask(standalone, history=[Turn(first, previous.answer)])
+    assert asked.resolved_question == standalone
+    assert asked.sources[0].chunk_id == alone.sources[0].chunk_id
+    assert asked.confidence == alone.confidence
 
 
 def test_empty_question_gives_a_clear_message(assistant):

@@ -19,7 +19,10 @@ ANSWER = "Antwoord:"
 
 def understood(answer: Any) -> str | None:
     """How a follow-up was read, with its focus ('… (binnen wegwijzer 4 'Ken het netwerk', Uit
-    het onderzoek)'); None for a question answered as asked."""
+    het onderzoek)') or the earlier question it was also searched with; None for a question
+    answered as asked."""
+    if answer.searched_with:
+        return f"{answer.question} (ook gezocht met de vorige vraag: {answer.searched_with})"
     if not answer.resolved_question or answer.resolved_question == answer.question:
         return None
     return answer.resolved_question + (f" (binnen {answer.focus})" if answer.focus else "")
