@@ -75,8 +75,8 @@ def with_previous(question: str, history: list[Turn] | None) -> str | None:
 
 def as_read(question: str, history: list[Turn] | None) -> str:
     """The question as it is searched without a language model: joined to the conversation
-    when it points back, else as asked."""
-    if history and points_back(question):
+    when it points back or leans on it (leans_on), else as asked."""
+    if history and (points_back(question) or leans_on(question)):
         return with_previous(question, history) or question
     return question
 
@@ -86,9 +86,10 @@ def as_read(question: str, history: list[Turn] | None) -> str:
 # A coordinating conjunction that opens the question: 'En wat zeggen de onderzoekers?'
 OPENERS = frozenset("en maar ook dus of and but also so or".split())
 # In its first clause (later, the word mostly points inside the question): a pronominal adverb
-# ('daarvan', 'erbij'), a determiner that refers back ('zo'n netwerk') or a singular personal
-# pronoun with nobody named before it (below). Every personal pronoun and plain demonstratives
-# joined 25 of 322 standalone questions instead of 9, for no more follow-ups.
+# with 'daar' or 'hier' ('daarvan', 'hierover') or a singular personal pronoun with nobody named
+# before it (below). Every personal pronoun and plain demonstratives joined 25 of 322 standalone
+# questions instead of 9, for no more follow-ups. Words that may point back or not ('erbij',
+# 'zo'n netwerk', 'dat voorbeeld') only lean on the conversation (leans_on).
 ADVERB_PREPOSITIONS = ("van|over|bij|in|mee|aan|na|voor|door|uit|op|om|tegen|achter|naast|onder"
                        "|tussen|toe|heen")
 POINTING_ADVERB = re.compile(rf"(?:daar|hier|er)(?:{ADVERB_PREPOSITIONS})")
@@ -130,24 +131,29 @@ def points_back(question: str) -> bool:
         return True
     clause = CLAUSE_END.split(question, maxsplit=1)[0]
     first_clause = words(clause)
-    # Before a numeral, 'zo'n' means 'about' ('een gemeente van zo'n 50.000 inwoners').
-    determiners = [w for w, after in zip(first_clause, first_clause[1:] + [""])
-                   if w in POINTING_DETERMINERS and not CARDINAL.match(after)]
-    return bool(SPLIT_ADVERB.search(" ".join(first_clause)) or determiners) or any(
-        POINTING_ADVERB.fullmatch(w) for w in first_clause) or _pronoun_without_antecedent(clause)
+    return bool(SPLIT_ADVERB.search(" ".join(first_clause))) or any(
+        POINTING_ADVERB.fullmatch(w) and not w.startswith("er") for w in first_clause
+    ) or _pronoun_without_antecedent(clause)
 
 
-# A demonstrative before a content word ('wie vertelt dat voorbeeld?', 'die routekaart') may
-# point back or just mean 'the': such a question is searched both alone and with the previous
-# question (steps.FollowUp), never glued (docs/beslissingen/vervolgvragen.md).
+# Words that point back in a follow-up but often not in a question of its own: a demonstrative
+# before a content word ('wie vertelt dat voorbeeld?', but 'die routekaart' is just 'the'), a
+# determiner ('zo'n agenda', but 'zo'n wegwijzer' is any wegwijzer) and 'er' with a preposition
+# ('erover', but 'de raad erbij betrekken' is one verb). Such a question is searched alone and
+# with the previous one, never glued (steps.FollowUp; docs/beslissingen/vervolgvragen.md).
 DEMONSTRATIVES = frozenset("die deze dat dit this that these those".split())
 
 
 def leans_on(question: str) -> bool:
-    """Does the question's first clause hold a demonstrative before a content word?"""
+    """Does the question's first clause hold a word that may point back (see DEMONSTRATIVES)?"""
+    if TOPIC_CHANGE.match(question):
+        return False
     first = words(CLAUSE_END.split(INTERJECTION.sub("", question.strip()), maxsplit=1)[0])
+    # Before a numeral, 'zo'n' means 'about' ('een gemeente van zo'n 50.000 inwoners').
     return any(word in DEMONSTRATIVES and after not in STOPWORDS and len(after) > 2
-               for word, after in zip(first, first[1:]))
+               or word in POINTING_DETERMINERS and not CARDINAL.match(after)
+               or word.startswith("er") and POINTING_ADVERB.fullmatch(word)
+               for word, after in zip(first, first[1:] + [""]))
 
 
 def _pronoun_without_antecedent(clause: str) -> bool:

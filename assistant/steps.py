@@ -174,9 +174,10 @@ class Focus:
 
 class FollowUp:
     """A question that points back at the conversation (conversation.points_back) is rewritten
-    by the language model when there is one, else joined to the previous question. When it
-    asks for a part of the publications ('En wat zegt het onderzoek daarover?'), that part of
-    the previous answer's wegwijzer comes first (docs/beslissingen/vervolgvragen.md)."""
+    by the language model when there is one, else joined to the previous question; one that only
+    leans on it (conversation.leans_on) is searched alone and joined. When it asks for a part of
+    the publications ('En wat zegt het onderzoek daarover?'), that part of the previous answer's
+    wegwijzer comes first (docs/beslissingen/vervolgvragen.md)."""
 
     def __init__(self, assess: Assess, rewriter: Any = None) -> None:
         self.assess, self.rewriter = assess, rewriter
@@ -188,7 +189,9 @@ class FollowUp:
     def run(self, request: Request) -> Assessment:
         question, history = request.question, list(request.history)
         if history and not points_back(question) and leans_on(question):
-            return self.searched_with_previous(request)
+            reading = self.searched_with_previous(request)
+            focus = self.focus(question, request)
+            return self.within(reading, focus, request) if focus else reading
         if not (history and points_back(question)):
             return self.assess.run(question, request)
         focus = self.focus(question, request)

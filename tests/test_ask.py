@@ -171,6 +171,9 @@ def test_follow_up_is_resolved_against_the_previous_question(assistant):
      {"Een handreiking"}),
     ("Hoe betrek je de gemeenteraad bij de regio?", "Is daar een verhaal over?", 6,
      {"Een verhaal", "Twee verhalen"}),
+    # Only leaning on the conversation ('erover'): searched with the previous question too.
+    ("Waarom moet je als gemeente je netwerk kennen?", "Wat zegt het onderzoek erover?", 4,
+     {"Uit het onderzoek"}),
 ])
 def test_a_follow_up_asking_for_a_part_stays_in_the_previous_wegwijzer(
         assistant, first, follow, wegwijzer, parts):
@@ -209,8 +212,8 @@ def test_a_standalone_question_after_another_is_never_joined(assistant):
     ("Hoe bepaal ik welke daarvan bij onze gemeente past?", True),
     ("Is daar een verhaal over?", True),  # the same adverb, split
     ("Wat vinden werkgevers hier eigenlijk van?", True),
-    ("Kan zo\u2019n netwerk ook in de weg zitten?", True),  # a determiner pointing back
-    ("Hoe zorgen we dat alle partners achter dezelfde plannen staan?", True),
+    ("Kan zo\u2019n netwerk ook in de weg zitten?", False),  # only leans on it (below)
+    ("Wat zegt het onderzoek erover?", False),
     # Pointing words in a later clause point inside the question.
     ("Hoeveel garantiebanen waren er afgesproken, en hoe deed Rotterdam het daarbij?", False),
     ("Wat bedoelen ze met 'van government naar governance'?", False),  # a generic 'ze'
@@ -267,11 +270,17 @@ def test_a_pronoun_follow_up_keeps_the_story_it_points_at(assistant):
     ("wie vertelt dat voorbeeld?", True),
     ("Moet ik die routekaart netjes van begin tot eind doorlopen?", True),
     ("Who wrote that story?", True),
+    ("Kan zo\u2019n netwerk ook in de weg zitten?", True),  # a determiner
+    ("Hoe zorgen we dat alle partners achter dezelfde plannen staan?", True),
+    ("Wat zegt het onderzoek erover?", True),  # 'er' with a preposition
+    ("Hoe betrek je de raad erbij?", True),
+    ("Wat verdient een wethouder in een gemeente van zo'n 50.000 inwoners?", False),
+    ("Los daarvan: wat is die Drechtraad?", False),
     ("Wie schreef het verhaal?", False),
     ("Wat is dat?", False),  # nothing after the demonstrative
     ("Wat is de Drechtraad? Hoe werkt die precies?", False),  # not in the first clause
 ])
-def test_a_demonstrative_before_a_content_word_leans_on_the_conversation(
+def test_words_that_may_point_back_lean_on_the_conversation(
         question: str, leans: bool) -> None:
     assert leans_on(question) is leans
 

@@ -141,10 +141,10 @@ def test_a_follow_up_shows_how_it_was_read_with_its_focus_in_every_face() -> Non
     assert read in notes.getvalue()
     alone = replace(answer, resolved_question=None, focus=None)
     assert "begrepen" not in render_answer(alone) + tail_markdown(alone)
-    both = replace(alone, question="Wie vertelt dat voorbeeld?",
+    both = replace(alone, question="Wie vertelt dat voorbeeld?", focus=focus,
                    searched_with="Welke gemeente laat haar stadhuis schoonmaken?")
     read = ("Vraag begrepen als: Wie vertelt dat voorbeeld? (ook gezocht met de vorige vraag: "
-            "Welke gemeente laat haar stadhuis schoonmaken?)")
+            f"Welke gemeente laat haar stadhuis schoonmaken?; binnen {focus})")
     assert html.unescape(read.replace("als: ", "als:</em> ")) in html.unescape(render_answer(both))
     out, notes = StringIO(), StringIO()
     print_stream([both], Console(file=out, width=200), Console(file=notes, width=200))

@@ -18,14 +18,17 @@ ANSWER = "Antwoord:"
 
 
 def understood(answer: Any) -> str | None:
-    """How a follow-up was read, with its focus ('… (binnen wegwijzer 4 'Ken het netwerk', Uit
-    het onderzoek)') or the earlier question it was also searched with; None for a question
-    answered as asked."""
+    """How a follow-up was read: joined ('Waarom het netwerk? En het onderzoek?') or also
+    searched with the previous question, with its focus ('binnen wegwijzer 4 'Ken het netwerk',
+    Uit het onderzoek'); None for a question answered as asked."""
     if answer.searched_with:
-        return f"{answer.question} (ook gezocht met de vorige vraag: {answer.searched_with})"
-    if not answer.resolved_question or answer.resolved_question == answer.question:
+        read, notes = answer.question, [f"ook gezocht met de vorige vraag: {answer.searched_with}"]
+    elif answer.resolved_question and answer.resolved_question != answer.question:
+        read, notes = answer.resolved_question, []
+    else:
         return None
-    return answer.resolved_question + (f" (binnen {answer.focus})" if answer.focus else "")
+    notes += [f"binnen {answer.focus}"] if answer.focus else []
+    return read + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def sources_heading(refused: bool) -> str:
