@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from itertools import zip_longest
 from dataclasses import dataclass, field, replace
@@ -137,6 +138,8 @@ class Assess:
         values = self.confidence.read_vector(
             signals(query, retrieved, self.passages, self.idf, language, self.foreign_below),
             vector if form is None else self.query_vector(form), self.embedder)
+        if form is not None:  # joined: longer than any question the model was fitted on
+            values["latent_top"] = math.nan  # a sum over the query's terms (zekerheid.md)
         probability = self.confidence.probability(values) if retrieved.hits else 0.0
         level = self.confidence.level(probability, values)
         if level == "geen" and answered_in(query, [h.position for h in retrieved.hits[:3]],

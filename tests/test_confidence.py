@@ -226,6 +226,18 @@ def test_a_follow_up_is_judged_by_how_it_is_asked_not_by_the_question_before(ass
     assert answer.sources[0].place.publication_id.startswith("tussenbericht")
 
 
+def test_a_joined_reading_does_not_read_the_length_bound_latent_score(assistant) -> None:  # noqa: ANN001
+    """latent_top grows with the length of the query (a sum over its terms; r = 0.67 with the
+    words of core's questions), and a question joined to the one before is longer than any the
+    model was fitted on: that signal is not read there, the others are."""
+    first = "Wat is een attractieve agenda?"
+    alone = assistant.ask(first).assessment.signals
+    joined = assistant.ask("En hoe lang duurt het opstellen daarvan?",
+                           history=[Turn(first, "…")]).assessment.signals
+    assert math.isfinite(alone["latent_top"]) and math.isnan(joined["latent_top"])
+    assert math.isfinite(joined["dense_top"]) and math.isfinite(joined["coverage_best"])
+
+
 def test_the_shipped_model_is_what_the_calibration_fits_on_this_corpus(assistant) -> None:  # noqa: ANN001
     """A signal changed without a refit would leave confidence.json describing other numbers:
     refitting on dev + core over the test index must give the shipped model back (tolerances
