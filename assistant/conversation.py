@@ -113,8 +113,9 @@ SUBORDINATORS = frozenset("als dat of omdat wanneer toen nadat voordat zodat ter
 # A question that opens by saying it is about something else never points back, even with a
 # pointing word in that opening ('Los daarvan: …').
 TOPIC_CHANGE = re.compile(
-    r"^\s*(?:los (?:daarvan|van het vorige)|afgezien daarvan|(?:heel )?iets anders|"
-    r"(?:een )?ander(?:e)? (?:onderwerp|vraag)|nog een (?:andere )?vraag|apart from that|"
+    r"^\s*(?:(?:even|nog|maar|en|ok[eé]?|oké)[,.!]?\s+)*"
+    r"(?:los (?:daar|hier)van|los van|afgezien (?:daar|hier)van|(?:heel )?iets anders|"
+    r"(?:een )?ander(?:e)? (?:onderwerp|vraag)|apart from that|"
     r"something else|another (?:question|topic)|on another note|changing the subject)\b",
     re.IGNORECASE)
 # A one-word sentence before the question is a reaction, not its first clause ('Leuk. Met wie …').

@@ -233,6 +233,8 @@ def test_a_standalone_question_after_another_is_never_joined(assistant):
     ("Welke tien regio's hebben ze onderzocht?", False),  # a plural, generic 'ze'
     # An opening that announces another topic.
     ("Los daarvan: hoe stel ik schriftelijke vragen aan het college?", False),
+    ("even los hiervan: wanneer zijn de volgende verkiezingen?", False),
+    ("Oké, nog iets anders: wat is daar de bedoeling van?", False),
     ("", False),
 ])
 def test_a_question_points_back_only_by_closed_class_words(question: str, leans: bool) -> None:
