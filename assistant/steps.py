@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import math
 import time
-from itertools import zip_longest
 from dataclasses import dataclass, field, replace
+from itertools import zip_longest
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -198,11 +198,12 @@ class FollowUp:
         if not (history and points_back(question)):
             return self.assess.run(question, request)
         focus = self.focus(question, request)
-        if self.rewriter is not None:
-            question = self.rewriter.rewrite(question, history, focus and focus.label())
+        if self.rewriter is not None:  # a question of its own: read as any other
+            reading = self.assess.run(
+                self.rewriter.rewrite(question, history, focus and focus.label()), request)
         else:
-            question = with_previous(question, history) or question
-        reading = self.assess.run(question, request, form=request.question)
+            reading = self.assess.run(with_previous(question, history) or question, request,
+                                      form=question)
         return self.within(reading, focus, request) if focus else reading
 
     def searched_with_previous(self, request: Request) -> Assessment:
