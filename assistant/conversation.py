@@ -105,7 +105,9 @@ CLAUSE_END = re.compile(r"[.?!;:]\s+|,\s+(?=(?:en|of|maar|and|or|but)\b)", re.IG
 # beschrijft hij?'). 'ze' and 'zij' are singular only beside a verb that is not plural ('vindt
 # ze', not 'hebben ze': that 'ze' is mostly generic). Measured with blind2's conversations
 # (docs/beslissingen/vervolgvragen.md).
-SINGULAR_PRONOUNS = frozenset("hij hem haar he him she her".split())
+# Not 'haar' or 'her': mostly a possessive that points inside the question ('Welke gemeente laat
+# haar stadhuis schoonmaken?', found in a browser session).
+SINGULAR_PRONOUNS = frozenset("hij hem he him she".split())
 PLURAL_OR_SINGULAR = frozenset("ze zij".split())
 SUBORDINATORS = frozenset("als dat of omdat wanneer toen nadat voordat zodat terwijl doordat "
                           "hoewel indien zodra totdat if when because that whether as since "

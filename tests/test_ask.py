@@ -230,6 +230,8 @@ def test_a_standalone_question_after_another_is_never_joined(assistant):
     ("Leuk. Met wie heeft hij toen van baan geruild?", True),  # a one-word reaction first
     ("Hoe lang was Rolph Dols wethouder en welke onderwerpen had hij?", False),  # named before
     ("Hoeveel subsidie krijgt een werkgever als hij iemand aanneemt?", False),  # 'als hij'
+    ("Welke gemeente laat haar stadhuis schoonmaken door mensen met een afstand tot de "
+     "arbeidsmarkt?", False),  # a possessive, pointing inside the question
     ("Welke tien regio's hebben ze onderzocht?", False),  # a plural, generic 'ze'
     # An opening that announces another topic.
     ("Los daarvan: hoe stel ik schriftelijke vragen aan het college?", False),
