@@ -25,7 +25,7 @@ import uuid
 from typing import Any, Iterator
 
 import pytest
-from chat_support import REPO_ROOT, ChatServer, RecordingServer, start_server
+from chat_support import REPO_ROOT, ChatServer, RecordingServer, run_wegwijzer, start_server
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
@@ -118,6 +118,19 @@ def test_a_history_bucket_header_makes_the_server_call_no_hub(
                             json.dumps({"bucket_id": "someone/bucket"}).encode(),
                             {"content-type": "application/json", **BUCKET_HEADER})
     assert status == 404 and hub.requests == [], (status, text, hub.requests)
+
+
+def test_serve_on_a_taken_port_says_so_in_dutch_at_once() -> None:
+    """Found by running `make run` twice: Gradio's English OSError after the index had loaded.
+    Now the port is checked first, with a message that names it and the fixes."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        done = run_wegwijzer("serve", "--port", str(port))
+    assert done.returncode != 0
+    assert f"Poort {port} op 127.0.0.1 is al in gebruik" in done.stderr
+    assert "--port 7861" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_serve_sets_the_offline_variables_before_gradio_is_imported() -> None:

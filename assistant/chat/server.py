@@ -12,6 +12,7 @@ from typing import Any, AsyncIterator, MutableMapping, Sequence
 
 from starlette.routing import BaseRoute
 
+from common.errors import WegwijzerError
 from common.settings import Settings
 
 log = logging.getLogger("wegwijzer.chat")
@@ -78,8 +79,25 @@ async def _only_publication_tools(app: Any) -> AsyncIterator[None]:
     yield
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Fail at once, in Dutch, when the address is taken (often: Wegwijzer already runs), not
+    after loading the index, with Gradio's English error."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise WegwijzerError(
+                f"Poort {port} op {host} is al in gebruik ({exc.strerror or exc}). Draait Wegwijzer "
+                f"al? Open dan http://{host}:{port}, of stop dat proces (Ctrl+C in zijn venster). "
+                f"Of kies een andere poort: `wegwijzer serve --port 7861` of "
+                f"WEGWIJZER_PORT=7861.") from None
+
+
 def serve(settings: Settings) -> None:
     """Load the Assistant once, build the chat and serve it until Ctrl-C."""
+    check_port_free(settings.host, settings.port)
     keep_offline()
     from ..api import OpenAIApi
     from ..service import Assistant
