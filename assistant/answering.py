@@ -16,7 +16,8 @@ from common.settings import Settings
 from . import markers
 from .asked import Kind, asked_for, holds
 from .citations import cited_first, with_quoted
-from .lexical import Vocabulary
+from .conversation import POINTING_ADVERB
+from .lexical import Vocabulary, words
 from .model import Answer, AnswerEvent, Source, SourcesFound, TextDelta, Turn, final_answer
 from .profile import AnswerProfile, Profile
 
@@ -128,8 +129,12 @@ class ExtractiveAnswerer(StreamingAnswerer):
 
     def antecedent(self, candidate: Candidate) -> str | None:
         """The sentence before this one when it opens with a word that leans on that sentence
-        ('Dat kunt u invullen zoals u wilt.'), else None."""
-        return candidate.previous if opener(candidate.text) in self.openers else None
+        ('Dat kunt u invullen zoals u wilt.') or points back at it in its first clause ('In het
+        kader hiervan …': without it, the U10 of Utrecht read as the Drechtraad's), else None."""
+        first_clause = re.split(r"[,;:]", candidate.text, maxsplit=1)[0]
+        leans = opener(candidate.text) in self.openers or any(
+            POINTING_ADVERB.fullmatch(word) for word in words(first_clause))
+        return candidate.previous if leans else None
 
     def measure_meaning(self, question: str, candidates: list[Candidate]) -> None:
         """Each candidate's similarity to the question, scaled to 0–1 over the candidates (the

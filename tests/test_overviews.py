@@ -137,6 +137,18 @@ def test_a_sentence_leaning_on_the_one_before_brings_it_along() -> None:
                         [source]).answer.startswith("Dat vraagt")
 
 
+def test_a_sentence_pointing_back_in_its_first_clause_brings_the_one_before() -> None:
+    """From a browser session: 'In het kader hiervan …' (Utrecht's U10) was quoted alone under
+    the Drechtraad's sentence, as if it were about the Drechtraad."""
+    quote = ("In de regio Utrecht is gekozen voor een licht samenwerkingsverband, de U10. "
+             "In het kader hiervan vinden geregeld U10-cafés plaats met raadsleden.")
+    source = Source(marker=1, chunk_id="c1", place=Place(publication_id="p"), quote=quote, score=0.9)
+    answerer = ExtractiveAnswerer(Vocabulary([quote]),
+                                  profile=knobs(min_sentences=1, max_sentences=1))
+    text = answerer.answer("Wat zijn U10-cafés met raadsleden?", [source]).answer
+    assert text.startswith("In de regio Utrecht is gekozen") and "In het kader hiervan" in text
+
+
 def test_a_story_is_quoted_in_its_author_s_name(assistant) -> None:  # noqa: ANN001
     answer = assistant.ask("Wat vertelt Jack Mikkers over wat de regio Noordoost-Brabant bindt?")
     first = answer.sources[0]
