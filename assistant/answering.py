@@ -59,6 +59,9 @@ class Candidate:
     meaning: float = 0.5  # dense similarity to the question, scaled 0–1 over the candidates
 
 
+PREFIELD_WORDS = 4
+
+
 def opener(sentence: str) -> str:
     """The first word of a sentence, lower-cased, without quotes or punctuation."""
     first = sentence.split()[0] if sentence.split() else ""
@@ -131,9 +134,11 @@ class ExtractiveAnswerer(StreamingAnswerer):
         """The sentence before this one when it opens with a word that leans on that sentence
         ('Dat kunt u invullen zoals u wilt.') or points back at it in its first clause ('In het
         kader hiervan …': without it, the U10 of Utrecht read as the Drechtraad's), else None."""
-        first_clause = re.split(r"[,;:]", candidate.text, maxsplit=1)[0]
+        # Before the verb of a Dutch main clause, the part that links to what came before: a
+        # few words ('In het kader hiervan vinden …'); later, 'daarna' points inside the sentence.
+        prefield = words(re.split(r"[,;:]", candidate.text, maxsplit=1)[0])[:PREFIELD_WORDS]
         leans = opener(candidate.text) in self.openers or any(
-            POINTING_ADVERB.fullmatch(word) for word in words(first_clause))
+            POINTING_ADVERB.fullmatch(word) for word in prefield)
         return candidate.previous if leans else None
 
     def measure_meaning(self, question: str, candidates: list[Candidate]) -> None:
