@@ -87,9 +87,9 @@ def check_port_free(host: str, port: int) -> None:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         try:
             probe.bind((host, port))
-        except OSError as exc:
+        except OSError:
             raise WegwijzerError(
-                f"Poort {port} op {host} is al in gebruik ({exc.strerror or exc}). Draait Wegwijzer "
+                f"Poort {port} op {host} is al in gebruik. Draait Wegwijzer "
                 f"al? Open dan http://{host}:{port}, of stop dat proces (Ctrl+C in zijn venster). "
                 f"Of kies een andere poort: `wegwijzer serve --port 7861` of "
                 f"WEGWIJZER_PORT=7861.") from None
