@@ -59,6 +59,8 @@ class Candidate:
     meaning: float = 0.5  # dense similarity to the question, scaled 0–1 over the candidates
 
 
+# Before the verb of a Dutch main clause, the part that links to what came before is a few words
+# ('In het kader hiervan vinden …'); later, 'daarna' points inside the sentence (antecedent).
 PREFIELD_WORDS = 4
 
 
@@ -134,8 +136,6 @@ class ExtractiveAnswerer(StreamingAnswerer):
         """The sentence before this one when it opens with a word that leans on that sentence
         ('Dat kunt u invullen zoals u wilt.') or points back at it in its first clause ('In het
         kader hiervan …': without it, the U10 of Utrecht read as the Drechtraad's), else None."""
-        # Before the verb of a Dutch main clause, the part that links to what came before: a
-        # few words ('In het kader hiervan vinden …'); later, 'daarna' points inside the sentence.
         prefield = words(re.split(r"[,;:]", candidate.text, maxsplit=1)[0])[:PREFIELD_WORDS]
         leans = opener(candidate.text) in self.openers or any(
             POINTING_ADVERB.fullmatch(word) for word in prefield)

@@ -214,8 +214,9 @@ class FollowUp:
         alone = self.assess.run(request.question, request)
         if alone.level == "geen":
             return alone
-        previous = as_read(request.history[-1].question, list(request.history[:-1]))
-        joined = self.assess.run(f"{previous} {request.question}", request, form=request.question)
+        history = list(request.history)
+        joined = self.assess.run(with_previous(request.question, history) or request.question,
+                                 request, form=request.question)
         hits: dict[str, Hit] = {}
         lists = [alone.retrieved.hits, joined.retrieved.hits]
         if joined.agreement > alone.agreement:
@@ -224,7 +225,7 @@ class FollowUp:
             hits.update((hit.chunk_id, hit) for hit in pair if hit and hit.chunk_id not in hits)
         return replace(alone, retrieved=replace(alone.retrieved,
                                                 hits=list(hits.values())[:request.k]),
-                       searched_with=previous)
+                       searched_with=as_read(history[-1].question, history[:-1]))
 
     def focus(self, question: str, request: Request) -> Focus | None:
         """The part the follow-up names, in the wegwijzer the previous answer came from (its
