@@ -30,6 +30,7 @@ class SectionSummary:
     parts: list[PartSummary] = field(default_factory=list)
     subsections: list[str] = field(default_factory=list)
     page_labels: list[str] | None = None  # [first, last] printed label ('iv'), from a PDF
+    division: str | None = None  # the part of a book it is in ('Deel A')
 
     def extend_pages(self, place: Place) -> None:
         """Widen the page range to hold `place` (a PDF gives each page its own passages)."""
@@ -135,7 +136,8 @@ def _add_to_outline(publications: dict[str, PublicationSummary],
     section = sections.get(key)
     if section is None:
         section = sections[key] = SectionSummary(place.section or "", place.chapter,
-                                                 place.wegwijzer, place.wegwijzer_title)
+                                                 place.wegwijzer, place.wegwijzer_title,
+                                                 division=place.division)
         publication.sections.append(section)
     section.chunks += 1
     section.extend_pages(place)
@@ -182,6 +184,37 @@ def section_line(section: SectionSummary) -> str:
     name = (section.title if section.wegwijzer is None
             else wegwijzer_label(section.wegwijzer, section.wegwijzer_title))
     return f"{name} · {pages} · {section.chunks} passages"
+
+
+def outline_lines(publication: PublicationSummary) -> list[tuple[int, str]]:
+    """(depth, line) for `inspect`: a book's parts and chapters, each with its printed pages,
+    above their sections; then each section's parts and subsections."""
+    lines: list[tuple[int, str]] = []
+    heads: list[str | None] = [None, None]
+    for section in publication.sections:
+        depth = 0
+        for level, head in enumerate((section.division, section.chapter)):
+            if not head or head == section.title:
+                continue
+            if head != heads[level]:
+                heads[level:] = [head, None][: 2 - level]
+                within = [s for s in publication.sections
+                          if (s.division, s.chapter)[level] == head]
+                lines.append((depth, _heading_line(head, within)))
+            depth += 1
+        lines.append((depth, section_line(section)))
+        lines += [(depth + 1, part_line(part)) for part in section.parts]
+        lines += [(depth + 1, subsection) for subsection in section.subsections]
+    return lines
+
+
+def _heading_line(head: str, sections: list[SectionSummary]) -> str:
+    pages: list[int] | None = None
+    for section in sections:
+        pages = _widen(pages, section.pages)
+    labelled = [s.page_labels for s in sections if s.page_labels]
+    labels = [labelled[0][0], labelled[-1][1]] if labelled else None
+    return f"{head} · " + (format_pages(pages, labels) or "geen pagina's")
 
 
 def part_line(part: PartSummary) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from common.sentences import split_sentences
 
@@ -35,34 +36,51 @@ def _pieces(paragraph: str, max_words: int) -> list[str]:
     return pieces
 
 
-def chunk_section(section: Section, max_words: int) -> list[tuple[list[str], list[int]]]:
-    """(paragraphs, research pages) per chunk of about max_words words. A quote cut into pieces
-    gives its research pages to every piece; in a research part, a paragraph that ends with a
-    page reference closes its chunk, so each quote keeps its own research pages."""
+@dataclass
+class Chunk:
+    """The paragraphs (or pieces of one) of a passage, the research pages they quote, and the
+    printed pages they stand on (a PDF's labels; empty when the section's pages hold)."""
+
+    paragraphs: list[str] = field(default_factory=list)
+    research: set[int] = field(default_factory=set)
+    labels: list[str] = field(default_factory=list)
+
+    @property
+    def words(self) -> int:
+        return sum(_words(p) for p in self.paragraphs)
+
+    def take(self, other: "Chunk") -> None:
+        self.paragraphs += other.paragraphs
+        self.research |= other.research
+        self.labels += other.labels
+
+
+def chunk_section(section: Section, max_words: int) -> list[Chunk]:
+    """Chunks of about max_words words. A quote cut into pieces gives its research pages to
+    every piece; in a research part, a paragraph that ends with a page reference closes its
+    chunk, so each quote keeps its own research pages."""
     research_part = section.publication.hints.get("research_part", "Uit het onderzoek")
     quotes = section.place.part == research_part
-    chunks: list[tuple[list[str], set[int]]] = []
-    current: list[str] = []
-    pages: set[int] = set()
-    for paragraph in section.paragraphs:
+    chunks: list[Chunk] = []
+    current = Chunk()
+    for number, paragraph in enumerate(section.paragraphs):
         cited = set(research_pages(paragraph))
+        labels = list(section.pages[number]) if number < len(section.pages) else []
         for piece in _pieces(paragraph, max_words):
-            size = sum(_words(p) for p in current)
-            if current and size >= MIN_WORDS and size + _words(piece) > max_words:
-                chunks.append((current, pages))
-                current, pages = [], set()
-            current.append(piece)
-            pages |= cited
-            if quotes and research_pages(piece) and sum(_words(p) for p in current) >= MIN_WORDS:
-                chunks.append((current, pages))
-                current, pages = [], set()
-    if current:
-        if chunks and sum(_words(p) for p in current) < MIN_WORDS:
-            chunks[-1][0].extend(current)  # a trailing caption joins the previous chunk
-            chunks[-1][1].update(pages)
+            if current.paragraphs and current.words >= MIN_WORDS and \
+                    current.words + _words(piece) > max_words:
+                chunks.append(current)
+                current = Chunk()
+            current.take(Chunk([piece], cited, labels))
+            if quotes and research_pages(piece) and current.words >= MIN_WORDS:
+                chunks.append(current)
+                current = Chunk()
+    if current.paragraphs:
+        if chunks and current.words < MIN_WORDS:
+            chunks[-1].take(current)  # a trailing caption joins the previous chunk
         else:
-            chunks.append((current, pages))
-    return [(paragraphs, sorted(cited)) for paragraphs, cited in chunks]
+            chunks.append(current)
+    return chunks
 
 
 def is_label_residue(paragraphs: list[str]) -> bool:
@@ -73,6 +91,17 @@ def is_label_residue(paragraphs: list[str]) -> bool:
     has_sentence = any(re.search(r"[^\W\d][.!?](\s|$)", p) for p in paragraphs)
     average = sum(_words(p) for p in paragraphs) / len(paragraphs)
     return not has_sentence and average < 4
+
+
+def _printed_pages(labels: list[str]) -> dict[str, Any]:
+    """A chunk's own pages, from the labels of the pages its paragraphs stand on: the first and
+    the last label, and their numbers when they are numbers ('iv' has none)."""
+    if not labels:
+        return {}
+    first, last = labels[0], labels[-1]
+    return {"page_label_start": first, "page_label_end": last,
+            "page_start": int(first) if first.isdigit() else None,
+            "page_end": int(last) if last.isdigit() else None}
 
 
 def _slug(text: str) -> str:
@@ -89,11 +118,12 @@ def chunk_sections(sections: list[Section], max_words: int = 120) -> list[Passag
             base = f"{base}-{section.order}"
         used.add(base)
         header = context_header(section.place)
-        for index, (paragraphs, pages) in enumerate(chunk_section(section, max_words)):
+        for index, chunk in enumerate(chunk_section(section, max_words)):
             chunk_id = f"{base}/{index + 1}"
-            place = replace(section.place, research_pages=tuple(pages))
-            level = "figure" if is_label_residue(paragraphs) else "passage"
+            place = replace(section.place, research_pages=tuple(sorted(chunk.research)),
+                            **_printed_pages(chunk.labels))
+            level = "figure" if is_label_residue(chunk.paragraphs) else "passage"
             metadata = dict(place.to_metadata(), chunk_id=chunk_id, chunk_index=index,
                             header=header, level=level, section_order=section.order)
-            passages.append(Passage(chunk_id, header, "\n\n".join(paragraphs), metadata))
+            passages.append(Passage(chunk_id, header, "\n\n".join(chunk.paragraphs), metadata))
     return passages

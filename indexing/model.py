@@ -32,12 +32,32 @@ class Publication:
 
 
 @dataclass(frozen=True)
+class Line:
+    """One line of a PDF page as it is set: its text, font size, weight and height on the page."""
+
+    text: str
+    size: float
+    bold: bool
+    top: float  # points from the top of the page
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    """A bookmark of a PDF: its depth (0 for the top level), title and physical page (1-based)."""
+
+    level: int
+    title: str
+    page: int
+
+
+@dataclass(frozen=True)
 class Page:
     """Text of one physical page (PDF), or the whole text of a file without pages."""
 
     number: int | None
     label: str | None
     text: str
+    lines: tuple[Line, ...] = ()  # a PDF page's lines with their layout, in reading order
 
 
 @dataclass(frozen=True)
@@ -47,6 +67,7 @@ class Document:
     publication: Publication
     pages: list[Page]
     paged: bool = False
+    outline: tuple[OutlineEntry, ...] = ()
 
     @property
     def text(self) -> str:
@@ -62,6 +83,8 @@ class Section:
     place: Place
     paragraphs: list[str] = field(default_factory=list)
     order: int = 0
+    # A PDF's printed page labels (first, last) per paragraph; empty when the place's pages hold.
+    pages: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def of(cls, publication: Publication, title: str, paragraphs: list[str] | None = None,
@@ -75,6 +98,11 @@ class Section:
     @property
     def title(self) -> str:
         return self.place.section or ""
+
+    def add(self, paragraph: str, pages: tuple[str, str]) -> None:
+        """A paragraph printed on pages `pages` (first and last label)."""
+        self.paragraphs.append(paragraph)
+        self.pages.append(pages)
 
     def update(self, **changes: Any) -> None:
         """Move the section's place (e.g. its story once it is read)."""

@@ -20,6 +20,7 @@ class Place:
     kind: str = ""
     source_file: str = ""
     publication_date: str | None = None
+    division: str | None = None  # a part of a book above its chapters ('Deel A')
     chapter: str | None = None
     section: str | None = None
     subsection: str | None = None
@@ -133,6 +134,8 @@ def context_header(place: Place) -> str:
             author = f" van {place.story_author}" if place.story_author else ""
             bits.append(f"'{place.story_title}'{author}")
     else:
+        if place.division and place.division not in (place.chapter, place.section):
+            bits.append(place.division)
         if place.chapter and place.chapter != place.section:
             bits.append(place.chapter)
         bits.append(place.section or "")

@@ -1,9 +1,9 @@
 """Recover each publication's structure from its own text (pure: text in, `Section`s out).
 
 A table of contents ('Inhoud') gives chapters, sections and printed pages, and the body is
-matched against it whatever its headings look like; without one, headings start sections; a
-PDF gives its pages, with headings on them naming the sections. `routekaart.py` splits the
-chapter holding the Jaarbericht's wegwijzers.
+matched against it whatever its headings look like; without one, headings start sections. A
+PDF's structure comes from its layout (`layout.py`). `routekaart.py` splits the chapter holding
+the Jaarbericht's wegwijzers.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from .blocks import Block, markdown_blocks, normalise, plain_blocks
+from .layout import recover_pdf
 from .model import Document, Publication, Section
 from .routekaart import Routekaart
 
@@ -42,7 +43,7 @@ class TocEntry:
 def recover(document: Document) -> list[Section]:
     publication = document.publication
     if document.paged:
-        return _paged_sections(document)
+        return recover_pdf(document)
     text = _drop_furniture(document.text, publication)
     markdown = publication.file.suffix.lower() in (".md", ".markdown")
     blocks = markdown_blocks(text) if markdown else plain_blocks(text)
@@ -291,22 +292,3 @@ def _heading_sections(publication: Publication, blocks: list[Block]) -> list[Sec
             sections.append(current)
         current.paragraphs.extend(block.items)
     return sections
-
-
-def _paged_sections(document: Document) -> list[Section]:
-    """One section per page (printed label kept); headings on a page name the section."""
-    sections: list[Section] = []
-    heading = document.publication.title
-    for page in document.pages:
-        paragraphs: list[str] = []
-        for block in plain_blocks(page.text):
-            if block.is_heading and not paragraphs:
-                heading = block.text
-            paragraphs.extend(block.items)
-        number = int(page.label) if page.label and page.label.isdigit() else None
-        sections.append(Section.of(document.publication, heading, paragraphs,
-                                   page_start=number, page_end=number,
-                                   page_label_start=page.label, page_label_end=page.label))
-    # Numbered like every other document: the order keeps the pages in reading order in the
-    # catalog, and tells apart the chunk ids of pages that share a heading.
-    return _number(sections)

@@ -192,7 +192,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from indexing.catalog import part_line, publication_line, section_line
+    from indexing.catalog import outline_lines, publication_line
     from indexing.pipeline import Indexer
 
     from assistant.llm import describe_llm
@@ -205,12 +205,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     for publication in publications:
         title, details = publication_line(publication)
         out.print(styled((title, "bold"), details))
-        for section in publication.sections:
-            out.print(f"  {section_line(section)}")
-            for part in section.parts:
-                out.print(f"      {part_line(part)}")
-            for subsection in section.subsections:
-                out.print(f"      {subsection}")
+        for depth, line in outline_lines(publication):
+            out.print("  " + "    " * depth + line)
     out.print(f"\nAntwoorden: {describe_llm(settings)}")
     return 0
 
