@@ -130,9 +130,16 @@ class Indexer:
         except BaseException:
             self.store.discard(staging)  # also on Ctrl-C: the active index stays as it was
             raise
-        report = IndexReport(added=result["num_added"], updated=result["num_updated"],
-                             skipped=result["num_skipped"], deleted=result["num_deleted"],
-                             rebuilt=rebuild, plan=plan, removed=removed)
+        try:
+            relabelled = self.store.update_metadata(staging, {
+                document_key(d): d.metadata for d in documents})
+        except BaseException:
+            self.store.discard(staging)
+            raise
+        report = IndexReport(added=result["num_added"], updated=result["num_updated"] + relabelled,
+                             skipped=result["num_skipped"] - relabelled,
+                             deleted=result["num_deleted"], rebuilt=rebuild, plan=plan,
+                             removed=removed)
         rates.record(self.settings.embedder, report.added + report.updated,
                      time.perf_counter() - embedding_started, EMBEDDING)
         report.changed = rebuild or bool(report.added or report.updated or report.deleted)

@@ -29,12 +29,18 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# Metadata that describes the publication, not the passage: a change to it is written into the
+# stored passages in place, without embedding them again (the embedded text does not hold it).
+DESCRIPTIVE = ("publication_date", "source_file", "kind", "publication_title")
+
+
 def document_key(document: LCDocument) -> str:
-    """The record key of a document: LangChain's 'sha256' key encoder, spelled out. Passed to
-    `index()` as its key encoder, so the plan and the run agree on which passages are known."""
+    """The record key of a document: its embedded text and its place (LangChain's 'sha256' key
+    encoder, over the metadata without DESCRIPTIVE). Passed to `index()` as its key encoder, so
+    the plan and the run agree on which passages are known."""
     content = _sha256(document.page_content)
-    metadata = _sha256(json.dumps(dict(document.metadata or {}), sort_keys=True))
-    return _sha256(content + metadata)
+    place = {k: v for k, v in (document.metadata or {}).items() if k not in DESCRIPTIVE}
+    return _sha256(content + _sha256(json.dumps(place, sort_keys=True)))
 
 
 @dataclass

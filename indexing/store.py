@@ -244,6 +244,21 @@ class IndexStore:
             _write_latent_cache(path, known)
         return [known[key] for key in keys]
 
+    def update_metadata(self, generation: Generation, metadatas: dict[str, dict[str, Any]]) -> int:
+        """Write changed metadata (a publication's date, say) into the stored passages, by id,
+        without embedding them again; how many changed."""
+        collection = self.collection(generation)
+        changed: dict[str, dict[str, Any]] = {}
+        ids = list(metadatas)
+        for start in range(0, len(ids), COPY_BATCH):
+            stored = collection.get(ids=ids[start:start + COPY_BATCH], include=["metadatas"])
+            for id_, meta in zip(stored["ids"], stored["metadatas"]):
+                if dict(meta or {}) != metadatas[id_]:
+                    changed[id_] = metadatas[id_]
+        if changed:
+            collection.update(ids=list(changed), metadatas=list(changed.values()))
+        return len(changed)
+
     def _record_file(self, name: str) -> Path:
         return self.records_dir / f"{name}.sqlite"
 

@@ -72,6 +72,30 @@ def test_unchanged_corpus_embeds_nothing_per_hook(index_copy: Settings, built_in
     assert report.skipped == report.passages
 
 
+def test_changed_date_embeds_nothing_and_updates_metadata(
+        index_copy: Settings, counting_embeddings: CountingEmbeddings) -> None:
+    """A publication's date is not in the embedded text: a new date is written into the stored
+    passages, nothing is embedded again, and a new generation serves it."""
+    manifest = index_copy.corpus_dir / "publications.toml"
+    text = manifest.read_text(encoding="utf-8")
+    marker = f'file = "{JAARBERICHT}.md"'
+    assert text.count('date = "2018-06"\n' + marker) == 1
+    manifest.write_text(text.replace('date = "2018-06"\n' + marker,
+                                     'date = "2018-07"\n' + marker), encoding="utf-8")
+    indexer = Indexer(index_copy, embeddings=counting_embeddings)
+    before = indexer.store.active()
+
+    report = indexer.build()
+
+    assert counting_embeddings.texts == []
+    jaarbericht = [m for m in indexer.all_metadata() if m["publication_id"] == JAARBERICHT]
+    assert report.added == report.deleted == 0 and report.updated == len(jaarbericht) > 0
+    assert {m["publication_date"] for m in jaarbericht} == {"2018-07"}
+    assert report.changed and indexer.store.active() != before
+    # The next run finds nothing to do.
+    assert Indexer(index_copy, embeddings=counting_embeddings).build().changed is False
+
+
 def test_edited_publication_reembeds_only_its_passages(
         index_copy: Settings, counting_embeddings: CountingEmbeddings) -> None:
     indexer = Indexer(index_copy, embeddings=counting_embeddings)
