@@ -25,6 +25,21 @@ class Hit:
     fused: float = 0.0  # the fusion's own score (weighted z-scores)
 
 
+@dataclass(frozen=True)
+class ResearchRef:
+    """A research-report page a passage quotes ('(p. 182)'), and the report's passage printed
+    on that page when the report is indexed."""
+
+    page: int
+    chunk_id: str
+    section: str | None
+    pages: list[int] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"page": self.page, "chunk_id": self.chunk_id, "section": self.section,
+                "pages": self.pages}
+
+
 @dataclass
 class Source:
     """A passage as cited in an answer: [marker], where it sits, what it says."""
@@ -37,6 +52,8 @@ class Source:
     # The sentences of `quote` the answer took from this passage, verbatim (the chat marks
     # them when the passage is opened); empty when the answer took nothing from it.
     quoted: tuple[str, ...] = ()
+    # The research report's passages on the pages this one quotes (when the report is indexed).
+    research_refs: tuple[ResearchRef, ...] = ()
 
     @classmethod
     def from_hit(cls, marker: int, hit: Hit) -> "Source":
@@ -56,6 +73,7 @@ class Source:
             "quote": self.quote, "chapter": p.chapter, "story_title": p.story_title,
             "story_author": p.story_author, "page_labels": p.page_labels,
             "quoted": list(self.quoted),
+            "research_refs": [ref.to_json() for ref in self.research_refs],
         }
 
     @classmethod
@@ -77,7 +95,10 @@ class Source:
         return cls(marker=int(data.get("marker") or 0), chunk_id=str(data.get("chunk_id") or ""),
                    place=place, quote=str(data.get("quote") or ""),
                    score=float(data.get("score") or 0.0),
-                   quoted=tuple(str(q) for q in data.get("quoted") or ()))
+                   quoted=tuple(str(q) for q in data.get("quoted") or ()),
+                   research_refs=tuple(
+                       ResearchRef(int(r["page"]), str(r["chunk_id"]), r.get("section"),
+                                   r.get("pages")) for r in data.get("research_refs") or ()))
 
 
 @dataclass

@@ -11,10 +11,12 @@ import numpy as np
 from indexing.catalog import reading_order
 from indexing.places import Place
 
+RESEARCH_KIND = "onderzoeksrapport"  # the manifest's kind of the report the Jaarbericht quotes
+
 from common.sentences import split_sentences
 
 from .lexical import Vocabulary, fold, words
-from .model import Hit
+from .model import Hit, ResearchRef
 
 
 class PassageIndex:
@@ -30,6 +32,12 @@ class PassageIndex:
         self.documents = documents  # as embedded: header and text
         self.texts = [_body(doc, header) for doc, header in zip(documents, self.headers)]
         self.by_chunk_id = {chunk_id: i for i, chunk_id in enumerate(self.chunk_ids)}
+        # The research report's passages by the printed pages they stand on (reading order).
+        self.research_pages: dict[int, list[int]] = {}
+        for i, place in enumerate(self.places):
+            if place.kind == RESEARCH_KIND and place.pages:
+                for page in range(place.pages[0], place.pages[1] + 1):
+                    self.research_pages.setdefault(page, []).append(i)
         self.vocabulary = Vocabulary(documents)
         # Every word form of the corpus, function words included: how much of a question is
         # written in the corpus's language (see confidence.language_share).
@@ -64,6 +72,16 @@ class PassageIndex:
     def hit(self, index: int) -> Hit:
         return Hit(chunk_id=self.chunk_ids[index], text=self.texts[index],
                    header=self.headers[index], place=self.places[index], position=index)
+
+    def research_refs(self, pages: tuple[int, ...]) -> tuple[ResearchRef, ...]:
+        """The research report's first passage on each of `pages`, where the report has one."""
+        refs = []
+        for page in pages:
+            if self.research_pages.get(page):
+                place = self.places[self.research_pages[page][0]]
+                refs.append(ResearchRef(page, self.chunk_ids[self.research_pages[page][0]],
+                                        place.heading, place.pages))
+        return tuple(refs)
 
     def _hit_terms(self, index: int) -> frozenset[str]:
         """The index terms of a passage with its header."""

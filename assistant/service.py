@@ -5,7 +5,7 @@ load once; a question is answered by one `IndexSnapshot` (an index generation) f
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -13,6 +13,7 @@ from langchain_core.embeddings import Embeddings
 
 from common.settings import Settings
 from indexing.catalog import Catalog
+from indexing.places import describe_place
 from indexing.embeddings import latent_term_encoder, make_embeddings
 from indexing.store import Generation, IndexStore
 
@@ -156,6 +157,27 @@ class Assistant:
         passages = self.snapshot.passages
         position = passages.by_chunk_id.get(chunk_id)
         return None if position is None else passages.hit(position)
+
+    def section_of(self, chunk_id: str) -> tuple[list[Hit], str] | None:
+        """The passages of the section a passage stands in, in reading order, and where that
+        section is ('… · 1.2 Een mismatch op de arbeidsmarkt · p. 8–21'); None for no passage."""
+        passages = self.snapshot.passages
+        position = passages.by_chunk_id.get(chunk_id)
+        if position is None:
+            return None
+        place = passages.places[position]
+        same = [i for i, other in enumerate(passages.places)
+                if (other.publication_id, other.chapter, other.section, other.subsection,
+                    other.wegwijzer, other.part, other.story_title)
+                == (place.publication_id, place.chapter, place.section, place.subsection,
+                    place.wegwijzer, place.part, place.story_title)]
+        hits = [passages.hit(i) for i in same]
+        pages = [p for hit in hits for p in (hit.place.pages or [])]
+        where = replace(place, page_start=min(pages, default=None),
+                        page_end=max(pages, default=None),
+                        page_label_start=hits[0].place.page_label_start,
+                        page_label_end=hits[-1].place.page_label_end, research_pages=())
+        return hits, describe_place(where)
 
     def faithfulness(self, answer: str, sources: Sequence[Source]) -> float | None:
         """Share of an answer's cited sentences that their cited passage supports (for

@@ -306,7 +306,8 @@ class Compose:
 
     def run(self, request: Request, selection: Selection) -> Iterator[AnswerEvent]:
         reading = selection.reading
-        sources = one_source_per_place(selection.hits)
+        sources = [replace(s, research_refs=self.passages.research_refs(s.place.research_pages))
+                   for s in one_source_per_place(selection.hits)]
         answer = Answer(question=request.question, answer="", refused=selection.level == "geen",
                         sources=sources, id=request.id,
                         notices=list(request.notices), resolved_question=reading.query,

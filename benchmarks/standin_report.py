@@ -672,6 +672,29 @@ def build(path: Path, *, outline: bool = True, pages: int = FULL_SIZE, seed: int
                    {i.number: tuple(i.facts) for i in items if i.facts}, text)
 
 
+REPORT_ID = "onderzoeksrapport-2018-werkende-samenwerking"
+# The block corpus/publications.toml shows a maintainer for the real report.
+MANIFEST = f"""
+[[publication]]
+id = "{REPORT_ID}"
+title = "{TITLE}. {SUBTITLE}"
+short_title = "Onderzoeksrapport '{TITLE}'"
+kind = "onderzoeksrapport"
+publisher = "NSOB / Erasmus Universiteit Rotterdam"
+date = "2018-06"
+file = "{REPORT_ID}.pdf"
+"""
+
+
+def add_to_corpus(corpus_dir: Path, *, outline: bool = True, pages: int = FULL_SIZE) -> StandIn:
+    """Put the stand-in into a copy of the corpus as the research report, the way a maintainer
+    adds the real one: its PDF in the folder and its block in publications.toml."""
+    standin = build(corpus_dir / f"{REPORT_ID}.pdf", outline=outline, pages=pages)
+    with (corpus_dir / "publications.toml").open("a", encoding="utf-8") as manifest:
+        manifest.write(MANIFEST)
+    return standin
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Maak een nagebootst NSOB-rapport 'Werkende samenwerking' (2018) als PDF.")

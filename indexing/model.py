@@ -112,7 +112,7 @@ class Section:
     def key(self) -> str:
         """A readable, stable identifier of the place (used in chunk ids)."""
         place = self.place
-        bits = [place.chapter or "", self.title]
+        bits = [place.chapter or "", self.title if self.title != place.chapter else ""]
         if place.wegwijzer is not None:
             bits = [f"ww{place.wegwijzer}", place.part or "intro", place.story_title or ""]
         elif place.subsection:

@@ -36,6 +36,7 @@ from assistant.chat.records import (
 from assistant.present import speech
 from assistant.present.html import SEARCHING
 from assistant.present.markdown import conversation_markdown, exchange_markdown
+from assistant.chat.passage_route import passage_routes
 from assistant.chat.server import launch_options
 from assistant.chat.statement import AXE_VERSION, STATEMENT
 from assistant.chat.service import ChatService
@@ -48,6 +49,7 @@ from indexing.pipeline import Indexer
 ANSWERABLE = "Wat is een attractieve agenda?"
 OUT_OF_SCOPE = "Wat is de begroting van Gouda voor 2025?"
 FOLLOW_UP = "en wat zegt het onderzoek daarover?"
+COLOFON = "jaarbericht-2018-werkende-samenwerking/colofon/1"  # a passage's address (/bron/…)
 
 
 @pytest.fixture(scope="module")
@@ -290,7 +292,7 @@ def test_refusal_error_shows_its_own_message(assistant: Assistant, built_index: 
 def test_basic_auth_guards_the_app(assistant: Assistant, built_index: Any) -> None:
     settings = built_index.settings.with_(auth=("raadslid", "geheim123"), port=free_port())
     demo = build_app(assistant, settings)
-    demo.launch(prevent_thread_lock=True, **launch_options(settings))
+    demo.launch(prevent_thread_lock=True, **launch_options(settings, passage_routes(assistant)))
     try:
         url = f"http://127.0.0.1:{settings.port}/"
         with pytest.raises(urllib.error.HTTPError) as refused:
@@ -324,7 +326,7 @@ def _routes_gradio_leaves_open_need_login(url: str) -> None:
     body = b'{"session_hash": "x", "fn_index": 0, "event_id": "y"}'
     routes = [("GET", "openapi.json", None), ("GET", "docs", None),
               ("GET", "gradio_api/openapi.json", None), ("POST", "gradio_api/reset", body),
-              ("POST", "gradio_api/cancel", body)]
+              ("POST", "gradio_api/cancel", body), ("GET", f"bron/{COLOFON}", None)]
     for method, route, data in routes:
         status, text = _request(anonymous, url + route, method, data)
         assert status == 401, (route, status, text)
@@ -334,6 +336,10 @@ def _routes_gradio_leaves_open_need_login(url: str) -> None:
                          b"username=raadslid&password=geheim123", form=True)
     assert status == 200
     assert _request(browser, url + "gradio_api/reset", "POST", body)[0] == 200  # logged in: fine
+    status, page = _request(browser, url + f"bron/{COLOFON}")
+    assert status == 200 and 'id="doel"' in page
+    status, page = _request(browser, url + "bron/geen/passage")
+    assert status == 404 and "niet (meer) in de index" in page
 
 
 def _failed_logins_are_limited(url: str) -> None:

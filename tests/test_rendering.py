@@ -252,3 +252,31 @@ def test_a_live_markdown_stream_writes_research_pages_out_as_the_whole_answer_do
               for piece in stream.feed(event)]
     assert "".join(pieces) == answer_markdown(answer)
     assert "(onderzoeksrapport p. 182)" in "".join(pieces)
+
+
+# --- links into the research report -----------------------------------------------------------
+
+
+def test_research_pages_link_to_the_report_s_passages() -> None:
+    from assistant.model import Hit, ResearchRef
+    from assistant.present.html import passage_page, source_details
+    from indexing.places import Place
+
+    jaarbericht = Place("jaarbericht", "Jaarbericht 2018", wegwijzer=4, wegwijzer_title="Ken het netwerk",
+                        part="Uit het onderzoek", page_start=41, page_end=44, research_pages=(182, 300))
+    ref = ResearchRef(182, "rapport/8-1/2", "8.1 Haven <script>alert(1)</script>", [181, 182])
+    source = Source(1, "jaarbericht/ww4/1", jaarbericht, "Het netwerk telt (p. 182).",
+                    research_refs=(ref,))
+    shown = source_details(source)
+    assert ('Lees in het onderzoeksrapport: <a href="/bron/rapport/8-1/2#doel" target="_blank" '
+            'rel="noopener">p. 182 (8.1 Haven &lt;script&gt;') in shown
+    assert "p. 300" not in shown.split("Lees in")[1]  # a page the index does not hold: no link
+    assert "<a " not in source_details(replace(source, research_refs=()))
+
+    report = Place("rapport", "Onderzoeksrapport", section="8.1 Haven", page_start=181, page_end=182)
+    hits = [Hit(f"rapport/8-1/{n}", f"Tekst {n} <b>vet</b>", "", report, position=n) for n in (1, 2, 3)]
+    page = passage_page(hits, "rapport/8-1/2", "Onderzoeksrapport · 8.1 Haven · p. 181–182")
+    assert page.startswith("<!doctype html><html lang=\"nl\">")
+    assert page.count('id="doel"') == 1
+    assert '<section id="doel" aria-label="De passage"><p>Tekst 2 &lt;b&gt;vet&lt;/b&gt;</p>' in page
+    assert "<h2>Onderzoeksrapport · 8.1 Haven · p. 181–182</h2>" in page

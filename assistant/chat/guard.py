@@ -29,6 +29,8 @@ MAX_FAILED_LOGINS = 5
 FAILED_LOGIN_WINDOW_S = 15 * 60
 # Routes Gradio leaves open even with a login; every other route checks the login itself.
 LOGIN_REQUIRED_SUFFIXES = ("/openapi.json", "/docs", "/redoc", "/reset", "/cancel")
+# Wegwijzer's own pages for the browser (a passage's address): the login too.
+LOGIN_REQUIRED_PREFIXES = ("/bron/",)
 
 
 class LoginLimiter:
@@ -153,7 +155,8 @@ class SharedInstallGuard:
         has_login = getattr(gradio_app, "auth", None) is not None
         if has_login and path.endswith("/login") and scope["method"] == "POST":
             await self._login(scope, receive, send)
-        elif has_login and path.endswith(LOGIN_REQUIRED_SUFFIXES) and not logged_in(
+        elif has_login and (path.endswith(LOGIN_REQUIRED_SUFFIXES)
+                            or path.startswith(LOGIN_REQUIRED_PREFIXES)) and not logged_in(
                 scope, gradio_app):
             await _json(send, 401, LOGIN_REQUIRED_MESSAGE)
         else:

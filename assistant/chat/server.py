@@ -46,8 +46,8 @@ warnings.filterwarnings("ignore", message="This MCP server includes a tool that 
 
 
 def launch_options(settings: Settings, routes: Sequence[BaseRoute] = ()) -> dict[str, Any]:
-    """Keyword arguments for `Blocks.launch()`, with `routes` (the /v1 API) served before
-    Gradio's own."""
+    """Keyword arguments for `Blocks.launch()`, with `routes` (the /v1 API, the /bron pages)
+    served before Gradio's own."""
     from gradio.route_utils import FnIndexInferError
     from starlette.middleware import Middleware
 
@@ -102,6 +102,7 @@ def serve(settings: Settings) -> None:
     from ..api import OpenAIApi
     from ..service import Assistant
     from .layout import build_app
+    from .passage_route import passage_routes
 
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO,
@@ -121,9 +122,10 @@ def serve(settings: Settings) -> None:
             log.info("Taalmodel %s antwoordt.", settings.llm)
     demo = build_app(assistant, settings)
     api = OpenAIApi(assistant, settings.concurrency, settings.max_request_bytes)
+    routes = [*api.router.routes, *passage_routes(assistant)]
     # Gradio prints the MCP address in English even when quiet (logged in Dutch below).
     with contextlib.redirect_stdout(io.StringIO()):
-        demo.launch(prevent_thread_lock=True, **launch_options(settings, api.router.routes))
+        demo.launch(prevent_thread_lock=True, **launch_options(settings, routes))
     url = f"http://{settings.host}:{settings.port}"
     log.info("Wegwijzer draait op %s (klaar in %.1f s; stoppen met Ctrl+C)", url,
              time.perf_counter() - started)

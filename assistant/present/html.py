@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from itertools import groupby
 from typing import TYPE_CHECKING
+from urllib.parse import quote as quote_path
 
 from indexing.places import HANDREIKING_PART, format_research_pages
 
@@ -17,7 +18,7 @@ from ..citations import format_citation, label_research_refs, readable_text
 from . import labels
 
 if TYPE_CHECKING:
-    from ..model import Answer, Source
+    from ..model import Answer, Hit, Source
 
 # Template syntax ('${value}', '{{…}}') stays inert too: Gradio's HTML component fills one.
 _INERT = {ord(ch): f"&#{ord(ch)};" for ch in "`${}"}
@@ -91,7 +92,43 @@ def source_details(source: "Source") -> str:
     paragraphs = "".join(f"<p>{marked_html(p.strip(), quoted)}</p>"
                          for p in _PARAGRAPHS.split(quote.strip()) if p.strip())
     return (f"<details><summary>{text_html(format_citation(source))}</summary>"
-            f"<blockquote>{paragraphs}</blockquote></details>")
+            f"<blockquote>{paragraphs}</blockquote>{research_links(source)}</details>")
+
+
+def passage_address(chunk_id: str) -> str:
+    """Where a passage can be read among its neighbours (the chat's /bron page), scrolled to."""
+    return "/bron/" + quote_path(chunk_id) + "#doel"
+
+
+def research_links(source: "Source") -> str:
+    """Links to the research report's passages on the pages this source quotes."""
+    if not source.research_refs:
+        return ""
+    links = ", ".join(
+        f'<a href="{passage_address(ref.chunk_id)}" target="_blank" rel="noopener">'
+        f"{text_html(f'p. {ref.page}' + (f' ({ref.section})' if ref.section else ''))}</a>"
+        for ref in source.research_refs)
+    return f"<p>{labels.READ_IN_REPORT} {links}</p>"
+
+
+def passage_page(hits: Sequence["Hit"], target: str, describe: str) -> str:
+    """A whole page with one passage among the others of its section, the passage marked and
+    scrolled to (the address of a source: /bron/<chunk id>)."""
+    title = hits[0].place.publication_title if hits else ""
+    body = "".join(
+        ('<section id="doel" aria-label="De passage">' if hit.chunk_id == target else "<section>")
+        + paragraphs_html(hit.text) + "</section>" for hit in hits)
+    return PAGE.format(title=text_html(title), heading=text_html(describe), body=body)
+
+
+PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{heading} · Wegwijzer</title><style>
+body{{font-family:system-ui,sans-serif;max-width:42rem;margin:1rem auto;padding:0 1rem;
+line-height:1.5;color:#1a1a1a}} #doel{{background:#fff3bf;outline:2px solid #8a6d00;
+padding:.25rem .75rem}} a{{color:#0b4f9c}}</style></head><body><main>
+<p><a href="/">Terug naar Wegwijzer</a></p><h1>{title}</h1><h2>{heading}</h2>{body}</main>
+</body></html>"""
 
 
 def render_sources(sources: Sequence["Source"], refused: bool = False,

@@ -15,6 +15,7 @@ OMITTED_WHY = ("deze zinnen van het taalmodel staan niet in de bronnen en zijn u
 FAILED = "Dat lukte niet."
 TEXT_REPLACED = "de tekst hierboven vervalt; het antwoord volgt hieronder."
 ANSWER = "Antwoord:"
+READ_IN_REPORT = "Lees in het onderzoeksrapport:"  # links to the report's passages
 
 
 def understood(answer: Any) -> str | None:
@@ -33,3 +34,4 @@ def understood(answer: Any) -> str | None:
 
 def sources_heading(refused: bool) -> str:
     return NEAREST if refused else SOURCES
+
