@@ -20,7 +20,7 @@ from indexing.store import Generation, IndexStore
 from .answering import Answerer, continuation_openers, idf_table, make_answerer
 from .citation_check import check_citations
 from .confidence import ConfidenceModel
-from .model import Answer, AnswerEvent, Hit, Source, Turn, final_answer
+from .model import Answer, AnswerEvent, Hit, ResearchRef, Source, Turn, final_answer
 from .overviews import OverviewIndex, build_overviews
 from .passages import PassageIndex
 from .profile import Profile
@@ -157,6 +157,10 @@ class Assistant:
         passages = self.snapshot.passages
         position = passages.by_chunk_id.get(chunk_id)
         return None if position is None else passages.hit(position)
+
+    def research_refs(self, pages: Sequence[int]) -> tuple[ResearchRef, ...]:
+        """The research report's passages on these printed pages (none without the report)."""
+        return self.snapshot.passages.research_refs(tuple(pages))
 
     def section_of(self, chunk_id: str) -> tuple[list[Hit], str] | None:
         """The passages of the section a passage stands in, in reading order, and where that

@@ -142,7 +142,7 @@ def plain_blocks(text: str) -> list[Block]:
     blocks: list[Block] = []
     for para in _plain_paragraphs(_single_spaced(LINK_DEFINITION.sub("", text).split("\n"))):
         joined = " ".join(para)
-        heading = len(para) == 1 and _looks_like_heading(para[0], "", standalone=True)
+        heading = len(para) == 1 and looks_like_heading(para[0], "", standalone=True)
         blocks.append(Block(len(blocks), joined, level=2 if heading else 0, items=[joined],
                             single_line=len(para) == 1, lines=para))
     return blocks
@@ -171,7 +171,7 @@ def _plain_paragraphs(lines: list[str]) -> list[list[str]]:
         line = clean_inline(raw)
         if not line:
             continue
-        alone = _looks_like_heading(line, previous) or bool(URL_ONLY.match(line))
+        alone = looks_like_heading(line, previous) or bool(URL_ONLY.match(line))
         if bullet or alone:
             paragraphs.append([])
         paragraphs[-1].append(line)
@@ -181,7 +181,7 @@ def _plain_paragraphs(lines: list[str]) -> list[list[str]]:
     return [para for para in paragraphs if para]
 
 
-def _looks_like_heading(line: str, previous: str, standalone: bool = False) -> bool:
+def looks_like_heading(line: str, previous: str, standalone: bool = False) -> bool:
     words = line.split()
     if not (1 <= len(words) <= 9) or len(line) > 70:
         return False

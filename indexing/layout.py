@@ -15,7 +15,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
-from .blocks import _looks_like_heading, normalise
+from .blocks import looks_like_heading, normalise
 from .model import Document, Line, Page, Section
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,8 @@ TOC_LINE = re.compile(r"^(?P<title>.*?\S)(?:\s*[.·…_]{2,}\s*|\s+)(?P<page>\d{
 PAGE_NUMBER = re.compile(r"^[\W_]*(?:p(?:agina|age)?\.?\s*)?(?:\d{1,4}|[ivxlcdm]{1,7})[\W_]*$",
                          re.IGNORECASE)
 FOOTNOTE = re.compile(r"^(?P<num>\d{1,3})\s+(?P<text>\S.*)$")
+# A contents page lists at least this many entries (a small report's may list three).
+MIN_CONTENTS = 3
 # Lines at the top and at the bottom of a page that may be a running head or a footer.
 EDGE = 2
 # A running head or footer stands apart: its gap to the text is at least this many line pitches.
@@ -62,13 +64,20 @@ def recover_pdf(document: Document) -> list[Section]:
     headings = [Heading(level_of(e.title, max(1, e.level)), e.title, e.page)
                 for e in document.outline]
     source = "bladwijzers"
+    assembler = Assembler(document, layout, contents)
     if not headings:
         headings, source = layout.contents_headings(contents), "inhoudsopgave"
+        printed = sum(assembler.printed_at(h, {}) is not None for h in headings)
+        if headings and printed < len(headings) / 2:
+            log.warning("De inhoudsopgave van '%s' past niet bij de tekst (%d van %d koppen "
+                        "teruggevonden); de structuur komt uit de koppen.",
+                        document.publication.id, printed, len(headings))
+            headings = []
     if not headings:
         headings, source = layout.font_headings(contents), "lettergrootte"
     log.info("Structuur van '%s' uit %s: %d koppen.", document.publication.id, source,
              len(headings))
-    return Assembler(document, layout, contents).sections(headings)
+    return assembler.sections(headings)
 
 
 class Layout:
@@ -157,10 +166,11 @@ class Layout:
         those numbers mostly go up."""
         found = set()
         for n, lines in enumerate(self.lines):
-            pages = [int(m.group("page")) for m in map(TOC_LINE.match, (l.text for l in lines))
-                     if m and m.group("page").isdigit()]
+            entries = [m.group("page") for m in map(TOC_LINE.match, (l.text for l in lines)) if m]
+            pages = [int(page) for page in entries if page.isdigit()]
             rising = sum(b >= a for a, b in zip(pages, pages[1:]))
-            if len(pages) >= 5 and len(pages) >= 0.5 * len(lines) and rising >= 0.8 * (len(pages) - 1):
+            if len(entries) >= MIN_CONTENTS and len(entries) >= 0.5 * len(lines) \
+                    and rising >= 0.8 * (len(pages) - 1):
                 found.add(n)
         return found
 
@@ -224,7 +234,7 @@ class Layout:
                 after = lines[i + 1] if i + 1 < len(lines) else None
                 alone = all(other is None or abs(other.top - line.top) >= APART * self.pitch
                             for other in (before, after))
-                if n not in contents and alone and _looks_like_heading(line.text, "", True):
+                if n not in contents and alone and looks_like_heading(line.text, "", True):
                     headings.append(Heading(level_of(line.text), line.text, n + 1))
         return headings
 
@@ -288,7 +298,7 @@ class Assembler:
         starts: dict[tuple[int, int], Heading | bool] = {}
         page_tops: dict[int, list[Heading]] = {}
         for heading in headings:
-            at = self._find(heading, starts)
+            at = self.printed_at(heading, starts)
             if at is None:
                 if 1 <= heading.page <= len(self.layout.lines):
                     page_tops.setdefault(heading.page - 1, []).append(heading)
@@ -299,7 +309,7 @@ class Assembler:
                 starts[(page, index + k)] = False
         return starts, page_tops
 
-    def _find(self, heading: Heading, taken: dict) -> tuple[int, int, int] | None:
+    def printed_at(self, heading: Heading, taken: dict) -> tuple[int, int, int] | None:
         """(page, line, extra lines) where the heading is printed, on its page or the next."""
         wanted = {normalise(heading.text), normalise(_unnumbered(heading.text))}
         for page in (heading.page - 1, heading.page):

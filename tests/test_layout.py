@@ -128,3 +128,15 @@ def test_numbering_gives_the_depth_and_broken_words_are_whole() -> None:
     assert join_lines("regionale samen-", "werking") == "regionale samenwerking"
     assert join_lines("in Rotterdam-", "Rijnmond") == "in Rotterdam-Rijnmond"
     assert join_lines("de regio", "werkt") == "de regio werkt"
+
+
+def test_a_contents_page_that_matches_nothing_gives_way_to_the_font_sizes(caplog) -> None:  # noqa: ANN001
+    document = _report()
+    toc = [Line("Inhoud", 16.0, True, 40.0)] + [
+        Line(f"{n}. Een hoofdstuk dat er niet is ........ {n}", BODY, False, 60.0 + 12 * n)
+        for n in range(1, 7)]
+    pages = [document.pages[0], Page(2, "ii", "", tuple(toc)), *document.pages[2:]]
+    with caplog.at_level("WARNING"):
+        places = _places(_document(pages))
+    assert places == EXPECTED[1:]  # the title page's title heads no text: the contents page went
+    assert "past niet bij de tekst (0 van 6 koppen teruggevonden)" in caplog.text

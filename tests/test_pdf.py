@@ -150,3 +150,62 @@ def test_indexed_pdf_passages_carry_printed_pages(index_copy: Settings, labelled
         "Een attractieve agenda · p. 42 · 1 passages",
         "Het weefsel van de samenwerking · p. 43 · 1 passages",
     ]
+
+
+def _set_pdf(path: Path, pages: list[list[tuple[str, str, int]]]) -> Path:
+    """A PDF whose pages hold (text, style, size) lines, set as a typesetter would."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    for lines in pages:
+        pdf.add_page()
+        for text, style, size in lines:
+            pdf.set_font("Helvetica", style, size)
+            pdf.multi_cell(0, size * 0.6, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+    pdf.output(str(path))
+    return path
+
+
+def test_a_maintainer_s_small_pdf_gets_its_numbered_chapters(tmp_path: Path) -> None:
+    """Labels i, ii, 5, 6, 7 and a heading '1. Waarom op pad?' set larger: p. 5 is cited as that
+    chapter, not as the foreword; the contents page is never passage text."""
+    from pypdf import PdfWriter
+
+    body = [(BODY, "", 11)]
+    plain = _set_pdf(tmp_path / "plain.pdf", [
+        [("Op pad in de regio", "B", 20)],
+        [("Inhoud", "B", 14), ("Voorwoord ........ ii", "", 11),
+         ("1. Waarom op pad? ........ 5", "", 11), ("2. De route ........ 7", "", 11)],
+        [("1. Waarom op pad?", "B", 14), *body],
+        body * 2,
+        [("2. De route", "B", 14), *body]])
+    writer = PdfWriter(clone_from=str(plain))
+    writer.set_page_label(0, 1, style="/r")
+    writer.set_page_label(2, 4, style="/D", start=5)
+    writer.write(str(tmp_path / "klein.pdf"))
+
+    lines, _ = _chapter_lines(tmp_path / "klein.pdf")
+    assert lines[1:] == ["1. Waarom op pad? · p. 5–6 · 1 passages", "2. De route · p. 7 · 1 passages"]
+    passages = chunk_sections(recover(load_pdf(_publication(tmp_path / "klein.pdf"))))
+    assert not any("........" in p.text or "Inhoud" in p.text for p in passages)
+
+
+def test_an_outline_to_a_missing_page_is_left_out_and_logged(tmp_path: Path, caplog) -> None:  # noqa: ANN001
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, NullObject
+
+    plain = _set_pdf(tmp_path / "plain.pdf", [[("Hoofdstuk een", "B", 16), (BODY, "", 11)],
+                                              [("Hoofdstuk twee", "B", 16), (BODY, "", 11)]])
+    writer = PdfWriter(clone_from=str(plain))
+    writer.add_outline_item(title="Hoofdstuk een", page_number=0)
+    broken = writer.add_outline_item(title="Hoofdstuk twee", page_number=1)
+    broken[NameObject("/A")][NameObject("/D")][0] = NullObject()  # to no page of the file
+    writer.write(str(tmp_path / "kapot.pdf"))
+
+    with caplog.at_level("WARNING"):
+        document = load_pdf(_publication(tmp_path / "kapot.pdf"))
+    assert document.outline == ()
+    assert "wijzen naar een pagina die niet bestaat" in caplog.text
+    titles = [s.title for s in recover(document)]
+    assert titles == ["Hoofdstuk een", "Hoofdstuk twee"]  # from the font sizes

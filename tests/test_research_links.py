@@ -99,3 +99,15 @@ def test_a_research_page_opens_the_report_in_the_chat(
         first, last = re.search(r"p\. (\d+)(?:–(\d+))?$", heading).groups()  # type: ignore[union-attr]
         assert int(first) <= int(page_number) <= int(last or first), heading
         run_axe(report, "bronpagina", f"{width}x{height}")
+
+
+def test_the_routekaart_links_a_wegwijzer_s_research_pages(with_report: Settings,
+                                                          built_index: Any) -> None:
+    from assistant.chat.service import ChatService
+    from assistant.service import Assistant
+
+    service = ChatService(Assistant(with_report, embeddings=built_index.embeddings), with_report)
+    page = service.routekaart_page(3)  # 'Uit het onderzoek' cites p. 16, 18, 19 and 139
+    assert "Lees in het onderzoeksrapport:" in page
+    assert re.search(r'<a href="/bron/' + re.escape(REPORT_ID) + r'/[^"]+#doel"[^>]*>p\. 16 \(', page)
+    assert "p. 139 (" not in page  # beyond the stand-in's 17 printed pages: no link

@@ -69,7 +69,8 @@ class ChatService:
     def routekaart_page(self, number: int) -> str:
         for stop in self.stops:
             if stop.number == number:
-                return routekaart_html(stop.stories, stop.research_pages, stop.handreiking)
+                return routekaart_html(stop.stories, stop.research_pages, stop.handreiking,
+                                       self.assistant.research_refs(stop.research_pages))
         return note_html(f"Wegwijzer {number} staat niet (meer) in de index.")
 
     def ask(self, question: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from ..citations import format_citation, label_research_refs, readable_text
 from . import labels
 
 if TYPE_CHECKING:
-    from ..model import Answer, Hit, Source
+    from ..model import Answer, Hit, ResearchRef, Source
 
 # Template syntax ('${value}', '{{…}}') stays inert too: Gradio's HTML component fills one.
 _INERT = {ord(ch): f"&#{ord(ch)};" for ch in "`${}"}
@@ -104,11 +104,14 @@ def research_links(source: "Source") -> str:
     """Links to the research report's passages on the pages this source quotes."""
     if not source.research_refs:
         return ""
-    links = ", ".join(
+    return f"<p>{labels.READ_IN_REPORT} {_ref_links(source.research_refs)}</p>"
+
+
+def _ref_links(refs: Sequence["ResearchRef"]) -> str:
+    return ", ".join(
         f'<a href="{passage_address(ref.chunk_id)}" target="_blank" rel="noopener">'
         f"{text_html(f'p. {ref.page}' + (f' ({ref.section})' if ref.section else ''))}</a>"
-        for ref in source.research_refs)
-    return f"<p>{labels.READ_IN_REPORT} {links}</p>"
+        for ref in refs)
 
 
 def passage_page(hits: Sequence["Hit"], target: str, describe: str) -> str:
@@ -213,8 +216,9 @@ def render_user(question: str) -> str:
 
 
 def routekaart_html(stories: Sequence[tuple[str, str | None]], research_pages: Sequence[int],
-                    handreiking: Sequence[str]) -> str:
-    """The body of one wegwijzer on the Routekaart tab."""
+                    handreiking: Sequence[str], refs: Sequence["ResearchRef"] = ()) -> str:
+    """The body of one wegwijzer on the Routekaart tab; `refs`: the research report's passages
+    on its research pages, when the report is indexed."""
     parts = []
     if stories:
         label = "Verhaal" if len(stories) == 1 else "Verhalen"
@@ -224,6 +228,8 @@ def routekaart_html(stories: Sequence[tuple[str, str | None]], research_pages: S
     research = format_research_pages(list(research_pages))
     if research:
         parts.append(f"<p><strong>Uit het onderzoek:</strong> {text_html(research)}</p>")
+    if refs:
+        parts.append(f"<p>{labels.READ_IN_REPORT} {_ref_links(refs)}</p>")
     parts.append(f"<p><strong>{HANDREIKING_PART}</strong></p>")
     if handreiking:
         parts += [paragraphs_html(text) for text in handreiking]
