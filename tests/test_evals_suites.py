@@ -15,6 +15,8 @@ from common.errors import WegwijzerError
 from indexing.manifest import load_manifest
 from indexing_support import ALL_IDS, CORPUS_DIR, JAARBERICHT
 
+REPORT_ID = "onderzoeksrapport-2018-werkende-samenwerking"  # benchmarks/standin_report.py
+
 GOOD = {
     "id": "t-001", "question": "Wat is een attractieve agenda?", "answerable": True,
     "publications": [JAARBERICHT], "wegwijzers": [2], "pages": [31, 36], "research_pages": [181],
@@ -230,9 +232,13 @@ def test_a_list_of_the_wrong_form_is_one_problem_and_rules_still_run_beside_it(
 
 def test_every_shipped_suite_is_valid_and_ids_are_unique_across_them() -> None:
     """A suite added to evals/suites (blind3, written sealed) must load against the corpus,
-    without anybody reading its questions."""
+    without anybody reading its questions; `onderzoek` against the corpus with the research
+    report added (benchmarks/standin_report.py, as `index_speed.py --pdf` adds it)."""
     paths = sorted(SUITES_DIR.glob("*.jsonl"))
-    assert {"core.jsonl", "dev.jsonl", "smoke.jsonl", "blind2.jsonl", "blind3.jsonl"} <= {
-        p.name for p in paths}
-    suites = load_suites(paths, [p.id for p in load_manifest(CORPUS_DIR / "publications.toml")])
+    assert {"core.jsonl", "dev.jsonl", "smoke.jsonl", "blind2.jsonl", "blind3.jsonl",
+            "onderzoek.jsonl"} <= {p.name for p in paths}
+    shipped = [p.id for p in load_manifest(CORPUS_DIR / "publications.toml")]
+    suites = load_suites([p for p in paths if p.name != "onderzoek.jsonl"], shipped)
+    suites += load_suites([SUITES_DIR / "onderzoek.jsonl"], shipped + [REPORT_ID])
+    assert {p for q in suites[-1].questions for p in q.publications} == {REPORT_ID}
     assert all(suite.questions for suite in suites)
