@@ -254,7 +254,7 @@ class Assembler:
         front = self.publication.hints.get("front_matter", "Voorwerk")
         path: list[str | None] = [None, None, None, None]
         self.out = [Section.of(self.publication, self.publication.title, chapter=front)]
-        self.paragraph: list[str] = []
+        self.paragraph = ""
         self.pages: tuple[str, str] | None = None
         self.notes: list[tuple[str, str]] = []
         previous: Line | None = None
@@ -341,18 +341,17 @@ class Assembler:
                                    chapter=chapter or part, subsection=subsection))
 
     def _add(self, text: str, label: str) -> None:
-        if not text:
-            return
-        self.paragraph = [join_lines(self.paragraph[0], text)] if self.paragraph else [text]
-        self.pages = (self.pages[0], label) if self.pages else (label, label)
+        if text:
+            self.paragraph = join_lines(self.paragraph, text)
+            self.pages = (self.pages[0], label) if self.pages else (label, label)
 
     def _close(self) -> None:
         section = self.out[-1]
         if self.paragraph and self.pages:
-            section.add(self.paragraph[0], self.pages)
+            section.add(self.paragraph, self.pages)
         for note, label in self.notes:
             section.add(note, (label, label))
-        self.paragraph, self.pages, self.notes = [], None, []
+        self.paragraph, self.pages, self.notes = "", None, []
 
 
 def join_lines(first: str, second: str) -> str:
