@@ -11,12 +11,12 @@ import numpy as np
 from indexing.catalog import reading_order
 from indexing.places import Place
 
-RESEARCH_KIND = "onderzoeksrapport"  # the manifest's kind of the report the Jaarbericht quotes
-
 from common.sentences import split_sentences
 
 from .lexical import Vocabulary, fold, words
 from .model import Hit, ResearchRef
+
+RESEARCH_KIND = "onderzoeksrapport"  # the manifest's kind of the report the Jaarbericht quotes
 
 
 class PassageIndex:
@@ -75,13 +75,10 @@ class PassageIndex:
 
     def research_refs(self, pages: tuple[int, ...]) -> tuple[ResearchRef, ...]:
         """The research report's first passage on each of `pages`, where the report has one."""
-        refs = []
-        for page in pages:
-            if self.research_pages.get(page):
-                place = self.places[self.research_pages[page][0]]
-                refs.append(ResearchRef(page, self.chunk_ids[self.research_pages[page][0]],
-                                        place.heading, place.pages))
-        return tuple(refs)
+        firsts = [(page, self.research_pages[page][0]) for page in pages
+                  if self.research_pages.get(page)]
+        return tuple(ResearchRef(page, self.chunk_ids[i], self.places[i].heading,
+                                 self.places[i].pages) for page, i in firsts)
 
     def _hit_terms(self, index: int) -> frozenset[str]:
         """The index terms of a passage with its header."""

@@ -170,12 +170,8 @@ class Assistant:
         if position is None:
             return None
         place = passages.places[position]
-        same = [i for i, other in enumerate(passages.places)
-                if (other.publication_id, other.chapter, other.section, other.subsection,
-                    other.wegwijzer, other.part, other.story_title)
-                == (place.publication_id, place.chapter, place.section, place.subsection,
-                    place.wegwijzer, place.part, place.story_title)]
-        hits = [passages.hit(i) for i in same]
+        hits = [passages.hit(i) for i, other in enumerate(passages.places)
+                if other.key == place.key]
         pages = [p for hit in hits for p in (hit.place.pages or [])]
         where = replace(place, page_start=min(pages, default=None),
                         page_end=max(pages, default=None),
